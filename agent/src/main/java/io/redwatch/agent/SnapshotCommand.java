@@ -1,0 +1,163 @@
+package io.redwatch.agent;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import io.lettuce.core.resource.ClientResources;
+import io.redwatch.agent.config.RedisTarget;
+import io.redwatch.agent.config.Secret;
+import io.redwatch.agent.osfacts.HostFactsReader;
+import io.redwatch.agent.osfacts.ListeningPidFinder;
+import io.redwatch.agent.osfacts.ProcessFactsReader;
+import io.redwatch.agent.sampling.InfoParser;
+import io.redwatch.agent.sampling.RedisSampler;
+import io.redwatch.agent.tailing.LogLineParser;
+import io.redwatch.proto.v1.InfoSample;
+import io.redwatch.proto.v1.InstanceRef;
+import io.redwatch.proto.v1.LogEvent;
+import io.redwatch.proto.v1.Record;
+import io.redwatch.proto.v1.Snapshot;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Prints, once, what the agent would send: from a live server, or from pasted INFO text and a log
+ * file. Pasted text describes some other machine, so this host's own facts are left out of it
+ * unless asked for with {@code --host-facts}: a diagnosis must not mix two hosts.
+ */
+@Command(name = "snapshot", description = "Print once what the agent would send (INFO, PING, CONFIG, log events, host and process facts).")
+final class SnapshotCommand implements Callable<Integer> {
+    /** Pasted logs can be large; the offline diagnosis needs the lines, not a copy of a 5 GB file. */
+    static final long MAX_LOG_BYTES = 256L << 20;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--redis", description = "a live server, e.g. redis://127.0.0.1:6379")
+    String redis;
+    @Option(names = "--password-file", description = "password for --redis (read from the file, never printed)")
+    Path passwordFile;
+    @Option(names = "--info-file", description = "pasted INFO output instead of a live server")
+    Path infoFile;
+    @Option(names = "--log-file", description = "a redis.log (or pasted log lines) to parse")
+    Path logFile;
+    @Option(names = "--instance", description = "name for pasted data (default: pasted:<tcp_port from the INFO>)")
+    String instance;
+    @Option(names = "--host-facts", description = "include this host's facts even for pasted data")
+    boolean hostFacts;
+    @Option(names = "--json", description = "print JSON (what redwatch-collector doctor reads)")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        if (redis != null && infoFile != null) {
+            // Otherwise the pasted INFO would be ignored without a word and the live server shown instead.
+            throw new AgentMain.InputException("give --redis (a live server) or --info-file (pasted INFO), not both");
+        }
+        if (redis == null && infoFile == null && logFile == null) {
+            redis = "redis://127.0.0.1:6379";
+        }
+        long now = System.currentTimeMillis();
+        String host = AgentMain.hostname();
+        Snapshot.Builder snap = Snapshot.newBuilder().setAgentVersion(AgentMain.version()).setHostname(host).setTakenMs(now);
+        InstanceRef ref;
+        if (redis != null) {
+            Secret password = passwordFile == null ? Secret.none() : Secret.fromFile(passwordFile, "--password-file");
+            RedisTarget target = RedisTarget.of(redis, instance == null ? "" : instance, host, "", password, logFile,
+                    RedisTarget.DEFAULT_TIMEOUT, RedisTarget.DEFAULT_TIMEOUT, "--redis");
+            ClientResources resources = LettuceResources.small();
+            try (InstanceWatch w = new InstanceWatch(new RedisSampler(target, resources),
+                    new ProcessFactsReader(Path.of("/proc")), new ListeningPidFinder(Path.of("/proc")))) {
+                ref = w.ref();
+                snap.addRecords(Record.newBuilder().setHost(new HostFactsReader(Path.of("/proc"), Path.of("/sys")).read(host, now)));
+                w.sample(now, snap::addRecords);
+                w.sampleConfig(now, snap::addRecords);
+            } finally {
+                resources.shutdown();
+            }
+        } else {
+            InfoSample info = infoFile == null ? null : InfoParser.parse(read(infoFile), InstanceRef.getDefaultInstance(), now, "file");
+            String name = instance != null ? instance
+                    : "pasted:" + (info == null ? "0" : InfoParser.field(info, "tcp_port").orElse("0"));
+            int colon = name.lastIndexOf(':');
+            int port = 0;
+            try {
+                port = colon < 0 ? 0 : Integer.parseInt(name.substring(colon + 1));
+            } catch (NumberFormatException ignored) {
+                // a free-form name has no port
+            }
+            ref = InstanceRef.newBuilder().setInstance(name).setHost(colon < 0 ? name : name.substring(0, colon)).setPort(port).build();
+            if (info != null) snap.addRecords(Record.newBuilder().setInfo(info.toBuilder().setRef(ref)));
+            if (hostFacts) {
+                snap.addRecords(Record.newBuilder().setHost(new HostFactsReader(Path.of("/proc"), Path.of("/sys")).read(host, now)));
+            }
+        }
+        if (logFile != null) {
+            for (LogEvent e : logEvents(logFile, ref, now)) snap.addRecords(Record.newBuilder().setLog(e));
+        }
+        print(snap.build());
+        return AgentMain.EXIT_OK;
+    }
+
+    private static String read(Path file) {
+        try {
+            if (Files.size(file) > MAX_LOG_BYTES) {
+                throw new AgentMain.InputException(file + " is larger than " + (MAX_LOG_BYTES >> 20)
+                        + " MB; pass the relevant part (e.g. tail -c 100M " + file + " > part.log)");
+            }
+            // Malformed bytes become U+FFFD rather than failing the whole paste.
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
+                    .onUnmappableCharacter(CodingErrorAction.REPLACE).decode(ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+        } catch (NoSuchFileException e) {
+            throw new AgentMain.InputException("cannot read " + file + ": no such file");
+        } catch (AccessDeniedException e) {
+            throw new AgentMain.InputException("cannot read " + file + ": permission denied");
+        } catch (IOException e) {
+            // NoSuchFileException's message is just the path again; the other IOExceptions say what failed
+            throw new AgentMain.InputException("cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** Every line of a pasted log, split where a paste ran several entries into one line. */
+    static List<LogEvent> logEvents(Path file, InstanceRef ref, long now) {
+        LogLineParser parser = new LogLineParser(ZoneId.systemDefault());
+        List<LogEvent> out = new ArrayList<>();
+        String text = read(file);
+        long offset = 0;
+        for (String line : text.split("\n", -1)) {
+            long lineBytes = line.getBytes(StandardCharsets.UTF_8).length + 1L;
+            String clean = line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
+            if (!clean.isBlank()) {
+                for (String entry : LogLineParser.splitRunTogether(clean)) {
+                    out.add(parser.parse(entry, now).setRef(ref).setFile(file.toString()).setOffset(offset)
+                            .setEndOffset(offset + lineBytes).build());
+                }
+            }
+            offset += lineBytes;
+        }
+        return out;
+    }
+
+    private void print(Snapshot s) throws InvalidProtocolBufferException {
+        PrintWriter out = AgentMain.out(spec);
+        if (json) {
+            out.println(JsonFormat.printer().omittingInsignificantWhitespace().print(s));
+        } else {
+            out.print(SnapshotText.render(s));
+        }
+        out.flush();
+    }
+}

@@ -1,0 +1,9 @@
+package io.redwatch.agent.shipping;
+
+import io.redwatch.proto.v1.Batch;
+
+/** Told about each batch once the collector has committed it; log positions are saved from here. */
+@FunctionalInterface
+public interface AckListener {
+    void acknowledged(Batch batch);
+}

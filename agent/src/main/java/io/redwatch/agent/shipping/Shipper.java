@@ -1,0 +1,313 @@
+package io.redwatch.agent.shipping;
+
+import io.grpc.ConnectivityState;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.redwatch.agent.config.CollectorTls;
+import io.redwatch.proto.v1.AgentMessage;
+import io.redwatch.proto.v1.Batch;
+import io.redwatch.proto.v1.CollectorMessage;
+import io.redwatch.proto.v1.Hello;
+import io.redwatch.proto.v1.IngestGrpc;
+import io.redwatch.proto.v1.Record;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * Drains the {@link RecordBuffer} into batches and streams them to the collector over one
+ * long-lived gRPC stream: Hello, wait for Welcome, then batches; every Ack removes batches from the
+ * {@link Outbox}. On any failure the stream is dropped, and after a capped, jittered exponential
+ * backoff a new one resends every unacknowledged batch under its original sequence number, which is
+ * what lets the collector store each batch exactly once.
+ *
+ * <p>One thread runs {@link #run()}; gRPC callbacks only enqueue events for it, so all state is
+ * confined to that thread.
+ */
+public final class Shipper implements Runnable {
+    private static final Logger LOG = Logger.getLogger(Shipper.class.getName());
+
+    /** Settings with sane defaults; tests shorten the times. */
+    public record Settings(int maxRecordsPerBatch, int maxBatchBytes, int maxInFlight, long initialBackoffMs,
+                           long maxBackoffMs, long ackTimeoutMs, long flushWaitMs) {
+        public static Settings defaults() {
+            return new Settings(1000, 1 << 20, 8, 500, 30_000, 60_000, 200);
+        }
+    }
+
+    /** Who this agent is, as said in the Hello. */
+    public record Identity(String agentId, String hostname, String version, String token, int intervalMs) {
+        @Override
+        public String toString() {
+            return "Identity[" + agentId + "@" + hostname + " " + version + "]";
+        }
+    }
+
+    private sealed interface Event permits Welcomed, Acked, Rejected, StreamFailed {
+    }
+
+    private record Welcomed(Stream stream, long lastStoredSeq) implements Event {
+    }
+
+    private record Acked(Stream stream, long seq) implements Event {
+    }
+
+    private record Rejected(Stream stream, String reason, boolean permanent) implements Event {
+    }
+
+    private record StreamFailed(Stream stream, Status status) implements Event {
+    }
+
+    private final String target;
+    private final Identity identity;
+    private final RecordBuffer buffer;
+    private final Outbox outbox;
+    private final AckListener ackListener;
+    private final Settings settings;
+    private final ManagedChannel channel;
+    private final NioEventLoopGroup eventLoop;
+    private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
+
+    private volatile boolean running = true;
+    private Stream stream;
+    private long highestSent;
+    private long lastAcked;
+    private long lastSendMs;
+    private long backoffMs;
+    private long nextConnectAtMs;
+    private String lastProblem = "";
+    private volatile boolean connected;
+
+    public Shipper(String target, Identity identity, RecordBuffer buffer, Outbox outbox, AckListener ackListener,
+                   Settings settings) {
+        this(target, CollectorTls.off(), identity, buffer, outbox, ackListener, settings);
+    }
+
+    public Shipper(String target, CollectorTls tls, Identity identity, RecordBuffer buffer, Outbox outbox,
+                   AckListener ackListener, Settings settings) {
+        this.target = target;
+        this.identity = identity;
+        this.buffer = buffer;
+        this.outbox = outbox;
+        this.ackListener = ackListener;
+        this.settings = settings;
+        this.backoffMs = settings.initialBackoffMs();
+        // One event-loop thread and no executor: the callbacks only enqueue events, and every
+        // thread and pool the agent does not start is memory it does not spend (RSS budget 64 MB).
+        this.eventLoop = new NioEventLoopGroup(1, r -> {
+            Thread t = new Thread(r, "redwatch-grpc");
+            t.setDaemon(true);
+            return t;
+        });
+        this.channel = CollectorChannel.builder(target, tls)
+                .eventLoopGroup(eventLoop)
+                .channelType(NioSocketChannel.class)
+                .directExecutor()
+                // Detects a half-open connection; the collector permits pings at this rate.
+                .keepAliveTime(30, TimeUnit.SECONDS)
+                .keepAliveTimeout(10, TimeUnit.SECONDS)
+                .maxInboundMessageSize(1 << 20)
+                .build();
+    }
+
+    /** A stream and the state of its request side. */
+    private final class Stream implements ClientResponseObserver<AgentMessage, CollectorMessage> {
+        private ClientCallStreamObserver<AgentMessage> requests;
+        private boolean welcomed;
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<AgentMessage> requestStream) {
+            this.requests = requestStream;
+        }
+
+        @Override
+        public void onNext(CollectorMessage m) {
+            switch (m.getBodyCase()) {
+                case WELCOME -> events.add(new Welcomed(this, m.getWelcome().getLastStoredSeq()));
+                case ACK -> events.add(new Acked(this, m.getAck().getSeq()));
+                case REJECT -> events.add(new Rejected(this, m.getReject().getReason(), m.getReject().getPermanent()));
+                case BODY_NOT_SET -> {
+                    // a newer collector may send messages this agent does not know; ignore them
+                }
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            events.add(new StreamFailed(this, Status.fromThrowable(t)));
+        }
+
+        @Override
+        public void onCompleted() {
+            events.add(new StreamFailed(this, Status.UNAVAILABLE.withDescription("collector closed the stream")));
+        }
+    }
+
+    @Override
+    public void run() {
+        while (running) {
+            try {
+                batchUp(buffer.drain(settings.maxRecordsPerBatch(), settings.flushWaitMs()));
+                handleEvents();
+                long now = System.currentTimeMillis();
+                if (stream == null && now >= nextConnectAtMs) {
+                    open();
+                }
+                if (stream != null && stream.welcomed) {
+                    sendPending(now);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                // One bad batch or a bug must not stop shipping for good: drop the stream and retry.
+                LOG.log(java.util.logging.Level.SEVERE, "shipper: unexpected error; reconnecting to the collector", e);
+                fail("unexpected error: " + e);
+            }
+        }
+    }
+
+    /** Cuts records into batches no larger than the collector accepts. */
+    private void batchUp(List<Record> records) {
+        if (records.isEmpty()) return;
+        Batch.Builder b = Batch.newBuilder().setCreatedMs(System.currentTimeMillis());
+        int size = 0;
+        for (Record r : records) {
+            int rs = r.getSerializedSize() + 5;
+            if (b.getRecordsCount() > 0 && size + rs > settings.maxBatchBytes()) {
+                outbox.add(b.build());
+                b = Batch.newBuilder().setCreatedMs(System.currentTimeMillis());
+                size = 0;
+            }
+            b.addRecords(r);
+            size += rs;
+        }
+        outbox.add(b.build());
+    }
+
+    private void handleEvents() {
+        Event e;
+        while ((e = events.poll()) != null) {
+            if (stream == null || eventStream(e) != stream) continue; // from a stream already given up
+            if (e instanceof Welcomed w) {
+                stream.welcomed = true;
+                connected = true;
+                // Batches the collector already stored (their ack was lost) are done; never reuse their numbers.
+                outbox.numberAbove(w.lastStoredSeq());
+                acknowledge(w.lastStoredSeq());
+                highestSent = w.lastStoredSeq();
+                if (!lastProblem.isEmpty()) {
+                    LOG.info("connected to collector " + target + " again; resending " + outbox.size() + " unacknowledged batches");
+                    lastProblem = "";
+                } else {
+                    LOG.info("connected to collector " + target + " as agent " + identity.agentId());
+                }
+                backoffMs = settings.initialBackoffMs();
+            } else if (e instanceof Acked a) {
+                acknowledge(a.seq());
+            } else if (e instanceof Rejected r) {
+                String problem = "rejected: " + r.reason();
+                if (r.permanent()) {
+                    if (!problem.equals(lastProblem)) { // once, not once per retry
+                        LOG.severe("collector " + target + " refused this agent: " + r.reason()
+                                + ". Fix the agent's token (collector.token_file) or agent_id in its config; retrying every "
+                                + settings.maxBackoffMs() / 1000 + " s.");
+                        lastProblem = problem; // so fail() does not log it a second time
+                    }
+                    backoffMs = settings.maxBackoffMs();
+                }
+                fail(problem);
+            } else if (e instanceof StreamFailed f) {
+                fail(describe(f.status()));
+            }
+        }
+        if (stream != null && stream.welcomed && highestSent > lastAcked
+                && System.currentTimeMillis() - lastSendMs > settings.ackTimeoutMs()) {
+            fail("no acknowledgement for " + settings.ackTimeoutMs() / 1000 + " s");
+        }
+    }
+
+    private void acknowledge(long seq) {
+        lastAcked = Math.max(lastAcked, seq);
+        outbox.acknowledge(seq, b -> {
+            ackListener.acknowledged(b);
+        });
+    }
+
+    private static Stream eventStream(Event e) {
+        if (e instanceof Welcomed w) return w.stream();
+        if (e instanceof Acked a) return a.stream();
+        if (e instanceof Rejected r) return r.stream();
+        return ((StreamFailed) e).stream();
+    }
+
+    private void open() {
+        // gRPC keeps its own reconnect backoff (growing to 120 s) and fails calls fast until it ends, so
+        // after a long outage the agent would wait up to two minutes for a collector that is back. This
+        // shipper's own jittered backoff (capped at maxBackoffMs) already paces the attempts.
+        if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) channel.resetConnectBackoff();
+        Stream s = new Stream();
+        IngestGrpc.newStub(channel).stream(s);
+        stream = s;
+        s.requests.onNext(AgentMessage.newBuilder().setHello(Hello.newBuilder()
+                .setAgentId(identity.agentId()).setHostname(identity.hostname()).setVersion(identity.version())
+                .setToken(identity.token()).setLastAckedSeq(lastAcked).setIntervalMs(identity.intervalMs())).build());
+        lastSendMs = System.currentTimeMillis();
+    }
+
+    private void sendPending(long now) {
+        long room = settings.maxInFlight() - (highestSent - lastAcked);
+        if (room <= 0 || !stream.requests.isReady()) return;
+        // Only the window is read (from disk): the backlog itself is never held in memory.
+        for (Batch b : outbox.toSend(highestSent, (int) room)) {
+            if (!stream.requests.isReady()) return; // the rest keep their numbers and go next time
+            stream.requests.onNext(AgentMessage.newBuilder().setBatch(b).build());
+            highestSent = b.getSeq();
+            lastSendMs = now;
+        }
+    }
+
+    private void fail(String problem) {
+        if (stream != null) {
+            try {
+                stream.requests.cancel("redwatch agent reconnecting: " + problem, null);
+            } catch (RuntimeException ignored) {
+                // the call may already be closed
+            }
+        }
+        stream = null;
+        connected = false;
+        long jitter = ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1);
+        nextConnectAtMs = System.currentTimeMillis() + backoffMs / 2 + jitter;
+        if (running && !problem.equals(lastProblem)) {
+            // Logged once per distinct problem, so a collector down for hours is one line, not thousands.
+            LOG.warning("collector " + target + " unreachable: " + problem + "; " + outbox.size()
+                    + " batches kept, retrying with backoff up to " + settings.maxBackoffMs() / 1000 + " s");
+            lastProblem = problem;
+        }
+        backoffMs = Math.min(settings.maxBackoffMs(), backoffMs * 2);
+    }
+
+    private static String describe(Status s) {
+        String d = s.getDescription();
+        if (s.getCause() != null && (d == null || d.isEmpty())) d = s.getCause().getMessage();
+        return s.getCode() + (d == null ? "" : " (" + d + ")");
+    }
+
+    public boolean connected() {
+        return connected;
+    }
+
+
+    public void stop() {
+        running = false;
+        channel.shutdownNow();
+        eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,169 @@
+package io.redwatch.collector;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.grpc.Server;
+import io.grpc.netty.NettyServerBuilder;
+import io.redwatch.collector.alerting.Alerting;
+import io.redwatch.collector.config.CollectorConfig;
+import io.redwatch.collector.config.SecurityConfig;
+import io.redwatch.collector.ingest.LenientAgentMessages;
+import io.redwatch.collector.ingest.RefusedStreamLog;
+import io.redwatch.collector.security.AgentTokens;
+import io.redwatch.collector.security.ExposureRule;
+import io.redwatch.collector.security.ServerTls;
+import io.redwatch.collector.diagnosis.AgentWatch;
+import io.redwatch.collector.diagnosis.FindingsSink;
+import io.redwatch.collector.diagnosis.LiveDiagnosis;
+import io.redwatch.collector.http.HttpApi;
+import io.redwatch.collector.ingest.IngestMetrics;
+import io.redwatch.collector.ingest.IngestService;
+import io.redwatch.collector.rules.Diagnosis;
+import io.redwatch.collector.storage.BatchStore;
+import io.redwatch.collector.storage.Database;
+import io.redwatch.collector.storage.PartitionMaintenance;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The running collector: gRPC ingest (grpc-java's Netty server: its keepalive policy, flow control
+ * and TLS are mature), live diagnosis and alerting, and the HTTP API on Vert.x, sharing one worker
+ * pool for all database work.
+ * It keeps no state that PostgreSQL does not also hold, so several can share one database.
+ */
+public final class Collector implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Collector.class.getName());
+    private static final long MAINTENANCE_PERIOD_MS = TimeUnit.HOURS.toMillis(1);
+    private static final java.time.Duration DIAGNOSIS_WINDOW = java.time.Duration.ofHours(1);
+    /** An instance is diagnosed at most this often, however often its agent ships. */
+    private static final java.time.Duration EVALUATION_SPACING = java.time.Duration.ofSeconds(5);
+    private static final long EVALUATION_TICK_MS = 1000;
+    private static final long AGENT_CHECK_MS = 10_000;
+    /** The agent cuts batches at 1 MiB; 16 MiB leaves room for one huge record and still bounds memory per stream. */
+    private static final int MAX_AGENT_MESSAGE_BYTES = 16 << 20;
+
+    private final CollectorConfig config;
+    private final Vertx vertx;
+    private final HikariDataSource db;
+    private final WorkerExecutor workers;
+    private final IngestMetrics metrics = new IngestMetrics();
+    private final java.util.Map<String, AtomicBoolean> ticking = new java.util.concurrent.ConcurrentHashMap<>();
+    private Alerting alerting;
+    private Server grpc;
+    private HttpServer http;
+
+    public Collector(CollectorConfig config) {
+        this.config = config;
+        ExposureRule.check(config); // before anything is opened: an exposed, unprotected collector does not start
+        // Creates the database if missing and applies the schema before anything listens.
+        this.db = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword().reveal(), config.dbPoolSize());
+        this.vertx = Vertx.vertx();
+        this.workers = vertx.createSharedWorkerExecutor("redwatch-db", config.dbPoolSize());
+    }
+
+    public void start() {
+        PartitionMaintenance maintenance = new PartitionMaintenance(db);
+        runMaintenance(maintenance);
+        vertx.setPeriodic(MAINTENANCE_PERIOD_MS, id -> runMaintenance(maintenance));
+
+        String collectorId = UUID.randomUUID().toString();
+        alerting = new Alerting(vertx, db, workers, config.alerting());
+        FindingsSink sink = (instance, host, findings, now) -> alerting.evaluate(instance, host, findings, now);
+        LiveDiagnosis live = new LiveDiagnosis(new Diagnosis(config.thresholds()), DIAGNOSIS_WINDOW, EVALUATION_SPACING, sink);
+        AgentWatch agents = new AgentWatch(db, config.thresholds(), sink);
+        vertx.setPeriodic(EVALUATION_TICK_MS, id -> blocking("diagnosis", () -> live.evaluateDue(System.currentTimeMillis())));
+        vertx.setPeriodic(AGENT_CHECK_MS, id -> blocking("agent_silent check", () -> agents.check(System.currentTimeMillis())));
+        alerting.start();
+        SecurityConfig security = config.security();
+        IngestService ingest = new IngestService(new BatchStore(db), workers, metrics, collectorId, live::observe,
+                security.agentTokensRequired() ? new AgentTokens(db) : null);
+        InetSocketAddress grpcAddress = new InetSocketAddress(config.bind(), config.grpcPort());
+        try {
+            grpc = (security.tls() == null ? NettyServerBuilder.forAddress(grpcAddress)
+                    : NettyServerBuilder.forAddress(grpcAddress, ServerTls.credentials(security.tls())))
+                    .addService(LenientAgentMessages.bind(ingest))
+                    .addStreamTracerFactory(new RefusedStreamLog(metrics, MAX_AGENT_MESSAGE_BYTES))
+                    // Agents ping every 30 s to detect half-open connections; allow it rather than GOAWAY them.
+                    .permitKeepAliveTime(20, TimeUnit.SECONDS)
+                    .permitKeepAliveWithoutCalls(true)
+                    .keepAliveTime(60, TimeUnit.SECONDS)
+                    .maxInboundMessageSize(MAX_AGENT_MESSAGE_BYTES)
+                    .build().start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen for agents on " + config.bind() + ":" + config.grpcPort()
+                    + " (" + e.getMessage() + "); is another collector running? choose another --grpc-port", e);
+        }
+        try {
+            http = new HttpApi(vertx, db, metrics).listen(config.bind(), config.httpPort(), security.apiToken(),
+                            security.tls(), alerting::mountRoutes)
+                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot listen for HTTP on " + config.bind() + ":" + config.httpPort()
+                    + " (" + e.getMessage() + "); choose another --http-port", e);
+        }
+        LOG.info("redwatch collector listening: agents on " + config.bind() + ":" + grpc.getPort()
+                + (security.tls() == null ? " (plaintext)" : security.tls().mutual() ? " (TLS, client certificates required)" : " (TLS)")
+                + ", agent tokens " + (security.agentTokensRequired() ? "required" : "off")
+                + ", HTTP" + (security.tls() == null ? "" : "S") + " on " + config.bind() + ":" + http.actualPort()
+                + (security.apiToken().isPresent() ? " (API token required)" : " (API open)")
+                + ", database " + config.dbUrl().replaceFirst("\\?.*", "")); // a query string may hold a password
+    }
+
+    /** A timer's blocking work on the worker pool; a tick still running is not started again. */
+    private void blocking(String what, java.util.concurrent.Callable<?> work) {
+        AtomicBoolean busy = ticking.computeIfAbsent(what, k -> new AtomicBoolean());
+        if (!busy.compareAndSet(false, true)) return;
+        workers.executeBlocking(work, false)
+                .onFailure(e -> LOG.log(Level.WARNING, what + " failed (retrying on the next tick): " + e.getMessage(), e))
+                .onComplete(r -> busy.set(false));
+    }
+
+    private void runMaintenance(PartitionMaintenance maintenance) {
+        workers.executeBlocking(() -> {
+            maintenance.ensurePartitions(3);
+            maintenance.applyRetention(config.retentionDays());
+            return null;
+        }, false).onFailure(e -> LOG.log(Level.WARNING,
+                "partition maintenance failed (will retry within the hour): " + e.getMessage(), e));
+    }
+
+    public int grpcPort() {
+        return grpc.getPort();
+    }
+
+    public int httpPort() {
+        return http.actualPort();
+    }
+
+    public IngestMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void close() {
+        if (alerting != null) alerting.stop();
+        if (grpc != null) {
+            grpc.shutdown();
+            try {
+                grpc.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            grpc.shutdownNow();
+        }
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.log(Level.FINE, "vert.x did not close cleanly", e);
+        }
+        db.close();
+    }
+}

@@ -1,0 +1,126 @@
+package io.redwatch.collector;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.redwatch.collector.config.CollectorConfig;
+import io.redwatch.collector.config.ConfigException;
+import io.redwatch.collector.storage.Database;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code redwatch-collector run | migrate}. Exit codes: 0 ok, 1 failure, 2 bad usage or input. */
+@Command(name = "redwatch-collector", mixinStandardHelpOptions = true, versionProvider = CollectorMain.Version.class,
+        description = "Receives what redwatch agents see, stores it in PostgreSQL and diagnoses incidents.",
+        subcommands = {CollectorMain.Run.class, CollectorMain.Migrate.class, io.redwatch.collector.doctor.DoctorCommand.class,
+                io.redwatch.collector.security.TokenCommand.class})
+public final class CollectorMain implements Runnable {
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FAILURE = 1;
+    public static final int EXIT_USAGE = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        OneLineLogging.install();
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new CollectorMain());
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof ConfigException) {
+                cmd.getErr().println("redwatch-collector: bad configuration: " + e.getMessage());
+                return EXIT_USAGE;
+            }
+            cmd.getErr().println("redwatch-collector: " + e.getMessage());
+            Logger.getLogger(CollectorMain.class.getName()).log(java.util.logging.Level.FINE, "failure", e);
+            return EXIT_FAILURE;
+        });
+        return cl;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: run, migrate, doctor or token");
+    }
+
+    static String version() {
+        String v = CollectorMain.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"redwatch-collector " + version()};
+        }
+    }
+
+    /** Options shared by commands that reach the database. */
+    public static class DatabaseOptions {
+        @Option(names = "--config", description = "collector.yaml")
+        protected Path config;
+        @Option(names = "--db-url", description = "default jdbc:postgresql://127.0.0.1:5432/redwatch (created if missing)")
+        protected String dbUrl;
+        @Option(names = "--db-user", description = "default redwatch")
+        protected String dbUser;
+        @Option(names = "--db-password-file", description = "file holding the database password")
+        protected Path dbPasswordFile;
+
+        /** The config's database settings; the listening settings do not matter to a command that only reaches the database. */
+        protected CollectorConfig databaseConfig() {
+            return CollectorConfig.load(config, new CollectorConfig.Overrides(null, null, null, dbUrl, dbUser, dbPasswordFile));
+        }
+    }
+
+    @Command(name = "run", description = "Run the collector until stopped (SIGTERM).")
+    static final class Run extends DatabaseOptions implements Callable<Integer> {
+        @Option(names = "--grpc-port", description = "port agents connect to (default 7400)")
+        Integer grpcPort;
+        @Option(names = "--http-port", description = "port of /health, /metrics and the API (default 7401)")
+        Integer httpPort;
+        @Option(names = "--bind", description = "address to listen on (default 127.0.0.1); any other address needs tls, auth and http.api_token_file in the config, or --insecure")
+        String bind;
+        @Option(names = "--insecure", description = "listen on a non-loopback --bind without TLS or tokens (a loud warning is logged)")
+        Boolean insecure;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            CollectorConfig cfg = CollectorConfig.load(config,
+                    new CollectorConfig.Overrides(bind, grpcPort, httpPort, dbUrl, dbUser, dbPasswordFile, insecure));
+            Collector collector = new Collector(cfg);
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                Logger.getLogger(CollectorMain.class.getName()).info("stopping: signal received");
+                collector.close();
+                stopped.countDown();
+            }, "redwatch-shutdown"));
+            collector.start();
+            stopped.await();
+            return EXIT_OK;
+        }
+    }
+
+    @Command(name = "migrate", description = "Create the database if missing and apply the schema, then exit.")
+    static final class Migrate extends DatabaseOptions implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            CollectorConfig cfg = CollectorConfig.load(config,
+                    new CollectorConfig.Overrides(null, null, null, dbUrl, dbUser, dbPasswordFile));
+            // open() creates the database if missing and migrates; it logs how many migrations it applied.
+            try (HikariDataSource db = Database.open(cfg.dbUrl(), cfg.dbUser(), cfg.dbPassword().reveal(), 1)) {
+                spec.commandLine().getOut().println("redwatch-collector: the schema of " + cfg.dbUrl() + " is up to date");
+            }
+            return EXIT_OK;
+        }
+    }
+}

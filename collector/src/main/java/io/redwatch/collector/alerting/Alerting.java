@@ -1,0 +1,130 @@
+package io.redwatch.collector.alerting;
+
+import io.redwatch.collector.alerting.email.EmailChannel;
+import io.redwatch.collector.alerting.sms.SmsChannel;
+import io.redwatch.collector.config.AlertingConfig;
+import io.redwatch.collector.http.AlertingRoutes;
+import io.redwatch.collector.rules.Finding;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.ext.web.Router;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * The alert pipeline, as the collector wires it: {@link #evaluate} after each batch's findings
+ * (alerts and the outbox in PostgreSQL), {@link #start} for the dispatcher (one loop per channel on
+ * the worker pool), {@link #mountRoutes} for the HTTP API, {@link #stop} at shutdown.
+ */
+public final class Alerting implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Alerting.class.getName());
+
+    private final Vertx vertx;
+    private final WorkerExecutor workers;
+    private final AlertingConfig config;
+    private final List<Channel> channels;
+    private final AlertTracker tracker;
+    private final Dispatcher dispatcher;
+    private final SilenceStore silences;
+    private final AlertQueries queries;
+    private final Map<String, AtomicBoolean> running = new HashMap<>();
+    private final List<Long> timers = new ArrayList<>();
+
+    public Alerting(Vertx vertx, DataSource db, WorkerExecutor workers, AlertingConfig config) {
+        this(vertx, db, workers, config, channels(vertx, config), "collector-" + UUID.randomUUID());
+    }
+
+    /** With given channels and dispatcher id (tests run several dispatchers on one database). */
+    public Alerting(Vertx vertx, DataSource db, WorkerExecutor workers, AlertingConfig config, List<Channel> channels,
+                    String dispatcherId) {
+        this.vertx = vertx;
+        this.workers = workers;
+        this.config = config;
+        this.channels = List.copyOf(channels);
+        Map<String, List<String>> recipients = new HashMap<>();
+        for (Channel c : channels) recipients.put(c.name(), c.recipients());
+        this.tracker = new AlertTracker(db, config, recipients);
+        this.dispatcher = new Dispatcher(db, channels, config, dispatcherId);
+        this.silences = new SilenceStore(db);
+        this.queries = new AlertQueries(db);
+    }
+
+    /** The channels the configuration names, ready to send. */
+    public static List<Channel> channels(Vertx vertx, AlertingConfig config) {
+        List<Channel> out = new ArrayList<>();
+        if (config.email() != null) {
+            out.add(new EmailChannel(vertx, config.email(), config.timezone(), config.sendTimeout()));
+        }
+        if (config.sms() != null) out.add(new SmsChannel(config.sms(), config.timezone(), config.sendTimeout()));
+        return out;
+    }
+
+    /**
+     * Records one evaluation of an instance: {@code findings} is everything the rules find on it
+     * now (an empty list when all is well). Blocking (JDBC): call it on a worker thread.
+     */
+    public AlertTracker.Evaluation evaluate(String instance, String host, List<Finding> findings, long nowMs) {
+        return tracker.evaluate(instance, host, findings, nowMs);
+    }
+
+    /** Starts the dispatcher: every dispatch_interval, each channel sends what is due. */
+    public synchronized void start() {
+        for (Channel c : channels) {
+            AtomicBoolean busy = running.computeIfAbsent(c.name(), k -> new AtomicBoolean());
+            timers.add(vertx.setPeriodic(config.dispatchInterval().toMillis(), t -> tick(c.name(), busy)));
+        }
+    }
+
+    private void tick(String channel, AtomicBoolean busy) {
+        // A slow channel must not pile up ticks; the next one starts after this one ends.
+        if (!busy.compareAndSet(false, true)) return;
+        workers.executeBlocking(() -> dispatcher.dispatchOnce(channel, System.currentTimeMillis()), false)
+                .onComplete(r -> {
+                    busy.set(false);
+                    if (r.failed()) {
+                        LOG.log(Level.WARNING, "dispatching " + channel + " notifications failed (will retry in "
+                                + config.dispatchInterval().toSeconds() + " s): " + r.cause().getMessage(), r.cause());
+                    }
+                });
+    }
+
+    /** Stops the dispatcher timers; what is claimed but unsent is sent by any collector after its lease. */
+    public synchronized void stop() {
+        for (long t : timers) vertx.cancelTimer(t);
+        timers.clear();
+    }
+
+    /** Adds the alerting API (/api/instances, /api/alerts, /api/silences) to the collector's router. */
+    public void mountRoutes(Router router) {
+        new AlertingRoutes(workers, queries, silences).mount(router);
+    }
+
+    public Dispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    public SilenceStore silences() {
+        return silences;
+    }
+
+    @Override
+    public void close() {
+        stop();
+        for (Channel c : channels) {
+            if (c instanceof AutoCloseable a) {
+                try {
+                    a.close();
+                } catch (Exception e) {
+                    LOG.log(Level.FINE, "channel " + c.name() + " did not close cleanly", e);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.redwatch.collector.ingest;
+
+import io.grpc.Grpc;
+import io.grpc.ServerStreamTracer;
+import io.grpc.Status;
+import java.net.SocketAddress;
+import java.util.logging.Logger;
+
+/**
+ * Streams gRPC itself closes before the ingest code sees a message — one over the size limit
+ * (RESOURCE_EXHAUSTED) — are logged here, one line per stream with the peer's address, and counted.
+ * Other streams keep being served.
+ */
+public final class RefusedStreamLog extends ServerStreamTracer.Factory {
+    private static final Logger LOG = Logger.getLogger(RefusedStreamLog.class.getName());
+    /** Logs every deframing failure (an oversized message) with a stack trace; this class says it in one line. */
+    private static final Logger GRPC_DEFRAME_LOG = Logger.getLogger("io.grpc.netty.NettyServerStream");
+    private final IngestMetrics metrics;
+    private final int maxMessageBytes;
+
+    public RefusedStreamLog(IngestMetrics metrics, int maxMessageBytes) {
+        GRPC_DEFRAME_LOG.setLevel(java.util.logging.Level.SEVERE);
+        this.metrics = metrics;
+        this.maxMessageBytes = maxMessageBytes;
+    }
+
+    @Override
+    public ServerStreamTracer newServerStreamTracer(String fullMethodName, io.grpc.Metadata headers) {
+        return new ServerStreamTracer() {
+            private volatile SocketAddress peer;
+
+            @Override
+            public void serverCallStarted(ServerCallInfo<?, ?> info) {
+                peer = info.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+            }
+
+            @Override
+            public void streamClosed(Status status) {
+                if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+                    metrics.streamsTooLarge.incrementAndGet();
+                    LOG.warning("agent stream from " + peer + " sent a message larger than " + (maxMessageBytes >> 20)
+                            + " MiB (" + status.getDescription() + "); that stream was closed with RESOURCE_EXHAUSTED,"
+                            + " other agents are unaffected. A redwatch agent cuts batches at 1 MiB: is this a redwatch agent?");
+                }
+            }
+        };
+    }
+}

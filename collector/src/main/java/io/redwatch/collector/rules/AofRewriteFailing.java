@@ -1,0 +1,30 @@
+package io.redwatch.collector.rules;
+
+import java.util.Optional;
+
+/** aof_rewrite_failing: aof_last_bgrewrite_status:err, or the log says a rewrite failed (fork, pipes, child error). */
+final class AofRewriteFailing implements Rule {
+    @Override
+    public String id() {
+        return "aof_rewrite_failing";
+    }
+
+    @Override
+    public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
+        SaveHealth s = SaveHealth.aof(h);
+        if (!s.everFailed() || h.currentOnly() && !s.failingNow) return Optional.empty();
+        String cause = s.cause();
+        String why = cause.contains("fork") ? "fork() fails" + (cause.contains("Cannot allocate memory") ? " for lack of memory" : "")
+                : cause.contains("IPC pipes") ? "it cannot open its pipes (" + cause.substring(cause.indexOf(':') + 1).trim() + ")" : cause;
+        String summary = h.instance() + (s.failingNow ? " cannot rewrite its AOF: " : " failed to rewrite its AOF: ") + why
+                + (s.failures.size() > 1 ? " (" + s.failures.size() + " failures since " + h.clock(s.failures.get(0).tsMs()) + ")" : "")
+                + s.recovery.map(r -> "; a rewrite succeeded at " + h.clock(r.tsMs())).orElse("");
+        String advice = cause.contains("fork") ? Advice.OVERCOMMIT + " The AOF keeps growing until a rewrite succeeds."
+                : cause.contains("IPC pipes") ? "The descriptor table is full (see fd_leak_pipes and maxclients_exhausted); restart redis-server "
+                        + "after a failover, and fix the fork failure that leaks the pipes."
+                : "Read the log around the failure; check the disk of `dir` (`df -h`), then `redis-cli BGREWRITEAOF`.";
+        // A failing rewrite hurts slowly (the AOF grows); what it leads to (fd_leak_pipes, maxclients_exhausted) pages.
+        return Optional.of(h.finding(id(), Severity.WARNING, summary,
+                s.evidence(h, t.evidenceLines()), advice, s.newestTs(h)));
+    }
+}

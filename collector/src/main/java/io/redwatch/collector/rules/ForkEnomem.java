@@ -1,0 +1,42 @@
+package io.redwatch.collector.rules;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** fork_enomem: the log says fork() failed, for an RDB save or an AOF rewrite. */
+final class ForkEnomem implements Rule {
+    @Override
+    public String id() {
+        return "fork_enomem";
+    }
+
+    @Override
+    public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
+        List<LogLine> forks = h.logs(LogKind.FORK_FAILED);
+        if (forks.isEmpty()) return Optional.empty();
+        List<LogLine> rdb = forks.stream().filter(SaveHealth::isRdbFork).toList();
+        SaveHealth health = rdb.isEmpty() ? SaveHealth.aof(h) : SaveHealth.rdb(h);
+        LogLine first = forks.get(0);
+        LogLine last = forks.get(forks.size() - 1);
+        if (h.currentOnly() && !health.failingNow) return Optional.empty();
+        String what = rdb.isEmpty() ? "cannot rewrite its AOF" : rdb.size() == forks.size() ? "cannot save" : "cannot save nor rewrite its AOF";
+        String reason = last.text().contains("Cannot allocate memory") ? "fork() fails for lack of memory" : "fork() fails";
+        String times = forks.size() == 1 ? "at " + h.clock(first.tsMs()) : forks.size() + " times since " + h.clock(first.tsMs());
+        String summary = h.instance() + " " + what + ": " + reason + " (" + times + ")";
+        if (health.recovery.isPresent()) summary += "; worked again at " + h.clock(health.recovery.get().tsMs());
+        List<String> evidence = new ArrayList<>(h.evidence(forks, t.evidenceLines()));
+        health.recovery.ifPresent(r -> evidence.add(h.evidence(r) + "   <- succeeded again"));
+        ForkBudget budget = ForkBudget.of(h);
+        evidence.addAll(budget.evidence(h));
+        String advice = budget.overcommit == 1
+                ? "vm.overcommit_memory is already 1, so the host really lacks memory: add RAM or swap, or shrink the dataset "
+                        + "(the fork needs address space for " + budget.processBytes.stream().mapToObj(ByteSize::human).findFirst().orElse("the whole process") + ")."
+                : Advice.OVERCOMMIT;
+        if (!rdb.isEmpty() && rdb.size() < forks.size() || rdb.isEmpty()) {
+            advice += " Until then, AOF rewrites keep failing; on Redis older than 3.2.9 each failed rewrite also leaks pipes (see fd_leak_pipes).";
+        }
+        Severity sev = health.recovery.isPresent() ? Severity.WARNING : Severity.CRITICAL;
+        return Optional.of(h.finding(id(), sev, summary, evidence, advice, health.recovery.map(LogLine::tsMs).orElse(last.tsMs())));
+    }
+}

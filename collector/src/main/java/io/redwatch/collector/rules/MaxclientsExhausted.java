@@ -1,0 +1,78 @@
+package io.redwatch.collector.rules;
+
+import io.redwatch.proto.v1.ProcessFacts;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * maxclients_exhausted: the process's fds reach {@code fdCeilingRatio} of the real ceiling, the
+ * smaller of maxclients + 128 (the event loop's size) and RLIMIT_NOFILE; or the log says a new
+ * client's fd could not be registered; or rejected_connections rose.
+ */
+final class MaxclientsExhausted implements Rule {
+    @Override
+    public String id() {
+        return "maxclients_exhausted";
+    }
+
+    @Override
+    public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
+        List<String> evidence = new ArrayList<>();
+        Setting maxclients = h.setting("maxclients");
+        long mc = ByteSize.parse(maxclients.value());
+        Optional<ProcessFacts> p = h.latestProcess();
+        long ceiling = mc + 128;
+        String ceilingHow = "maxclients " + mc + " + 128";
+        if (p.isPresent() && p.get().getNofileSoft() > 0 && p.get().getNofileSoft() < ceiling) {
+            ceiling = p.get().getNofileSoft();
+            ceilingHow = "RLIMIT_NOFILE " + ceiling;
+        }
+        boolean fdsHigh = p.isPresent() && p.get().getFdTotal() >= t.fdCeilingRatio() * ceiling;
+        List<LogLine> reg = h.logs(LogKind.FD_REGISTRATION_ERROR);
+        List<LogLine> reached = h.logs(LogKind.MAXCLIENTS_REACHED).stream().filter(l -> l.text().contains("max number of clients")).toList();
+        OptionalLong rejected = rejectedGrowth(h);
+        boolean rejecting = rejected.isPresent() && rejected.getAsLong() > 0;
+        if (!fdsHigh && reg.isEmpty() && reached.isEmpty() && !rejecting) return Optional.empty();
+
+        String summary;
+        if (p.isPresent()) {
+            ProcessFacts f = p.get();
+            evidence.add(h.time(f.getTsMs()) + " /proc/" + f.getPid() + "/fd: " + f.getFdTotal() + " fds (" + f.getFdSockets() + " sockets, "
+                    + f.getFdPipes() + " pipes, " + f.getFdFiles() + " files); RLIMIT_NOFILE soft " + f.getNofileSoft());
+            summary = String.format(Locale.ROOT, "%s cannot accept new clients: %d fds open of a ceiling of %d (%s; %d sockets, %d pipes)",
+                    h.instance(), f.getFdTotal(), ceiling, ceilingHow, f.getFdSockets(), f.getFdPipes());
+        } else if (!reg.isEmpty()) {
+            summary = h.instance() + " cannot accept new clients: their fds are past the event loop's size (" + reg.size() + " times since "
+                    + h.clock(reg.get(0).tsMs()) + ")";
+        } else {
+            summary = h.instance() + " turns clients away: max number of clients reached";
+        }
+        evidence.add(maxclients.evidence());
+        evidence.addAll(h.evidence(reg, Math.max(2, t.evidenceLines() / 2)));
+        evidence.addAll(h.evidence(reached, 2));
+        if (rejecting) evidence.add("INFO rejected_connections rose by " + rejected.getAsLong() + " in the window");
+        boolean pipes = p.map(f -> f.getFdPipes() > f.getFdSockets()).orElse(h.hasLog(LogKind.AOF_PIPE_ERROR));
+        String advice = pipes
+                ? "The fds are leaked pipes, not clients: see fd_leak_pipes (fix the fork failure, upgrade Redis ≥ 3.2.9); restart "
+                        + "redis-server (after a failover) to release them."
+                : "Find who holds the connections: `redis-cli CLIENT LIST` (addr, age, idle); close idle ones with "
+                        + "`redis-cli CONFIG SET timeout 300`; if the load is real, raise maxclients and LimitNOFILE (systemd) together.";
+        long ts = p.map(ProcessFacts::getTsMs).orElse(reg.isEmpty() ? h.nowMs() : reg.get(reg.size() - 1).tsMs());
+        return Optional.of(h.finding(id(), Severity.CRITICAL, summary, evidence, advice, ts));
+    }
+
+    private static OptionalLong rejectedGrowth(InstanceHistory h) {
+        InfoView first = null;
+        InfoView last = null;
+        for (InfoView i : h.infos()) {
+            if (i.pasted() || i.number("rejected_connections").isEmpty()) continue;
+            if (first == null) first = i;
+            last = i;
+        }
+        if (first == null || first == last) return OptionalLong.empty();
+        return OptionalLong.of(last.number("rejected_connections").getAsLong() - first.number("rejected_connections").getAsLong());
+    }
+}

@@ -1,0 +1,11 @@
+package io.redwatch.collector.rules;
+
+import java.util.Optional;
+
+/** One rule of INCIDENTS.md: at most one finding per instance history. */
+public interface Rule {
+    /** The stable rule id, e.g. {@code fork_enomem}. */
+    String id();
+
+    Optional<Finding> evaluate(InstanceHistory h, Thresholds t);
+}

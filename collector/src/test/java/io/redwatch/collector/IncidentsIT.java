@@ -1,0 +1,328 @@
+package io.redwatch.collector;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import io.redwatch.agent.Agent;
+import io.redwatch.agent.config.AgentConfig;
+import io.redwatch.agent.config.RedisTarget;
+import io.redwatch.agent.config.Secret;
+import io.redwatch.agent.shipping.Shipper;
+import io.redwatch.agent.testing.RedisServerProcess;
+import io.redwatch.collector.alerting.SmsGatewayServer;
+import io.redwatch.collector.config.CollectorConfig;
+import io.redwatch.collector.testing.FreshDatabase;
+import io.vertx.core.json.JsonObject;
+import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The incidents of INCIDENTS.md reproduced on real redis-server processes, watched by a real agent,
+ * diagnosed by the collector and paged to a real SMTP server (GreenMail) and a local SMS gateway —
+ * and resolved once the cause is fixed. Each incident runs under its own agent host name, so its
+ * messages are grouped apart from the others'.
+ */
+class IncidentsIT {
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    static FreshDatabase db;
+    static GreenMail mail;
+    static SmsGatewayServer sms;
+    static Collector collector;
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void start() throws IOException {
+        db = FreshDatabase.reserve("incidents_it");
+        int smtpPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            smtpPort = s.getLocalPort();
+        }
+        mail = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        mail.start();
+        sms = new SmsGatewayServer();
+        Path yaml = dir.resolve("collector.yaml");
+        Files.writeString(yaml, String.join("\n",
+                "alerting:",
+                "  email:",
+                "    smtp: {host: 127.0.0.1, port: " + smtpPort + ", starttls: none}",
+                "    from: redwatch@example.org",
+                "    to: [oncall@example.org]",
+                "  sms:",
+                "    provider: webhook",
+                "    url: " + sms.url("/sms"),
+                "    to: [\"+8613800000000\"]",
+                "  routes: {critical: [email, sms], warning: [email]}",
+                "  group_wait: 1s",
+                "  dispatch_interval: 200ms",
+                "  recovery_evaluations: 2",
+                "  recovery_period: 2s",
+                "  rate_limit: {messages: 1000, per: 10m}",
+                "  timezone: UTC",
+                "rules:",
+                // short windows, so a fixed incident resolves within the test
+                "  full_resync_window: 40s",
+                ""));
+        collector = new Collector(CollectorConfig.load(yaml,
+                new CollectorConfig.Overrides(null, 0, 0, db.url(), FreshDatabase.USER, null)));
+        collector.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (collector != null) collector.close();
+        if (sms != null) sms.close();
+        if (mail != null) mail.stop();
+        if (db != null) db.close();
+    }
+
+    @Test
+    void bgsaveThatCannotWriteRefusesWritesWithMisconfAndPagesUntilFixed() throws Exception {
+        Path rdbDir = Files.createDirectory(dir.resolve("rdb"));
+        Path goodDir = Files.createDirectory(dir.resolve("rdb-fixed"));
+        // Root ignores permissions, so the RDB dir is removed: redis has chdir'ed into it and cannot
+        // create its temp file. CONFIG SET dir is protected in Redis 7 unless enabled at start.
+        try (RedisServerProcess redis = RedisServerProcess.start("--dir", rdbDir.toString(), "--save", "3600 1",
+                "--enable-protected-configs", "yes");
+             Agent agent = agent("misconf-host", redis)) {
+            String instance = "misconf-host:" + redis.port();
+            Files.delete(rdbDir);
+            redis.call("SET", "k", "v");
+            redis.call("BGSAVE");
+
+            String fired = awaitEmail(item(instance, "CRITICAL", "misconf_writes_refused"));
+            assertTrue(fired.contains("CONFIG SET stop-writes-on-bgsave-error no") || fired.contains("stop-writes-on-bgsave-error"),
+                    "advice names the setting: " + fired);
+            awaitEmail(item(instance, "CRITICAL", "bgsave_failing"));
+            String text = awaitSms(t -> t.contains("misconf_writes_refused") || t.contains("bgsave_failing"));
+            assertTrue(text.contains(instance) || text.contains("misconf-host"), text);
+            assertNoEmail(item(instance, "", "fork_enomem"), "a directory that cannot be written is not a fork failure");
+            assertNoEmail(item(instance, "", "instance_down"), "a server that answers MISCONF is up");
+
+            redis.call("CONFIG", "SET", "dir", goodDir.toString());
+            redis.call("BGSAVE");
+            awaitEmail(item(instance, "RESOLVED", "misconf_writes_refused"));
+            awaitEmail(item(instance, "RESOLVED", "bgsave_failing"));
+        }
+    }
+
+    @Test
+    void maxmemoryReachedUnderNoevictionPagesUntilMemoryIsFreed() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start("--maxmemory", "4mb", "--maxmemory-policy", "noeviction");
+             Agent agent = agent("oom-host", redis)) {
+            String instance = "oom-host:" + redis.port();
+            String value = "x".repeat(8192);
+            boolean refused = false;
+            for (int i = 0; i < 2000 && !refused; i++) {
+                try {
+                    redis.call("SET", "key:" + i, value);
+                } catch (RedisServerProcess.RedisErrorReply e) {
+                    refused = e.getMessage().contains("OOM");
+                }
+            }
+            assertTrue(refused, "Redis answered OOM once full");
+
+            String fired = awaitEmail(item(instance, "CRITICAL", "maxmemory_oom"));
+            assertTrue(fired.contains("noeviction"), fired);
+            awaitSms(t -> t.contains("maxmemory_oom"));
+
+            redis.call("FLUSHALL");
+            awaitEmail(item(instance, "RESOLVED", "maxmemory_oom"));
+        }
+    }
+
+    @Test
+    void pipesLeakingIntoTheRedisProcessArePagedAndClearOnceClosed() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             Agent agent = agent("leak-host", redis)) {
+            String instance = "leak-host:" + redis.port();
+            Set<Integer> before = pipeFds(redis.pid());
+            // The leak of seed 003 (Redis < 3.2.9 leaked AOF-rewrite pipes on every failed fork),
+            // made by calling pipe() inside the process.
+            gdb(redis.pid(), Stream.of("set $i = 0", "while $i < 200", "call (int)pipe((int*)malloc(8))",
+                    "set $i = $i + 1", "end"));
+            Set<Integer> leaked = pipeFds(redis.pid());
+            leaked.removeAll(before);
+            assertTrue(leaked.size() >= 400, "200 pipes are 400 fds: " + leaked.size());
+
+            String fired = awaitEmail(item(instance, "", "fd_leak_pipes"));
+            assertTrue(fired.contains("pipe"), fired);
+            assertNoEmail(item(instance, "", "maxclients_exhausted"), "400 pipes against a ceiling of 10128 fds is not exhaustion");
+
+            gdb(redis.pid(), leaked.stream().map(fd -> "call (int)close(" + fd + ")"));
+            awaitEmail(item(instance, "RESOLVED", "fd_leak_pipes"));
+        }
+    }
+
+    @Test
+    void replicaInAFullResyncLoopIsPagedWithComputedAdvice() throws Exception {
+        // A tiny replica output buffer and backlog under a write burst: every sync overflows the
+        // buffer, the master drops the replica, the backlog cannot serve a partial resync.
+        try (RedisServerProcess master = RedisServerProcess.start("--repl-backlog-size", "16kb",
+                "--client-output-buffer-limit", "replica 256kb 128kb 1", "--repl-diskless-sync", "no",
+                "--enable-debug-command", "yes");
+             RedisServerProcess replica = RedisServerProcess.start()) {
+            master.call("DEBUG", "POPULATE", "200000", "key", "200");
+            try (Agent agent = agent("resync-host", master, replica)) {
+                replica.call("REPLICAOF", "127.0.0.1", String.valueOf(master.port()));
+                String masterInstance = "resync-host:" + master.port();
+                String replicaInstance = "resync-host:" + replica.port();
+                AtomicBoolean writing = new AtomicBoolean(true);
+                Thread writer = new Thread(() -> {
+                    String value = "w".repeat(8192);
+                    for (long i = 0; writing.get(); i++) master.callUnchecked("SET", "burst:" + (i % 5000), value);
+                }, "write-burst");
+                writer.start();
+                try {
+                    String fired = awaitEmail(t -> (item(masterInstance, "CRITICAL", "full_resync_loop").test(t)
+                            || item(replicaInstance, "CRITICAL", "full_resync_loop").test(t)));
+                    assertTrue(fired.contains("repl-backlog-size"), "advice computes a backlog size: " + fired);
+                    awaitEmail(t -> item(masterInstance, "", "output_buffer_limit_kill").test(t));
+                    awaitSms(t -> t.contains("full_resync_loop"));
+                } finally {
+                    writing.set(false);
+                    writer.join();
+                }
+                master.call("CONFIG", "SET", "client-output-buffer-limit", "replica 0 0 0");
+                master.call("CONFIG", "SET", "repl-backlog-size", "64mb");
+                awaitEmail(t -> item(masterInstance, "RESOLVED", "full_resync_loop").test(t)
+                        || item(replicaInstance, "RESOLVED", "full_resync_loop").test(t));
+            }
+        }
+    }
+
+    @Test
+    void anAgentThatGoesQuietIsPagedAndResolvesWhenItSpeaksAgain() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start()) {
+            Agent first = agent("quiet-host", redis);
+            awaitAgentHeard("quiet-host-agent");
+            first.close(); // the agent stops talking (a crash, a network partition, a stopped unit)
+
+            String fired = awaitEmail(body -> body.contains("WARNING agent_silent on quiet-host"));
+            assertTrue(fired.contains("systemctl status redwatch-agent"), "advice says where to look: " + fired);
+
+            try (Agent again = agent("quiet-host", redis)) {
+                awaitEmail(body -> body.contains("RESOLVED agent_silent on quiet-host"));
+            }
+        }
+    }
+
+    private static Agent agent(String hostname, RedisServerProcess... servers) throws IOException {
+        List<RedisTarget> targets = new ArrayList<>();
+        for (RedisServerProcess s : servers) {
+            targets.add(RedisTarget.of("redis://127.0.0.1:" + s.port(), "", hostname, "", Secret.none(), s.logFile(),
+                    Duration.ofSeconds(2), Duration.ofSeconds(2), "redis"));
+        }
+        AgentConfig cfg = new AgentConfig(hostname + "-agent", hostname, "127.0.0.1:" + collector.grpcPort(), Secret.none(),
+                Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(200),
+                Files.createTempDirectory(dir, hostname), Path.of("/proc"), Path.of("/sys"), targets).validate();
+        Agent a = new Agent(cfg, "it", new Shipper.Settings(500, 1 << 20, 8, 100, 1000, 10_000, 100));
+        a.start();
+        return a;
+    }
+
+    /**
+     * One alert of one email: items are separated by a rule line; an item starts with its word
+     * (CRITICAL, WARNING, RESOLVED) and the title "rule on instance".
+     */
+    private static Predicate<String> item(String instance, String word, String rule) {
+        return body -> {
+            for (String it : body.split("\n-{16}\n")) {
+                String t = it.strip();
+                if (t.startsWith(word) && t.contains(rule + " on " + instance)) return true;
+            }
+            return false;
+        };
+    }
+
+    private static void awaitAgentHeard(String agentId) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            try (var c = db.connect();
+                 var ps = c.prepareStatement("select count(*) from redwatch_agents where agent_id = ? and last_seq > 0")) {
+                ps.setString(1, agentId);
+                var rs = ps.executeQuery();
+                if (rs.next() && rs.getLong(1) > 0) return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the collector never stored a batch of agent " + agentId);
+    }
+
+    private static String awaitEmail(Predicate<String> wanted) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (MimeMessage m : mail.getReceivedMessages()) {
+                String text = m.getSubject() + "\n" + String.valueOf(m.getContent()).replace("\r\n", "\n");
+                if (wanted.test(String.valueOf(m.getContent()).replace("\r\n", "\n"))) return text;
+            }
+            Thread.sleep(250);
+        }
+        StringBuilder all = new StringBuilder();
+        for (MimeMessage m : mail.getReceivedMessages()) {
+            all.append("\n=== ").append(m.getSubject()).append('\n').append(m.getContent());
+        }
+        throw new AssertionError("no such email within " + WAIT.toSeconds() + " s; received:" + all);
+    }
+
+    private static void assertNoEmail(Predicate<String> unwanted, String why) throws Exception {
+        for (MimeMessage m : mail.getReceivedMessages()) {
+            assertFalse(unwanted.test(String.valueOf(m.getContent()).replace("\r\n", "\n")), why + ": " + m.getSubject());
+        }
+    }
+
+    private static String awaitSms(Predicate<String> wanted) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (SmsGatewayServer.Request r : sms.requests()) {
+                String text = new JsonObject(r.body()).getString("text");
+                if (wanted.test(text)) return text;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("no such SMS within " + WAIT.toSeconds() + " s; received: " + sms.requests().size());
+    }
+
+    private static Set<Integer> pipeFds(long pid) throws IOException {
+        Set<Integer> out = new HashSet<>();
+        try (var fds = Files.newDirectoryStream(Path.of("/proc/" + pid + "/fd"))) {
+            for (Path fd : fds) {
+                try {
+                    if (Files.readSymbolicLink(fd).toString().startsWith("pipe:")) out.add(Integer.parseInt(fd.getFileName().toString()));
+                } catch (IOException gone) {
+                    // closed while listing
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void gdb(long pid, Stream<String> commands) throws IOException, InterruptedException {
+        Path script = Files.createTempFile(dir, "gdb", ".txt");
+        Files.write(script, commands.toList());
+        Process p = new ProcessBuilder("gdb", "-p", String.valueOf(pid), "-batch", "-nx", "-x", script.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("gdb.out").toFile()).start();
+        if (p.waitFor() != 0) {
+            throw new AssertionError("gdb failed: " + Files.readString(dir.resolve("gdb.out")));
+        }
+    }
+}

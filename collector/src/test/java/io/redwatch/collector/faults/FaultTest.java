@@ -1,0 +1,39 @@
+package io.redwatch.collector.faults;
+
+import io.redwatch.collector.testing.FreshDatabase;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * What every fault test shares: a fresh database per test class, and per test a {@link Rig} of real
+ * processes that is always killed afterwards, pass or fail. Test classes run one after another, so
+ * one static database slot serves them all.
+ */
+abstract class FaultTest {
+    static FreshDatabase db;
+    Rig rig;
+
+    @BeforeAll
+    static void createDatabase(TestInfo test) {
+        db = FreshDatabase.create("faults_" + test.getTestClass().map(Class::getSimpleName).orElse("it"));
+    }
+
+    @AfterAll
+    static void dropDatabase() {
+        if (db != null) db.close();
+        db = null;
+    }
+
+    @BeforeEach
+    void startRig(TestInfo test) {
+        rig = new Rig(test);
+    }
+
+    @AfterEach
+    void killEverything() {
+        rig.close();
+    }
+}
