@@ -21,6 +21,7 @@ import io.redwatch.collector.rules.Diagnosis;
 import io.redwatch.collector.storage.BatchStore;
 import io.redwatch.collector.storage.Database;
 import io.redwatch.collector.storage.PartitionMaintenance;
+import io.redwatch.collector.storage.RecentHistory;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
@@ -77,7 +78,8 @@ public final class Collector implements AutoCloseable {
         String collectorId = UUID.randomUUID().toString();
         alerting = new Alerting(vertx, db, workers, config.alerting());
         FindingsSink sink = (instance, host, findings, now) -> alerting.evaluate(instance, host, findings, now);
-        LiveDiagnosis live = new LiveDiagnosis(new Diagnosis(config.thresholds()), DIAGNOSIS_WINDOW, EVALUATION_SPACING, sink);
+        LiveDiagnosis live = new LiveDiagnosis(new Diagnosis(config.thresholds()), DIAGNOSIS_WINDOW, EVALUATION_SPACING, sink,
+                new RecentHistory(db)::load);
         AgentWatch agents = new AgentWatch(db, config.thresholds(), sink);
         vertx.setPeriodic(EVALUATION_TICK_MS, id -> blocking("diagnosis", () -> live.evaluateDue(System.currentTimeMillis())));
         vertx.setPeriodic(AGENT_CHECK_MS, id -> blocking("agent_silent check", () -> agents.check(System.currentTimeMillis())));

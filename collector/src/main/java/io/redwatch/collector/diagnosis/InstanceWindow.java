@@ -3,6 +3,7 @@ package io.redwatch.collector.diagnosis;
 import io.redwatch.collector.rules.InstanceHistory;
 import io.redwatch.collector.rules.LogClassifier;
 import io.redwatch.collector.rules.LogKind;
+import io.redwatch.collector.storage.RecentRecords;
 import io.redwatch.proto.v1.ConfigSnapshot;
 import io.redwatch.proto.v1.HostFacts;
 import io.redwatch.proto.v1.InfoSample;
@@ -12,7 +13,9 @@ import io.redwatch.proto.v1.PingResult;
 import io.redwatch.proto.v1.ProcessFacts;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -27,9 +30,9 @@ import java.util.Set;
 final class InstanceWindow {
     static final Set<String> KEPT_SECTIONS = Set.of("", "Server", "Clients", "Memory", "Persistence", "Stats",
             "Replication", "CPU", "Errorstats");
-    private static final long FULL_RATE_MS = Duration.ofMinutes(5).toMillis();
+    static final long FULL_RATE_MS = Duration.ofMinutes(5).toMillis();
     private static final long THINNED_SPACING_MS = Duration.ofMinutes(1).toMillis();
-    private static final int LOGS_PER_KIND = 200;
+    static final int LOGS_PER_KIND = 200;
 
     private final String instance;
     private final long windowMs;
@@ -40,6 +43,7 @@ final class InstanceWindow {
     private ConfigSnapshot config;
     private String host;
     private long changedMs;
+    private boolean preloaded;
     private final long firstSeenMs = System.currentTimeMillis();
 
     InstanceWindow(String instance, String host, Duration window) {
@@ -95,6 +99,45 @@ final class InstanceWindow {
     synchronized void add(ConfigSnapshot c) {
         if (config == null || c.getTsMs() >= config.getTsMs()) config = c;
         touched(c.getTsMs());
+    }
+
+    /**
+     * Puts what the database holds of this instance's past before what arrived live since this
+     * collector first saw it. Stored INFO, PINGs and process facts newer than the first live one of
+     * their kind are the live ones again and are skipped; repeated log lines are dropped when the
+     * rules' history is built.
+     */
+    synchronized void preload(RecentRecords past) {
+        List<InfoSample> liveInfos = new ArrayList<>(infos);
+        long firstInfo = liveInfos.isEmpty() ? Long.MAX_VALUE : liveInfos.get(0).getTsMs();
+        infos.clear();
+        past.infos().stream().filter(i -> i.getTsMs() < firstInfo).forEach(this::add);
+        liveInfos.forEach(this::add);
+
+        List<PingResult> livePings = new ArrayList<>(pings);
+        long firstPing = livePings.isEmpty() ? Long.MAX_VALUE : livePings.get(0).getTsMs();
+        pings.clear();
+        past.pings().stream().filter(p -> p.getTsMs() < firstPing).forEach(this::add);
+        livePings.forEach(this::add);
+
+        List<ProcessFacts> liveProcesses = new ArrayList<>(processes);
+        long firstProcess = liveProcesses.isEmpty() ? Long.MAX_VALUE : liveProcesses.get(0).getTsMs();
+        processes.clear();
+        past.processes().stream().filter(p -> p.getTsMs() < firstProcess).forEach(this::add);
+        liveProcesses.forEach(this::add);
+
+        List<LogEvent> liveLogs = new ArrayList<>();
+        logs.values().forEach(liveLogs::addAll);
+        logs.clear();
+        past.logs().forEach(this::add);
+        liveLogs.forEach(this::add);
+
+        if (past.config() != null) add(past.config());
+        preloaded = true;
+    }
+
+    synchronized boolean preloaded() {
+        return preloaded;
     }
 
     synchronized void host(String h) {

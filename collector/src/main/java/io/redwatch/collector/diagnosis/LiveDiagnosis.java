@@ -2,6 +2,7 @@ package io.redwatch.collector.diagnosis;
 
 import io.redwatch.collector.rules.Diagnosis;
 import io.redwatch.collector.rules.Finding;
+import io.redwatch.collector.storage.RecentRecords;
 import io.redwatch.proto.v1.Batch;
 import io.redwatch.proto.v1.HostFacts;
 import io.redwatch.proto.v1.InstanceRef;
@@ -19,28 +20,34 @@ import java.util.logging.Logger;
  * most once per {@code minSpacing}, and passes every finding to the sink (alerting). Ingest never
  * waits on diagnosis or on alerting's database work.
  *
- * <p>The windows live in memory: after a restart, or when another collector takes an agent over,
- * rules that need history (a resync loop, a growing pipe count) see it again as it re-accumulates.
+ * <p>The windows live in memory. When this collector first sees an instance (after a restart, or
+ * when it takes an agent over from another collector) the window is filled from the database
+ * before the instance is judged, so a resync loop or a rising pipe count is still seen and its
+ * alert does not falsely resolve because the collector restarted.
  */
 public final class LiveDiagnosis {
     private static final Logger LOG = Logger.getLogger(LiveDiagnosis.class.getName());
 
     /** Longer than the agent's default config interval (60 s), so one late CONFIG is still waited for. */
     private static final long CONFIG_WAIT_MS = 150_000;
+    private static final long LOAD_WARNING_SPACING_MS = 60_000;
 
     private final Diagnosis diagnosis;
     private final Duration window;
     private final long minSpacingMs;
     private final FindingsSink sink;
+    private final HistoryLoader history;
     private final Map<String, InstanceWindow> instances = new ConcurrentHashMap<>();
     private final Map<String, HostFacts> hosts = new ConcurrentHashMap<>();
     private final Map<String, Long> lastEvaluatedMs = new ConcurrentHashMap<>();
+    private long lastLoadWarningMs;
 
-    public LiveDiagnosis(Diagnosis diagnosis, Duration window, Duration minSpacing, FindingsSink sink) {
+    public LiveDiagnosis(Diagnosis diagnosis, Duration window, Duration minSpacing, FindingsSink sink, HistoryLoader history) {
         this.diagnosis = diagnosis;
         this.window = window;
         this.minSpacingMs = minSpacing.toMillis();
         this.sink = sink;
+        this.history = history;
     }
 
     /** A batch the collector has just committed. */
@@ -73,7 +80,7 @@ public final class LiveDiagnosis {
     public int evaluateDue(long nowMs) {
         int n = 0;
         for (InstanceWindow w : instances.values()) {
-            if (w.changedMs() == 0 || !w.ready(nowMs, CONFIG_WAIT_MS)) continue;
+            if (w.changedMs() == 0 || !w.preloaded() && !preload(w, nowMs) || !w.ready(nowMs, CONFIG_WAIT_MS)) continue;
             long last = lastEvaluatedMs.getOrDefault(w.instance(), 0L);
             if (nowMs - last < minSpacingMs) continue;
             w.evaluated();
@@ -88,6 +95,28 @@ public final class LiveDiagnosis {
             }
         }
         return n;
+    }
+
+    /** Fills a new window from the database; false (and the instance waits) when it cannot be read. */
+    private boolean preload(InstanceWindow w, long nowMs) {
+        RecentRecords past;
+        try {
+            // Outside the window's lock: ingest keeps adding to it while the database answers.
+            past = history.load(w.instance(), w.host(), nowMs - window.toMillis(), nowMs - InstanceWindow.FULL_RATE_MS,
+                    InstanceWindow.LOGS_PER_KIND);
+        } catch (RuntimeException e) {
+            // Judging without the history could resolve alerts that still hold; wait for the database.
+            if (nowMs - lastLoadWarningMs >= LOAD_WARNING_SPACING_MS) {
+                lastLoadWarningMs = nowMs;
+                LOG.warning("diagnosis of " + w.instance() + " waits: " + e.getMessage()
+                        + "; it resumes by itself once PostgreSQL answers (check /health)");
+            }
+            return false;
+        }
+        w.preload(past);
+        if (past.host() != null) hosts.merge(w.host(), past.host(), (a, b) -> b.getTsMs() >= a.getTsMs() ? b : a);
+        LOG.fine(() -> "window of " + w.instance() + " filled with " + past.size() + " stored record(s)");
+        return true;
     }
 
 }
