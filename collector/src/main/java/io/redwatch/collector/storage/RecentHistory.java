@@ -42,7 +42,7 @@ public final class RecentHistory {
     private static final String INFO = """
             SELECT v.ts, v.info, v.error, v.source
               FROM redwatch_info v
-             WHERE v.instance = ? AND v.ts IN (
+             WHERE v.instance = ? AND v.ts >= ? AND v.ts IN (
                    SELECT min(s.ts) FROM info_samples s JOIN instance_ids i ON i.id = s.instance_id
                     WHERE i.instance = ? AND s.ts >= ? AND s.ts < ?
                     GROUP BY date_trunc('minute', s.ts)
@@ -101,11 +101,12 @@ public final class RecentHistory {
         List<InfoSample> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(INFO)) {
             ps.setString(1, ref.getInstance());
-            ps.setString(2, ref.getInstance());
-            ps.setObject(3, BatchRows.ts(fromMs));
-            ps.setObject(4, BatchRows.ts(fullRateFromMs));
-            ps.setString(5, ref.getInstance());
-            ps.setObject(6, BatchRows.ts(fullRateFromMs));
+            ps.setObject(2, BatchRows.ts(fromMs)); // lets PostgreSQL skip older partitions
+            ps.setString(3, ref.getInstance());
+            ps.setObject(4, BatchRows.ts(fromMs));
+            ps.setObject(5, BatchRows.ts(fullRateFromMs));
+            ps.setString(6, ref.getInstance());
+            ps.setObject(7, BatchRows.ts(fullRateFromMs));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     InfoSample.Builder s = InfoSample.newBuilder().setRef(ref).setTsMs(ms(rs, "ts"))
