@@ -18,6 +18,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 
 /**
  * What the rules need to remember of one instance, bounded whatever the instance does.
@@ -108,23 +110,9 @@ final class InstanceWindow {
      * rules' history is built.
      */
     synchronized void preload(RecentRecords past) {
-        List<InfoSample> liveInfos = new ArrayList<>(infos);
-        long firstInfo = liveInfos.isEmpty() ? Long.MAX_VALUE : liveInfos.get(0).getTsMs();
-        infos.clear();
-        past.infos().stream().filter(i -> i.getTsMs() < firstInfo).forEach(this::add);
-        liveInfos.forEach(this::add);
-
-        List<PingResult> livePings = new ArrayList<>(pings);
-        long firstPing = livePings.isEmpty() ? Long.MAX_VALUE : livePings.get(0).getTsMs();
-        pings.clear();
-        past.pings().stream().filter(p -> p.getTsMs() < firstPing).forEach(this::add);
-        livePings.forEach(this::add);
-
-        List<ProcessFacts> liveProcesses = new ArrayList<>(processes);
-        long firstProcess = liveProcesses.isEmpty() ? Long.MAX_VALUE : liveProcesses.get(0).getTsMs();
-        processes.clear();
-        past.processes().stream().filter(p -> p.getTsMs() < firstProcess).forEach(this::add);
-        liveProcesses.forEach(this::add);
+        beforeLive(infos, past.infos(), InfoSample::getTsMs, this::add);
+        beforeLive(pings, past.pings(), PingResult::getTsMs, this::add);
+        beforeLive(processes, past.processes(), ProcessFacts::getTsMs, this::add);
 
         List<LogEvent> liveLogs = new ArrayList<>();
         logs.values().forEach(liveLogs::addAll);
@@ -134,6 +122,17 @@ final class InstanceWindow {
 
         if (past.config() != null) add(past.config());
         preloaded = true;
+    }
+
+    /** Re-adds {@code live} after the records of {@code past} that are older than its first one. */
+    private static <T> void beforeLive(ArrayDeque<T> live, List<T> past, ToLongFunction<T> ts, Consumer<T> add) {
+        List<T> kept = new ArrayList<>(live);
+        long firstLive = kept.isEmpty() ? Long.MAX_VALUE : ts.applyAsLong(kept.get(0));
+        live.clear();
+        for (T t : past) {
+            if (ts.applyAsLong(t) < firstLive) add.accept(t);
+        }
+        kept.forEach(add);
     }
 
     synchronized boolean preloaded() {
