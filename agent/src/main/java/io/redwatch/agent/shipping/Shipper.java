@@ -83,6 +83,7 @@ public final class Shipper implements Runnable {
     private long nextConnectAtMs;
     private String lastProblem = "";
     private volatile boolean connected;
+    private boolean sentLastRound;
 
     public Shipper(String target, Identity identity, RecordBuffer buffer, Outbox outbox, AckListener ackListener,
                    Settings settings) {
@@ -153,7 +154,14 @@ public final class Shipper implements Runnable {
     public void run() {
         while (running) {
             try {
-                batchUp(buffer.drain(settings.maxRecordsPerBatch(), settings.flushWaitMs()));
+                long waitMs = drainWaitMs();
+                if (waitMs < 0) {
+                    // Backlog to send but the window is full: an ack, not a new record, is what to wait for.
+                    Event e = events.poll(settings.flushWaitMs(), TimeUnit.MILLISECONDS);
+                    if (e != null) handle(e);
+                    waitMs = 0;
+                }
+                batchUp(buffer.drain(settings.maxRecordsPerBatch(), waitMs));
                 handleEvents();
                 long now = System.currentTimeMillis();
                 if (stream == null && now >= nextConnectAtMs) {
@@ -191,45 +199,62 @@ public final class Shipper implements Runnable {
         outbox.add(b.build());
     }
 
+    /**
+     * How long the next drain may wait for records: the flush wait when there is nothing else to do;
+     * 0 while a backlog (a replaying spool) can be sent now; -1 while a backlog waits for acks.
+     * Waiting on the buffer during a replay held every round of {@code maxInFlight} batches for the
+     * flush wait: 40 batches/s, whatever the collector could take.
+     */
+    private long drainWaitMs() {
+        if (stream == null || !stream.welcomed) return settings.flushWaitMs();
+        long inFlight = highestSent - lastAcked;
+        if (outbox.size() <= inFlight) return settings.flushWaitMs();
+        if (inFlight >= settings.maxInFlight() || !stream.requests.isReady()) return -1;
+        // Only while batches keep going out: never spin on a backlog that cannot be sent yet.
+        return sentLastRound ? 0 : settings.flushWaitMs();
+    }
+
     private void handleEvents() {
         Event e;
-        while ((e = events.poll()) != null) {
-            if (stream == null || eventStream(e) != stream) continue; // from a stream already given up
-            if (e instanceof Welcomed w) {
-                stream.welcomed = true;
-                connected = true;
-                // Batches the collector already stored (their ack was lost) are done; never reuse their numbers.
-                outbox.numberAbove(w.lastStoredSeq());
-                acknowledge(w.lastStoredSeq());
-                highestSent = w.lastStoredSeq();
-                if (!lastProblem.isEmpty()) {
-                    LOG.info("connected to collector " + target + " again; resending " + outbox.size() + " unacknowledged batches");
-                    lastProblem = "";
-                } else {
-                    LOG.info("connected to collector " + target + " as agent " + identity.agentId());
-                }
-                backoffMs = settings.initialBackoffMs();
-            } else if (e instanceof Acked a) {
-                acknowledge(a.seq());
-            } else if (e instanceof Rejected r) {
-                String problem = "rejected: " + r.reason();
-                if (r.permanent()) {
-                    if (!problem.equals(lastProblem)) { // once, not once per retry
-                        LOG.severe("collector " + target + " refused this agent: " + r.reason()
-                                + ". Fix the agent's token (collector.token_file) or agent_id in its config; retrying every "
-                                + settings.maxBackoffMs() / 1000 + " s.");
-                        lastProblem = problem; // so fail() does not log it a second time
-                    }
-                    backoffMs = settings.maxBackoffMs();
-                }
-                fail(problem);
-            } else if (e instanceof StreamFailed f) {
-                fail(describe(f.status()));
-            }
-        }
+        while ((e = events.poll()) != null) handle(e);
         if (stream != null && stream.welcomed && highestSent > lastAcked
                 && System.currentTimeMillis() - lastSendMs > settings.ackTimeoutMs()) {
             fail("no acknowledgement for " + settings.ackTimeoutMs() / 1000 + " s");
+        }
+    }
+
+    private void handle(Event e) {
+        if (stream == null || eventStream(e) != stream) return; // from a stream already given up
+        if (e instanceof Welcomed w) {
+            stream.welcomed = true;
+            connected = true;
+            // Batches the collector already stored (their ack was lost) are done; never reuse their numbers.
+            outbox.numberAbove(w.lastStoredSeq());
+            acknowledge(w.lastStoredSeq());
+            highestSent = w.lastStoredSeq();
+            if (!lastProblem.isEmpty()) {
+                LOG.info("connected to collector " + target + " again; resending " + outbox.size() + " unacknowledged batches");
+                lastProblem = "";
+            } else {
+                LOG.info("connected to collector " + target + " as agent " + identity.agentId());
+            }
+            backoffMs = settings.initialBackoffMs();
+        } else if (e instanceof Acked a) {
+            acknowledge(a.seq());
+        } else if (e instanceof Rejected r) {
+            String problem = "rejected: " + r.reason();
+            if (r.permanent()) {
+                if (!problem.equals(lastProblem)) { // once, not once per retry
+                    LOG.severe("collector " + target + " refused this agent: " + r.reason()
+                            + ". Fix the agent's token (collector.token_file) or agent_id in its config; retrying every "
+                            + settings.maxBackoffMs() / 1000 + " s.");
+                    lastProblem = problem; // so fail() does not log it a second time
+                }
+                backoffMs = settings.maxBackoffMs();
+            }
+            fail(problem);
+        } else if (e instanceof StreamFailed f) {
+            fail(describe(f.status()));
         }
     }
 
@@ -262,6 +287,7 @@ public final class Shipper implements Runnable {
     }
 
     private void sendPending(long now) {
+        sentLastRound = false;
         long room = settings.maxInFlight() - (highestSent - lastAcked);
         if (room <= 0 || !stream.requests.isReady()) return;
         // Only the window is read (from disk): the backlog itself is never held in memory.
@@ -270,6 +296,7 @@ public final class Shipper implements Runnable {
             stream.requests.onNext(AgentMessage.newBuilder().setBatch(b).build());
             highestSent = b.getSeq();
             lastSendMs = now;
+            sentLastRound = true;
         }
     }
 
