@@ -93,9 +93,17 @@ class SnapshotCommandIT {
      * "file" = a regular file through the link, "other" = any other path.
      */
     private static Map<String, Integer> lsFds(long pid) throws IOException, InterruptedException {
-        Process ls = new ProcessBuilder("ls", "-l", "/proc/" + pid + "/fd").start();
-        String listing = new String(ls.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(ls.waitFor(10, TimeUnit.SECONDS) && ls.exitValue() == 0, listing);
+        String listing = "";
+        // ls fails ("l?????????") when an fd closes between its readdir and readlink, as the
+        // snapshot's own connection does while redis closes it: list again.
+        for (int attempt = 1; ; attempt++) {
+            Process ls = new ProcessBuilder("ls", "-l", "/proc/" + pid + "/fd").start();
+            listing = new String(ls.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            boolean listed = ls.waitFor(10, TimeUnit.SECONDS) && ls.exitValue() == 0;
+            if (listed) break;
+            assertTrue(attempt < 20, "ls -l /proc/" + pid + "/fd kept failing:\n" + listing);
+            Thread.sleep(50);
+        }
         Process find = new ProcessBuilder("find", "-L", "/proc/" + pid + "/fd", "-mindepth", "1", "-type", "f").start();
         int files = (int) new String(find.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().count();
         assertTrue(find.waitFor(10, TimeUnit.SECONDS));
