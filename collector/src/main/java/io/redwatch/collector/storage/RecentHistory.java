@@ -17,7 +17,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -84,14 +83,9 @@ public final class RecentHistory {
     public RecentRecords load(String instance, String host, long fromMs, long fullRateFromMs, int logsPerKind) {
         InstanceRef ref = InstanceRef.newBuilder().setInstance(instance).setHost(host).build();
         try (Connection c = db.getConnection()) {
-            c.setReadOnly(true);
-            try {
-                return new RecentRecords(infos(c, ref, fromMs, fullRateFromMs), pings(c, ref, fromMs),
-                        processes(c, ref, fromMs), logs(c, ref, fromMs, logsPerKind), config(c, ref, fromMs),
-                        host(c, host, fromMs));
-            } finally {
-                c.setReadOnly(false);
-            }
+            return new RecentRecords(infos(c, ref, fromMs, fullRateFromMs), pings(c, ref, fromMs),
+                    processes(c, ref, fromMs), logs(c, ref, fromMs, logsPerKind), config(c, ref, fromMs),
+                    host(c, host, fromMs));
         } catch (SQLException e) {
             throw new StorageException("cannot read the recent history of " + instance + " from PostgreSQL: " + e.getMessage(), e);
         }
@@ -241,8 +235,7 @@ public final class RecentHistory {
     }
 
     private static long ms(ResultSet rs, String column) throws SQLException {
-        Timestamp ts = rs.getTimestamp(column);
-        return ts.getTime();
+        return rs.getTimestamp(column).getTime();
     }
 
     private static String text(ResultSet rs, String column) throws SQLException {

@@ -22,6 +22,8 @@ import io.redwatch.proto.v1.LogEvent;
 import io.redwatch.proto.v1.PingResult;
 import io.redwatch.proto.v1.ProcessFacts;
 import io.redwatch.proto.v1.Record;
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -32,6 +34,7 @@ import java.util.Locale;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * A collector that restarts in the middle of an incident still sees it: the windows of its live
@@ -123,22 +126,35 @@ class LiveDiagnosisRestartIT {
     }
 
     @Test
-    void anUnreadableDatabaseHoldsTheInstanceBackInsteadOfJudgingItWithoutItsPast() {
+    void anUnreachableDatabaseHoldsTheInstanceBackInsteadOfJudgingItWithoutItsPast() throws Exception {
         String instance = "10.3.0.1:6381";
         long now = System.currentTimeMillis();
-        Batch live = Batch.newBuilder().setSeq(1).addRecords(ping(instance, now - 1000)).addRecords(config(instance, now - 900)).build();
-        List<List<Finding>> evaluations = new ArrayList<>();
+        storeTheIncidentSoFar(instance, now);
+        Batch live = store(ping(instance, now - 1000), config(instance, now - 900));
+        // PostgreSQL as a restarted collector may find it: nothing listens on its port yet.
+        PGSimpleDataSource down = new PGSimpleDataSource();
+        down.setURL("jdbc:postgresql://127.0.0.1:" + closedPort() + "/" + database.name());
+        down.setUser(FreshDatabase.USER);
+        down.setConnectTimeout(2);
+        RecentHistory unreachable = new RecentHistory(down);
+        RecentHistory reachable = new RecentHistory(db);
         boolean[] databaseUp = {false};
-        LiveDiagnosis diagnosis = restartedCollector(evaluations, (i, h, from, fullRate, perKind) -> {
-            if (!databaseUp[0]) throw new IllegalStateException("connection refused");
-            return RecentRecords.NONE;
-        });
+        List<List<Finding>> evaluations = new ArrayList<>();
+        LiveDiagnosis diagnosis = restartedCollector(evaluations, (i, h, from, fullRate, perKind) ->
+                (databaseUp[0] ? reachable : unreachable).load(i, h, from, fullRate, perKind));
         diagnosis.observe(HOST, live);
 
         assertEquals(0, diagnosis.evaluateDue(now));
         assertTrue(evaluations.isEmpty(), "judged without its history");
         databaseUp[0] = true;
         assertEquals(1, diagnosis.evaluateDue(now + 1000), "resumes by itself when the database answers");
+        assertTrue(rules(evaluations.get(0)).contains("full_resync_loop"), rules(evaluations.get(0)).toString());
+    }
+
+    private static int closedPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
     }
 
     private static Batch store(Record... records) {
