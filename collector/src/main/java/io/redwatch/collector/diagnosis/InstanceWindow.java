@@ -1,8 +1,8 @@
 package io.redwatch.collector.diagnosis;
 
 import io.redwatch.collector.rules.InstanceHistory;
-import io.redwatch.collector.rules.LogClassifier;
-import io.redwatch.collector.rules.LogKind;
+import io.redwatch.collector.facts.LogClassifier;
+import io.redwatch.collector.facts.LogKind;
 import io.redwatch.collector.storage.RecentRecords;
 import io.redwatch.proto.v1.ConfigSnapshot;
 import io.redwatch.proto.v1.HostFacts;

@@ -1,5 +1,6 @@
 package io.redwatch.collector.rules;
 
+import io.redwatch.collector.facts.LogKind;
 import io.redwatch.proto.v1.ConfigSnapshot;
 import io.redwatch.proto.v1.ConfigValue;
 import io.redwatch.proto.v1.HostFacts;

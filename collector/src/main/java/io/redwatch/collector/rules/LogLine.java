@@ -1,5 +1,7 @@
 package io.redwatch.collector.rules;
 
+import io.redwatch.collector.facts.LogClassifier;
+import io.redwatch.collector.facts.LogKind;
 import io.redwatch.proto.v1.LogEvent;
 
 /** A log event and what it says, classified once when the history is built. */

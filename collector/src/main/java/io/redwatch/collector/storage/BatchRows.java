@@ -1,6 +1,6 @@
 package io.redwatch.collector.storage;
 
-import io.redwatch.collector.rules.LogClassifier;
+import io.redwatch.collector.facts.LogClassifier;
 import io.redwatch.proto.v1.ConfigSnapshot;
 import io.redwatch.proto.v1.ConfigValue;
 import io.redwatch.proto.v1.Gap;

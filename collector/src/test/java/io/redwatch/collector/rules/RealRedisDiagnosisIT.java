@@ -1,5 +1,7 @@
 package io.redwatch.collector.rules;
 
+import io.redwatch.collector.facts.LogClassifier;
+import io.redwatch.collector.facts.LogKind;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.redwatch.agent.tailing.LogLineParser;

@@ -1,4 +1,4 @@
-package io.redwatch.collector.rules;
+package io.redwatch.collector.facts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -11,6 +11,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Real lines: from the seeds (Redis 2.8 to 3.x) and from redis-server 7.0.15, each with the kind it must get. */
 class LogClassifierTest {
     private static final LogLineParser PARSER = new LogLineParser(ZoneOffset.UTC);
+    private static final long READ_AT = java.time.Instant.parse("2026-11-21T00:00:00Z").toEpochMilli();
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
@@ -75,7 +76,7 @@ class LogClassifierTest {
         other                      | 	com.baidu.global.mobile.server.guanxing.facade.MessageTaskFacade.pushNotify(MessageTaskFacade.java:983) at
         """)
     void classifiesRealLines(String kind, String line) {
-        LogEvent parsed = PARSER.parse(line, Facts.READ_AT).build();
+        LogEvent parsed = PARSER.parse(line, READ_AT).build();
         assertEquals(kind, LogClassifier.kind(parsed).id(), line);
         // The same text as an unparsed line (wrapped, cut, pasted): judged by its text alone.
         LogEvent raw = LogEvent.newBuilder().setRaw("garbage prefix | " + line).setMessage("garbage prefix | " + line).setParsed(false).build();

@@ -1,4 +1,4 @@
-package io.redwatch.collector.rules;
+package io.redwatch.collector.facts;
 
 import java.util.Locale;
 

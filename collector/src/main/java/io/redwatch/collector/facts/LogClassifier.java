@@ -1,4 +1,4 @@
-package io.redwatch.collector.rules;
+package io.redwatch.collector.facts;
 
 import io.redwatch.proto.v1.LogEvent;
 
