@@ -1,6 +1,8 @@
 package io.redwatch.collector.rules;
 
+import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
+import io.redwatch.collector.facts.TypedInfo;
 import io.redwatch.proto.v1.ConfigSnapshot;
 import io.redwatch.proto.v1.ConfigValue;
 import io.redwatch.proto.v1.HostFacts;
@@ -58,16 +60,16 @@ public final class InstanceHistory {
         this.zone = b.zone;
         this.currentOnly = b.currentOnly;
         long from = nowMs - b.window.toMillis();
-        this.infos = b.infos.stream().filter(i -> i.getTsMs() >= from).sorted(Comparator.comparingLong(InfoSample::getTsMs))
+        this.infos = b.infos.stream().filter(i -> i.tsMs() >= from).sorted(Comparator.comparingLong(TypedInfo::tsMs))
                 .map(InfoView::new).toList();
         this.pings = b.pings.stream().filter(p -> p.getTsMs() >= from).sorted(Comparator.comparingLong(PingResult::getTsMs)).toList();
         this.processes = b.processes.stream().filter(p -> p.getTsMs() >= from)
                 .sorted(Comparator.comparingLong(ProcessFacts::getTsMs)).toList();
-        List<LogEvent> sorted = new ArrayList<>(b.logs);
-        sorted.sort(Comparator.comparingLong(LogEvent::getTsMs)); // stable: pasted order kept within one timestamp
+        List<LogLine> sorted = new ArrayList<>(b.logs);
+        sorted.sort(Comparator.comparingLong(LogLine::tsMs)); // stable: pasted order kept within one timestamp
         sorted = withoutRepeats(sorted);
         int skip = Math.max(0, sorted.size() - b.maxLogEvents);
-        this.logs = sorted.subList(skip, sorted.size()).stream().map(LogLine::of).toList();
+        this.logs = List.copyOf(sorted.subList(skip, sorted.size()));
         this.config = b.config;
         if (config != null) {
             for (ConfigValue v : config.getValuesList()) configValues.put(v.getKey(), v.getValue());
@@ -252,12 +254,12 @@ public final class InstanceHistory {
      * Post-mortems quote the same log lines twice (once in full, once to point at them); one event
      * with its own timestamp, pid and text is counted once.
      */
-    private static List<LogEvent> withoutRepeats(List<LogEvent> sorted) {
-        List<LogEvent> out = new ArrayList<>(sorted.size());
-        java.util.Set<String> seen = new java.util.HashSet<>();
-        for (LogEvent e : sorted) {
-            if (e.getTsFromLog() && !seen.add(e.getTsMs() + "|" + e.getPid() + "|" + e.getMessage())) continue;
-            out.add(e);
+    private static List<LogLine> withoutRepeats(List<LogLine> sorted) {
+        List<LogLine> out = new ArrayList<>(sorted.size());
+        java.util.Set<LogLine> seen = new java.util.HashSet<>();
+        for (LogLine l : sorted) {
+            if (l.timed() && !seen.add(l)) continue;
+            out.add(l);
         }
         return out;
     }
@@ -289,10 +291,10 @@ public final class InstanceHistory {
         private Duration window = Duration.ofHours(1);
         private int maxLogEvents = 10_000;
         private boolean currentOnly;
-        private final List<InfoSample> infos = new ArrayList<>();
+        private final List<TypedInfo> infos = new ArrayList<>();
         private final List<PingResult> pings = new ArrayList<>();
         private final List<ProcessFacts> processes = new ArrayList<>();
-        private final List<LogEvent> logs = new ArrayList<>();
+        private final List<LogLine> logs = new ArrayList<>();
         private ConfigSnapshot config;
         private HostFacts hostFacts;
 
@@ -328,10 +330,10 @@ public final class InstanceHistory {
         /** Adds one record; host facts are not added here (see {@link #host}): which host an instance runs on is the caller's knowledge. */
         public Builder add(Record r) {
             switch (r.getKindCase()) {
-                case INFO -> infos.add(r.getInfo());
+                case INFO -> info(r.getInfo());
                 case PING -> pings.add(r.getPing());
                 case CONFIG -> config(r.getConfig());
-                case LOG -> logs.add(r.getLog());
+                case LOG -> log(r.getLog());
                 case PROCESS -> processes.add(r.getProcess());
                 case HOST -> host(r.getHost());
                 default -> { }
@@ -340,6 +342,11 @@ public final class InstanceHistory {
         }
 
         public Builder info(InfoSample s) {
+            infos.add(TypedInfo.of(s));
+            return this;
+        }
+
+        public Builder info(TypedInfo s) {
             infos.add(s);
             return this;
         }
@@ -354,8 +361,14 @@ public final class InstanceHistory {
             return this;
         }
 
+        /** Adds a log event, classifying it: callers that already know its kind add a {@link LogLine}. */
         public Builder log(LogEvent e) {
-            logs.add(e);
+            logs.add(LogLine.of(e));
+            return this;
+        }
+
+        public Builder log(LogLine l) {
+            logs.add(l);
             return this;
         }
 
@@ -383,16 +396,16 @@ public final class InstanceHistory {
          * newest time of any other record. Pasted INFO does not count: its time is when it was pasted.
          */
         public InstanceHistory buildAtNewestFact() {
-            long newest = logs.stream().filter(LogEvent::getTsFromLog).mapToLong(LogEvent::getTsMs).max().orElse(Long.MIN_VALUE);
+            long newest = logs.stream().filter(LogLine::timed).mapToLong(LogLine::tsMs).max().orElse(Long.MIN_VALUE);
             if (newest == Long.MIN_VALUE) {
-                newest = Math.max(newest, infos.stream().filter(i -> !"file".equals(i.getSource())).mapToLong(InfoSample::getTsMs).max().orElse(Long.MIN_VALUE));
+                newest = Math.max(newest, infos.stream().filter(i -> !i.pasted()).mapToLong(TypedInfo::tsMs).max().orElse(Long.MIN_VALUE));
                 newest = Math.max(newest, pings.stream().mapToLong(PingResult::getTsMs).max().orElse(Long.MIN_VALUE));
                 newest = Math.max(newest, processes.stream().mapToLong(ProcessFacts::getTsMs).max().orElse(Long.MIN_VALUE));
                 if (config != null) newest = Math.max(newest, config.getTsMs());
                 if (hostFacts != null) newest = Math.max(newest, hostFacts.getTsMs());
             }
             if (newest == Long.MIN_VALUE) {
-                newest = infos.stream().mapToLong(InfoSample::getTsMs).max().orElse(0);
+                newest = infos.stream().mapToLong(TypedInfo::tsMs).max().orElse(0);
             }
             return new InstanceHistory(this, newest);
         }
