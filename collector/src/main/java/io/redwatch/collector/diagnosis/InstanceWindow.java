@@ -35,9 +35,17 @@ final class InstanceWindow {
     static final long FULL_RATE_MS = Duration.ofMinutes(5).toMillis();
     static final int MAX_FULL_RATE = 64;
     static final int MAX_THINNED = 64;
-    static final int MAX_PINGS = 90;
-    static final int LOGS_PER_KIND = 200;
-    static final int OTHER_LOGS = 20;
+    static final int MAX_PINGS = 60;
+    /**
+     * Enough for every mechanism a rule reads in the log (three full resyncs and the steps of each
+     * sync, the first and newest failures of a storm): a busy instance that saves every minute
+     * logs 60 lines an hour of each save kind, and holding them all cost more than the rest of the
+     * window. Counts in live evidence are then "N times since" the oldest line kept.
+     */
+    static final int LOGS_PER_KIND = 32;
+    /** Lines of a {@link LogKind#routine()} kind: the newest few give the context rules read. */
+    static final int ROUTINE_LOGS = 8;
+    static final int OTHER_LOGS = 16;
 
     private final String instance;
     private final String agentId;
@@ -80,16 +88,20 @@ final class InstanceWindow {
     }
 
     synchronized void add(ProcessFacts p, long nowMs) {
-        processes.add(p.hasRef() ? p.toBuilder().clearRef().build() : p);
+        processes.add(p.toBuilder().clearRef().setPidSource(SharedText.of(p.getPidSource())).setError(SharedText.of(p.getError())).build());
         touched(p.getTsMs(), nowMs);
     }
 
     synchronized void add(LogLine l, long nowMs) {
         ArrayDeque<LogLine> q = logs.computeIfAbsent(l.kind(), k -> new ArrayDeque<>());
         q.addLast(l.bounded());
-        int max = l.kind() == LogKind.OTHER ? OTHER_LOGS : LOGS_PER_KIND;
+        int max = max(l.kind());
         while (q.size() > max || nowMs - q.peekFirst().tsMs() > windowMs && q.size() > 1) q.removeFirst();
         touched(nowMs, nowMs);
+    }
+
+    static int max(LogKind kind) {
+        return kind == LogKind.OTHER ? OTHER_LOGS : kind.routine() ? ROUTINE_LOGS : LOGS_PER_KIND;
     }
 
     synchronized void add(ConfigSnapshot c, long nowMs) {

@@ -172,7 +172,7 @@ public final class LiveDiagnosis {
             List<InstanceWindow> group = pending.subList(from, Math.min(pending.size(), from + REFILL_BATCH));
             List<RecentHistory.Wanted> wanted = group.stream().map(w -> new RecentHistory.Wanted(w.instance(), w.host())).toList();
             RecentHistory.Bounds bounds = new RecentHistory.Bounds(nowMs - window.toMillis(), nowMs - InstanceWindow.FULL_RATE_MS,
-                    InstanceWindow.LOGS_PER_KIND, InstanceWindow.OTHER_LOGS, InstanceWindow.MAX_PINGS);
+                    InstanceWindow.LOGS_PER_KIND, InstanceWindow.ROUTINE_LOGS, InstanceWindow.OTHER_LOGS, InstanceWindow.MAX_PINGS);
             Map<String, RecentRecords> past;
             try {
                 // Outside the windows' locks: ingest keeps adding to them while the database answers.

@@ -59,7 +59,7 @@ public enum InfoField {
     MASTER_SYNC_LEFT_BYTES("master_sync_left_bytes", Type.NUMBER, Keep.SERIES, Column.NONE, "diskless_sync_stuck"),
     MASTER_SYNC_LAST_IO_SECONDS_AGO("master_sync_last_io_seconds_ago", Type.NUMBER, Keep.LATEST, Column.NONE, "diskless_sync_stuck"),
     // Server.
-    REDIS_VERSION("redis_version", Type.TEXT, Keep.LATEST, Column.EXACT, "every rule (version defaults)"),
+    REDIS_VERSION("redis_version", Type.TEXT, Keep.LATEST, Column.EXACT, "fd_leak_pipes misconf_writes_refused overcommit_disabled"),
     SERVER_TIME_USEC("server_time_usec", Type.NUMBER, Keep.LATEST, Column.NONE, "persistence_stale"),
     PROCESS_ID("process_id", Type.NUMBER, Keep.LATEST, Column.EXACT, "fd_leak_pipes"),
     // Storage only: fields that identify the server or its configuration, exact at every sample.

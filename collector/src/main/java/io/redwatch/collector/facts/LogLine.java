@@ -10,8 +10,12 @@ import io.redwatch.proto.v1.LogEvent;
  * @param timed false when the line had no timestamp of its own (its time is when it was read)
  */
 public record LogLine(long tsMs, boolean timed, int pid, LogKind kind, String text) {
-    /** Texts longer than this are cut in a window: evidence quotes the start of a line, and a log line can be megabytes. */
-    public static final int MAX_TEXT = 2048;
+    /**
+     * Texts longer than this are cut in a window: evidence quotes the start of a line (the longest
+     * Redis writes, a client description with its output buffers, is ~300 characters), and a line
+     * from a wrapped or broken log can be megabytes.
+     */
+    public static final int MAX_TEXT = 512;
 
     /** Classifies the event: the one place an arriving line gets its kind. */
     public static LogLine of(LogEvent e) {

@@ -17,7 +17,9 @@ import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -48,6 +50,8 @@ public final class InstanceHistory {
     private final List<PingResult> pings;
     private final List<ProcessFacts> processes;
     private final List<LogLine> logs;
+    /** The lines of each kind, oldest first: rules ask for kinds dozens of times per evaluation. */
+    private final Map<LogKind, List<LogLine>> byKind = new EnumMap<>(LogKind.class);
     private final ConfigSnapshot config;
     private final Map<String, String> configValues = new HashMap<>();
     private final HostFacts hostFacts;
@@ -70,6 +74,7 @@ public final class InstanceHistory {
         sorted = withoutRepeats(sorted);
         int skip = Math.max(0, sorted.size() - b.maxLogEvents);
         this.logs = List.copyOf(sorted.subList(skip, sorted.size()));
+        for (LogLine l : logs) byKind.computeIfAbsent(l.kind(), k -> new ArrayList<>()).add(l);
         this.config = b.config;
         if (config != null) {
             for (ConfigValue v : config.getValuesList()) configValues.put(v.getKey(), v.getValue());
@@ -170,11 +175,12 @@ public final class InstanceHistory {
     }
 
     public List<LogLine> logs(LogKind kind) {
-        return logs.stream().filter(l -> l.kind() == kind).toList();
+        List<LogLine> of = byKind.get(kind);
+        return of == null ? List.of() : Collections.unmodifiableList(of);
     }
 
     public boolean hasLog(LogKind kind) {
-        return logs.stream().anyMatch(l -> l.kind() == kind);
+        return byKind.containsKey(kind);
     }
 
     public Optional<HostFacts> hostFacts() {

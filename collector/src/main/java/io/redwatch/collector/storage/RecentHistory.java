@@ -76,7 +76,7 @@ public final class RecentHistory {
             SELECT instance, ts, ts_from_log, pid, kind, left(coalesce(nullif(message, ''), raw), ?) AS text
               FROM (SELECT l.*, row_number() OVER (PARTITION BY instance, kind ORDER BY ts DESC) AS newest
                       FROM log_events l WHERE instance = ANY(?) AND ts >= ?) l
-             WHERE newest <= CASE WHEN kind = 'other' THEN ? ELSE ? END
+             WHERE newest <= CASE WHEN kind = 'other' THEN ? WHEN kind = ANY(?) THEN ? ELSE ? END
              ORDER BY instance, ts, file_offset""";
     private static final String CONFIG = """
             SELECT DISTINCT ON (instance) instance, ts, config, unavailable
@@ -88,8 +88,11 @@ public final class RecentHistory {
               FROM host_facts WHERE host = ANY(?) AND ts >= ? ORDER BY host, ts DESC""";
 
     /** How much of each instance's past to read back. */
-    public record Bounds(long fromMs, long fullRateFromMs, int logsPerKind, int otherLogs, int pings) {
+    public record Bounds(long fromMs, long fullRateFromMs, int logsPerKind, int routineLogs, int otherLogs, int pings) {
     }
+
+    private static final String[] ROUTINE_KINDS = Arrays.stream(LogKind.values()).filter(LogKind::routine).map(LogKind::id)
+            .toArray(String[]::new);
 
     /** One instance to read back, and the host it runs on (for the host's facts). */
     public record Wanted(String instance, String host) {
@@ -217,7 +220,9 @@ public final class RecentHistory {
             ps.setArray(2, names);
             ps.setObject(3, BatchRows.ts(b.fromMs()));
             ps.setInt(4, b.otherLogs());
-            ps.setInt(5, b.logsPerKind());
+            ps.setArray(5, c.createArrayOf("text", ROUTINE_KINDS));
+            ps.setInt(6, b.routineLogs());
+            ps.setInt(7, b.logsPerKind());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String text = text(rs, "text");

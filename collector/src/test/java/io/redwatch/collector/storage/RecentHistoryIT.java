@@ -55,7 +55,7 @@ class RecentHistoryIT {
     }
 
     private static RecentHistory.Bounds bounds(int logsPerKind) {
-        return new RecentHistory.Bounds(NOW - HOUR, NOW - 300_000, logsPerKind, 20, 90);
+        return new RecentHistory.Bounds(NOW - HOUR, NOW - 300_000, logsPerKind, logsPerKind, 20, 90);
     }
 
     @Test
