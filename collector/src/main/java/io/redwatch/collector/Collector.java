@@ -85,7 +85,14 @@ public final class Collector implements AutoCloseable {
         vertx.setPeriodic(AGENT_CHECK_MS, id -> blocking("agent_silent check", () -> agents.check(System.currentTimeMillis())));
         alerting.start();
         SecurityConfig security = config.security();
-        IngestService ingest = new IngestService(new BatchStore(db), workers, metrics, collectorId, live::observe,
+        IngestService.BatchObserver observer = (agentHost, batch) -> {
+            live.observe(agentHost, batch);
+            // Log lines are how most incidents first show: judge them now rather than at the next tick.
+            if (carriesLogLines(batch)) {
+                blocking("diagnosis", () -> live.evaluateDue(System.currentTimeMillis()));
+            }
+        };
+        IngestService ingest = new IngestService(new BatchStore(db), workers, metrics, collectorId, observer,
                 security.agentTokensRequired() ? new AgentTokens(db) : null);
         InetSocketAddress grpcAddress = new InetSocketAddress(config.bind(), config.grpcPort());
         try {
@@ -117,6 +124,13 @@ public final class Collector implements AutoCloseable {
                 + ", HTTP" + (security.tls() == null ? "" : "S") + " on " + config.bind() + ":" + http.actualPort()
                 + (security.apiToken().isPresent() ? " (API token required)" : " (API open)")
                 + ", database " + config.dbUrl().replaceFirst("\\?.*", "")); // a query string may hold a password
+    }
+
+    private static boolean carriesLogLines(io.redwatch.proto.v1.Batch batch) {
+        for (io.redwatch.proto.v1.Record r : batch.getRecordsList()) {
+            if (r.getKindCase() == io.redwatch.proto.v1.Record.KindCase.LOG) return true;
+        }
+        return false;
     }
 
     /** A timer's blocking work on the worker pool; a tick still running is not started again. */

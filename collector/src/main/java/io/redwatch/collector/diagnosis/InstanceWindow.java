@@ -46,6 +46,8 @@ final class InstanceWindow {
     private String host;
     private long changedMs;
     private boolean preloaded;
+    /** Log lines arrived since the last evaluation: the first sign of most incidents, judged sooner. */
+    private boolean newLogs;
     private final long firstSeenMs = System.currentTimeMillis();
 
     InstanceWindow(String instance, String host, Duration window) {
@@ -95,6 +97,7 @@ final class InstanceWindow {
         ArrayDeque<LogEvent> q = logs.computeIfAbsent(LogClassifier.kind(e), k -> new ArrayDeque<>());
         q.addLast(e);
         if (q.size() > LOGS_PER_KIND) q.removeFirst();
+        newLogs = true;
         touched(System.currentTimeMillis());
     }
 
@@ -165,6 +168,11 @@ final class InstanceWindow {
 
     synchronized void evaluated() {
         changedMs = 0;
+        newLogs = false;
+    }
+
+    synchronized boolean hasNewLogs() {
+        return newLogs;
     }
 
     String instance() {

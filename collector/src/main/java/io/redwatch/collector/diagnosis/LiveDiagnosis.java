@@ -31,6 +31,8 @@ public final class LiveDiagnosis {
     /** Longer than the agent's default config interval (60 s), so one late CONFIG is still waited for. */
     private static final long CONFIG_WAIT_MS = 150_000;
     private static final long LOAD_WARNING_SPACING_MS = 60_000;
+    /** How soon an instance is judged again when log lines arrived: about the agent's log poll. */
+    private static final long LOG_SPACING_MS = 1_000;
 
     private final Diagnosis diagnosis;
     private final Duration window;
@@ -82,7 +84,10 @@ public final class LiveDiagnosis {
         for (InstanceWindow w : instances.values()) {
             if (w.changedMs() == 0 || !w.preloaded() && !preload(w, nowMs) || !w.ready(nowMs, CONFIG_WAIT_MS)) continue;
             long last = lastEvaluatedMs.getOrDefault(w.instance(), 0L);
-            if (nowMs - last < minSpacingMs) continue;
+            // New log lines (a failed fork, a dropped replica) are judged within a second, so the page
+            // leaves in seconds; INFO and PING alone wait for the usual spacing.
+            long spacing = w.hasNewLogs() ? Math.min(minSpacingMs, LOG_SPACING_MS) : minSpacingMs;
+            if (nowMs - last < spacing) continue;
             w.evaluated();
             lastEvaluatedMs.put(w.instance(), nowMs);
             try {
