@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.redwatch.agent.Agent;
-import io.redwatch.agent.testing.ForkFailure;
+import io.redwatch.agent.testing.InjectedFaults;
 import io.redwatch.agent.testing.RedisServerProcess;
 import io.redwatch.collector.CollectorMain;
 import io.redwatch.collector.testing.FreshDatabase;
@@ -72,8 +72,8 @@ class DoctorHistoryIT {
     }
 
     @Test
-    void aStoredForkFailureIsDiagnosedAtAMomentInsideItAndNotInAWindowAfterTheFix() throws Exception {
-        ForkFailure forks = ForkFailure.compile(dir.resolve("forkfail"));
+    void aStoredInjectedFaultsIsDiagnosedAtAMomentInsideItAndNotInAWindowAfterTheFix() throws Exception {
+        InjectedFaults forks = InjectedFaults.compile(dir.resolve("forkfail"));
         try (RedisServerProcess redis = RedisServerProcess.launch().environment(forks.environment())
                 .start("--save", "3600", "1");
              Agent agent = rig.agent("postmortem-host", redis)) {
