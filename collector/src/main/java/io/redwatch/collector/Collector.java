@@ -22,6 +22,8 @@ import io.redwatch.collector.storage.BatchStore;
 import io.redwatch.collector.storage.Database;
 import io.redwatch.collector.storage.PartitionMaintenance;
 import io.redwatch.collector.storage.RecentHistory;
+import io.redwatch.proto.v1.Batch;
+import io.redwatch.proto.v1.Record;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
@@ -126,9 +128,9 @@ public final class Collector implements AutoCloseable {
                 + ", database " + config.dbUrl().replaceFirst("\\?.*", "")); // a query string may hold a password
     }
 
-    private static boolean carriesLogLines(io.redwatch.proto.v1.Batch batch) {
-        for (io.redwatch.proto.v1.Record r : batch.getRecordsList()) {
-            if (r.getKindCase() == io.redwatch.proto.v1.Record.KindCase.LOG) return true;
+    private static boolean carriesLogLines(Batch batch) {
+        for (Record r : batch.getRecordsList()) {
+            if (r.getKindCase() == Record.KindCase.LOG) return true;
         }
         return false;
     }

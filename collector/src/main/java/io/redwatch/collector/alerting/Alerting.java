@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -34,8 +35,8 @@ public final class Alerting implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final SilenceStore silences;
     private final AlertQueries queries;
-    private final Map<String, AtomicBoolean> running = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<String, AtomicBoolean> rerun = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, AtomicBoolean> running = new ConcurrentHashMap<>();
+    private final Map<String, AtomicBoolean> rerun = new ConcurrentHashMap<>();
     private final List<Long> timers = new ArrayList<>();
 
     public Alerting(Vertx vertx, DataSource db, WorkerExecutor workers, AlertingConfig config) {
