@@ -22,6 +22,8 @@ import io.redwatch.collector.storage.BatchStore;
 import io.redwatch.collector.storage.Database;
 import io.redwatch.collector.storage.PartitionMaintenance;
 import io.redwatch.collector.storage.RecentHistory;
+import io.redwatch.collector.facts.BatchFacts;
+import io.redwatch.proto.v1.Record;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
@@ -89,7 +91,14 @@ public final class Collector implements AutoCloseable {
         vertx.setPeriodic(AGENT_CHECK_MS, id -> blocking("agent_silent check", () -> agents.check(System.currentTimeMillis())));
         alerting.start();
         SecurityConfig security = config.security();
-        IngestService ingest = new IngestService(new BatchStore(db), workers, metrics, collectorId, (agentId, host, facts) -> live.observe(agentId, host, facts, System.currentTimeMillis()),
+        IngestService.BatchObserver observer = (agentId, host, facts) -> {
+            live.observe(agentId, host, facts, System.currentTimeMillis());
+            // Log lines are how most incidents first show: judge them now rather than at the next tick.
+            if (carriesTellingLines(facts)) {
+                blocking(diagnosisThread, "diagnosis", () -> live.evaluateDue(System.currentTimeMillis()));
+            }
+        };
+        IngestService ingest = new IngestService(new BatchStore(db), workers, metrics, collectorId, observer,
                 security.agentTokensRequired() ? new AgentTokens(db) : null);
         InetSocketAddress grpcAddress = new InetSocketAddress(config.bind(), config.grpcPort());
         try {
@@ -121,6 +130,13 @@ public final class Collector implements AutoCloseable {
                 + ", HTTP" + (security.tls() == null ? "" : "S") + " on " + config.bind() + ":" + http.actualPort()
                 + (security.apiToken().isPresent() ? " (API token required)" : " (API open)")
                 + ", database " + config.dbUrl().replaceFirst("\\?.*", "")); // a query string may hold a password
+    }
+
+    private static boolean carriesTellingLines(BatchFacts facts) {
+        for (int i = 0; i < facts.records().size(); i++) {
+            if (facts.records().get(i).getKindCase() == Record.KindCase.LOG && facts.logLine(i).kind().telling()) return true;
+        }
+        return false;
     }
 
     /** A timer's blocking work on the worker pool; a tick still running is not started again. */

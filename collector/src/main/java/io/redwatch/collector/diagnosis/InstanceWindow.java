@@ -61,6 +61,8 @@ final class InstanceWindow {
     private long changedMs;
     private long lastDataMs;
     private boolean preloaded;
+    /** Telling log lines arrived since the last evaluation: the first sign of most incidents, judged sooner. */
+    private boolean newLogs;
     private final long firstSeenMs;
 
     InstanceWindow(String instance, String agentId, String host, Duration window, long nowMs) {
@@ -97,6 +99,7 @@ final class InstanceWindow {
         q.addLast(l.bounded());
         int max = max(l.kind());
         while (q.size() > max || nowMs - q.peekFirst().tsMs() > windowMs && q.size() > 1) q.removeFirst();
+        newLogs |= l.kind().telling();
         touched(nowMs, nowMs);
     }
 
@@ -184,6 +187,11 @@ final class InstanceWindow {
 
     synchronized void evaluated() {
         changedMs = 0;
+        newLogs = false;
+    }
+
+    synchronized boolean hasNewLogs() {
+        return newLogs;
     }
 
     /** When this collector last received anything for the instance (its clock). */

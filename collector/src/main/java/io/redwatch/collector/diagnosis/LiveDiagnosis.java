@@ -41,6 +41,8 @@ public final class LiveDiagnosis {
     /** Longer than the agent's default config interval (60 s), so one late CONFIG is still waited for. */
     private static final long CONFIG_WAIT_MS = 150_000;
     private static final long WARNING_SPACING_MS = 60_000;
+    /** How soon an instance is judged again when telling log lines arrived: about the agent's log poll. */
+    private static final long LOG_SPACING_MS = 1_000;
     /** Instances one refill query reads: large enough that a restart storm is a few dozen queries. */
     static final int REFILL_BATCH = 500;
     public static final int MAX_INSTANCES_PER_AGENT = 1_000;
@@ -136,7 +138,10 @@ public final class LiveDiagnosis {
             }
             if (w.changedMs() == 0 || !w.preloaded() || !w.ready(nowMs, CONFIG_WAIT_MS)) continue;
             long last = lastEvaluatedMs.getOrDefault(w.instance(), 0L);
-            if (nowMs - last < minSpacingMs) continue;
+            // Telling log lines (a failed fork, a dropped replica) are judged within a second, so the
+            // page leaves in seconds; INFO, PING and routine lines wait for the usual spacing.
+            long spacing = w.hasNewLogs() ? Math.min(minSpacingMs, LOG_SPACING_MS) : minSpacingMs;
+            if (nowMs - last < spacing) continue;
             w.evaluated();
             lastEvaluatedMs.put(w.instance(), nowMs);
             try {

@@ -91,6 +91,14 @@ public enum LogKind {
         };
     }
 
+    /**
+     * A line that may change a verdict (neither routine nor unclassified): live diagnosis judges an
+     * instance within a second of one arriving, instead of at its usual spacing.
+     */
+    public boolean telling() {
+        return this != OTHER && !routine();
+    }
+
     /** The stable lower_snake name, e.g. {@code fork_failed}. */
     public String id() {
         return name().toLowerCase(Locale.ROOT);
