@@ -15,6 +15,7 @@ import io.redwatch.collector.diagnosis.AgentWatch;
 import io.redwatch.collector.diagnosis.FindingsSink;
 import io.redwatch.collector.diagnosis.LiveDiagnosis;
 import io.redwatch.collector.http.HttpApi;
+import io.redwatch.collector.http.status.StatusRoutes;
 import io.redwatch.collector.ingest.IngestMetrics;
 import io.redwatch.collector.ingest.IngestService;
 import io.redwatch.collector.rules.Diagnosis;
@@ -105,7 +106,10 @@ public final class Collector implements AutoCloseable {
         }
         try {
             http = new HttpApi(vertx, db, metrics).listen(config.bind(), config.httpPort(), security.apiToken(),
-                            security.tls(), alerting::mountRoutes)
+                            security.tls(), router -> {
+                                alerting.mountRoutes(router);
+                                new StatusRoutes(workers, db).mount(router);
+                            })
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("cannot listen for HTTP on " + config.bind() + ":" + config.httpPort()
