@@ -119,4 +119,15 @@ public final class LiveDiagnosis {
         return true;
     }
 
+    /** Instances with a live window (for /metrics). */
+    public int watched() {
+        return instances.size();
+    }
+
+    /** Windows not yet filled from the database: their instances wait to be diagnosed (for /metrics). */
+    public int waitingForRefill() {
+        int n = 0;
+        for (InstanceWindow w : instances.values()) if (!w.preloaded()) n++;
+        return n;
+    }
 }
