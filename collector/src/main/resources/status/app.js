@@ -237,8 +237,18 @@ function drawCharts(box, s) {
     { id: "headroom", title: "Host commit headroom against Redis memory", fmt: bytes,
       series: [["CommitLimit − Committed_AS", s.host.commit_headroom], ["Redis RSS", s.process_rss]] },
   ];
+  // A window longer than the history starts where the history does: a new instance's first
+  // minutes are not squeezed against the right edge of an empty hour.
+  let first = s.t.length - 1;
+  for (const spec of specs) for (const [, d] of spec.series) {
+    const k = d.findIndex((v) => v !== null && v !== 0);
+    if (k >= 0 && k < first) first = k;
+  }
+  first = Math.max(0, Math.min(first, s.t.length - 30));
+  const t = s.t.slice(first);
+  for (const spec of specs) spec.series = spec.series.map(([label, d, dashed]) => [label, d.slice(first), dashed]);
   box.replaceChildren();
-  for (const spec of specs) box.appendChild(chart(s.t, spec));
+  for (const spec of specs) box.appendChild(chart(t, spec));
 }
 
 function chart(t, spec) {
@@ -254,12 +264,11 @@ function chart(t, spec) {
     cursor: { drag: { x: false, y: false } },
     legend: { live: false },
     scales: { x: { time: true } },
-    axes: [{ size: 30 }, { size: 56, values: (u, vals) => vals.map(spec.fmt) }],
+    axes: [{ size: 30 }, { size: 64, values: (u, vals) => vals.map(spec.fmt) }],
     series: [{}].concat(spec.series.map(([label], i) => ({
       label, stroke: COLORS[i % COLORS.length], width: 1.5, spanGaps: false,
       dash: spec.series[i][2] ? [6, 4] : undefined,
       value: (u, v) => spec.fmt(v),
-      points: { show: false },
     }))),
   };
   // uPlot reads its size from opts; the element must be in the page before the first draw.

@@ -121,6 +121,19 @@ class MetricsIT {
         assertEquals(2.0, value(text, "redwatch_diagnosis_instances_watched"));
         assertEquals(0.0, value(text, "redwatch_diagnosis_windows_waiting_for_refill"));
         assertTrue(text.contains("# TYPE redwatch_alert_dispatch_delay_seconds histogram"), text);
+
+        // The shipped Prometheus rules ask for series this collector exposes (a renamed metric would
+        // leave a rule silently never firing).
+        Matcher names = Pattern.compile("redwatch_[a-z0-9_]+").matcher(String.join("\n",
+                Files.readAllLines(Path.of("..", "deploy", "prometheus", "redwatch-rules.yml")).stream()
+                        .filter(l -> l.strip().startsWith("expr:")).toList()));
+        int checked = 0;
+        while (names.find()) {
+            assertTrue(Pattern.compile("(?m)^" + names.group() + "[{ ]").matcher(text).find(),
+                    "deploy/prometheus/redwatch-rules.yml uses " + names.group() + ", which /metrics does not expose");
+            checked++;
+        }
+        assertTrue(checked >= 8, "the rules were read: " + checked);
     }
 
     /** Every line a comment or a sample; a TYPE for every family; no family declared twice. */
