@@ -184,7 +184,7 @@ function alertCard(a) {
     el("div", { class: "row" },
       el("span", {}, el("span", { class: "badge " + (a.state === "firing" ? a.severity : "resolved") }, a.state === "firing" ? a.severity : "resolved"),
         " ", el("b", {}, a.rule)),
-      el("span", { class: "muted", title: when(a.started_at) }, "since " + ago(a.started_at)
+      el("span", { class: "muted", title: when(a.started_at) }, "started " + ago(a.started_at)
         + (a.resolved_at ? ", resolved " + ago(a.resolved_at) : ""))),
     el("div", { class: "summary" }, a.summary),
     evidence(a.evidence || []),
@@ -198,11 +198,11 @@ function alertCard(a) {
   return card;
 }
 
-/** The first few lines of evidence, the rest one tap away: a phone screen is for the advice. */
+/** The first lines of evidence, the rest one tap away: a phone screen is for the advice. */
 function evidence(items) {
   if (items.length === 0) return null;
   const li = (e) => el("li", {}, typeof e === "string" ? e : JSON.stringify(e));
-  const shown = 3;
+  const shown = 2;
   return el("div", {},
     el("ul", { class: "evidence" }, items.slice(0, shown).map(li)),
     items.length > shown ? el("details", {}, el("summary", {}, (items.length - shown) + " more lines of evidence"),
@@ -351,3 +351,8 @@ function route() {
 
 window.addEventListener("hashchange", route);
 route();
+// The fleet refreshes itself while it is on screen; the other views hold forms and are reloaded by hand.
+setInterval(() => {
+  const onFleet = location.hash === "" || location.hash === "#/" || location.hash === "#";
+  if (onFleet && document.visibilityState === "visible" && document.getElementById("token-form").hidden) fleetView();
+}, 30000);
