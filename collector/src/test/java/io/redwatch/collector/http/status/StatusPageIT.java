@@ -55,9 +55,12 @@ class StatusPageIT {
     static FreshDatabase db;
     static Collector collector;
     static RedisServerProcess redis;
+    static RedisServerProcess healthy;
     static Agent agent;
     static ChromeDriver browser;
     static String token;
+    /** Held so the level sticks: Selenium warns that it has no CDP bindings for this Chromium; the test needs none. */
+    static final java.util.logging.Logger SELENIUM_LOG = java.util.logging.Logger.getLogger("org.openqa.selenium");
 
     @TempDir
     static Path dir;
@@ -81,11 +84,13 @@ class StatusPageIT {
         // permissions), so Redis refuses writes.
         Path rdbDir = Files.createDirectory(dir.resolve("rdb"));
         redis = RedisServerProcess.start("--dir", rdbDir.toString(), "--save", "3600 1");
-        agent = agent("status-host", redis);
+        healthy = RedisServerProcess.start("--save", "");
+        agent = agent("status-host", redis, healthy);
         Files.delete(rdbDir);
         redis.call("SET", "k", "v");
         redis.call("BGSAVE");
 
+        SELENIUM_LOG.setLevel(java.util.logging.Level.SEVERE);
         // No Selenium Manager: the system chromedriver and chromium, and no network lookups.
         System.setProperty("SE_OFFLINE", "true");
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
@@ -103,6 +108,7 @@ class StatusPageIT {
         if (browser != null) browser.quit();
         if (agent != null) agent.close();
         if (redis != null) redis.close();
+        if (healthy != null) healthy.close();
         if (collector != null) collector.close();
         if (db != null) db.close();
     }
@@ -129,6 +135,12 @@ class StatusPageIT {
             return null;
         });
         assertTrue(fleetCard.getAttribute("class").contains("critical"), "a critical incident marks the card: " + fleetCard.getAttribute("class"));
+        List<WebElement> cards = waitFor(Duration.ofSeconds(20)).until(d -> {
+            List<WebElement> all = d.findElements(By.cssSelector("a.card.instance"));
+            return all.size() == 2 ? all : null;
+        });
+        assertEquals(instance, cards.get(0).getAttribute("data-instance"), "the instance with a critical alert comes first");
+        assertEquals("status-host:" + healthy.port(), cards.get(1).getAttribute("data-instance"));
         screenshot("status-fleet.png");
 
         // One instance: the alert with its summary, evidence and advice; charts with points.
@@ -215,12 +227,15 @@ class StatusPageIT {
         Files.write(out.resolve(name), Base64.getDecoder().decode((String) data));
     }
 
-    private static Agent agent(String hostname, RedisServerProcess server) throws Exception {
-        RedisTarget target = RedisTarget.of("redis://127.0.0.1:" + server.port(), "", hostname, "", Secret.none(),
-                server.logFile(), Duration.ofSeconds(2), Duration.ofSeconds(2), "redis");
+    private static Agent agent(String hostname, RedisServerProcess... servers) throws Exception {
+        List<RedisTarget> targets = new java.util.ArrayList<>();
+        for (RedisServerProcess server : servers) {
+            targets.add(RedisTarget.of("redis://127.0.0.1:" + server.port(), "", hostname, "", Secret.none(),
+                    server.logFile(), Duration.ofSeconds(2), Duration.ofSeconds(2), "redis"));
+        }
         AgentConfig cfg = new AgentConfig(hostname + "-agent", hostname, "127.0.0.1:" + collector.grpcPort(), Secret.none(),
                 Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(200),
-                Files.createTempDirectory(dir, hostname), Path.of("/proc"), Path.of("/sys"), List.of(target)).validate();
+                Files.createTempDirectory(dir, hostname), Path.of("/proc"), Path.of("/sys"), targets).validate();
         Agent a = new Agent(cfg, "it", new Shipper.Settings(500, 1 << 20, 8, 100, 1000, 10_000, 100));
         a.start();
         return a;
