@@ -7,6 +7,7 @@ import io.redwatch.agent.osfacts.HostFactsReader;
 import io.redwatch.agent.osfacts.ListeningPidFinder;
 import io.redwatch.agent.osfacts.ProcessFactsReader;
 import io.redwatch.agent.sampling.RedisSampler;
+import io.redwatch.agent.selfmetrics.AgentHealth;
 import io.redwatch.agent.shipping.RecordBuffer;
 import io.redwatch.agent.shipping.Shipper;
 import io.redwatch.agent.spool.Spool;
@@ -50,6 +51,7 @@ public final class Agent implements AutoCloseable {
     private final Shipper shipper;
     private final ScheduledExecutorService sampling = Executors.newSingleThreadScheduledExecutor(r -> thread(r, "redwatch-sampling"));
     private final ScheduledExecutorService tailing = Executors.newSingleThreadScheduledExecutor(r -> thread(r, "redwatch-tailing"));
+    private final AgentHealth health;
     private Thread shipperThread;
     private boolean logsHeldBack;
 
@@ -87,6 +89,8 @@ public final class Agent implements AutoCloseable {
                 new Shipper.Identity(config.agentId(), config.hostname(), version, config.token().reveal(),
                         (int) config.interval().toMillis()),
                 buffer, spool, this::acknowledged, shipperSettings);
+        this.health = new AgentHealth(spool, instances.stream().map(w -> w.ref().getInstance()).toList());
+        shipper.reportStats(() -> health.stats(System.currentTimeMillis()));
     }
 
     private static Thread thread(Runnable r, String name) {
@@ -122,7 +126,12 @@ public final class Agent implements AutoCloseable {
     private void sampleAll() {
         long now = System.currentTimeMillis();
         buffer.offer(Record.newBuilder().setHost(hostFacts.read(config.hostname(), now)).build());
-        for (InstanceWatch w : instances) w.sample(now, buffer::offer);
+        for (InstanceWatch w : instances) {
+            w.sample(now, r -> {
+                health.sampled(r);
+                buffer.offer(r);
+            });
+        }
     }
 
     private void sampleConfig() {
@@ -152,6 +161,7 @@ public final class Agent implements AutoCloseable {
     }
 
     private void acknowledged(Batch batch) {
+        health.acknowledged(batch);
         // The last line of each instance's log in the batch carries the position to save.
         Map<String, LogEvent> last = new HashMap<>();
         for (Record r : batch.getRecordsList()) {

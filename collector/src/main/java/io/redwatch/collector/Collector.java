@@ -15,8 +15,11 @@ import io.redwatch.collector.diagnosis.AgentWatch;
 import io.redwatch.collector.diagnosis.FindingsSink;
 import io.redwatch.collector.diagnosis.LiveDiagnosis;
 import io.redwatch.collector.http.HttpApi;
+import io.redwatch.collector.http.status.StatusRoutes;
 import io.redwatch.collector.ingest.IngestMetrics;
 import io.redwatch.collector.ingest.IngestService;
+import io.redwatch.collector.metrics.DiagnosisMetrics;
+import io.redwatch.collector.metrics.OutboxMetrics;
 import io.redwatch.collector.rules.Diagnosis;
 import io.redwatch.collector.storage.BatchStore;
 import io.redwatch.collector.storage.Database;
@@ -50,6 +53,8 @@ public final class Collector implements AutoCloseable {
     private static final java.time.Duration EVALUATION_SPACING = java.time.Duration.ofSeconds(5);
     private static final long EVALUATION_TICK_MS = 1000;
     private static final long AGENT_CHECK_MS = 10_000;
+    /** How fresh the outbox gauges of /metrics are; a typical scrape interval. */
+    private static final long OUTBOX_SAMPLE_MS = 15_000;
     /** The agent cuts batches at 1 MiB; 16 MiB leaves room for one huge record and still bounds memory per stream. */
     private static final int MAX_AGENT_MESSAGE_BYTES = 16 << 20;
 
@@ -86,8 +91,21 @@ public final class Collector implements AutoCloseable {
         // Diagnosis and window refills each run on a thread of their own: neither ever waits for the other or for ingest.
         WorkerExecutor diagnosisThread = vertx.createSharedWorkerExecutor("redwatch-diagnosis", 1);
         WorkerExecutor refillThread = vertx.createSharedWorkerExecutor("redwatch-refill", 1);
-        vertx.setPeriodic(EVALUATION_TICK_MS, id -> blocking(diagnosisThread, "diagnosis", () -> live.evaluateDue(System.currentTimeMillis())));
+        DiagnosisMetrics diagnosisMetrics = new DiagnosisMetrics(live::watched, live::waitingForRefill);
+        metrics.add(diagnosisMetrics::writeTo);
+        vertx.setPeriodic(EVALUATION_TICK_MS, id -> blocking(diagnosisThread, "diagnosis", () -> {
+            long t0 = System.nanoTime();
+            int n = live.evaluateDue(System.currentTimeMillis());
+            diagnosisMetrics.round(System.nanoTime() - t0, n);
+            return n;
+        }));
         vertx.setPeriodic(EVALUATION_TICK_MS, id -> blocking(refillThread, "window refill", () -> live.refillDue(System.currentTimeMillis())));
+        OutboxMetrics outbox = new OutboxMetrics(db);
+        metrics.add(outbox::writeTo);
+        vertx.setPeriodic(OUTBOX_SAMPLE_MS, id -> blocking("outbox metrics", () -> {
+            outbox.sample();
+            return null;
+        }));
         vertx.setPeriodic(AGENT_CHECK_MS, id -> blocking("agent_silent check", () -> agents.check(System.currentTimeMillis())));
         alerting.start();
         SecurityConfig security = config.security();
@@ -118,7 +136,10 @@ public final class Collector implements AutoCloseable {
         }
         try {
             http = new HttpApi(vertx, db, metrics).listen(config.bind(), config.httpPort(), security.apiToken(),
-                            security.tls(), alerting::mountRoutes)
+                            security.tls(), router -> {
+                                alerting.mountRoutes(router);
+                                new StatusRoutes(workers, db).mount(router);
+                            })
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("cannot listen for HTTP on " + config.bind() + ":" + config.httpPort()

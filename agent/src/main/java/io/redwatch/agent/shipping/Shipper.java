@@ -7,12 +7,14 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.redwatch.agent.config.CollectorTls;
 import io.redwatch.proto.v1.AgentMessage;
+import io.redwatch.proto.v1.AgentStats;
 import io.redwatch.proto.v1.Batch;
 import io.redwatch.proto.v1.CollectorMessage;
 import io.redwatch.proto.v1.Hello;
 import io.redwatch.proto.v1.IngestGrpc;
 import io.redwatch.proto.v1.Record;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -81,6 +83,10 @@ public final class Shipper implements Runnable {
     private String lastProblem = "";
     private volatile boolean connected;
     private boolean sentLastRound;
+    /** The agent's own health, attached to a batch at most every STATS_EVERY_MS; null: none. */
+    private volatile Supplier<AgentStats> stats;
+    private long statsAttachedMs;
+    private static final long STATS_EVERY_MS = 5_000;
 
     public Shipper(String target, Identity identity, RecordBuffer buffer, Outbox outbox, AckListener ackListener,
                    Settings settings) {
@@ -186,7 +192,18 @@ public final class Shipper implements Runnable {
             b.addRecords(r);
             size += rs;
         }
+        long now = System.currentTimeMillis();
+        Supplier<AgentStats> s = stats;
+        if (s != null && now - statsAttachedMs >= STATS_EVERY_MS) {
+            b.setAgentStats(s.get());
+            statsAttachedMs = now;
+        }
         outbox.add(b.build());
+    }
+
+    /** Sends the agent's own health with its batches (for the collector's /metrics). */
+    public void reportStats(Supplier<AgentStats> source) {
+        this.stats = source;
     }
 
     /**

@@ -181,6 +181,7 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
                 return result;
             }, false).onComplete(r -> {
                 metrics.storeNanos.addAndGet(System.nanoTime() - start);
+                metrics.storeSeconds.observeNanos(System.nanoTime() - start);
                 if (r.failed()) {
                     storeFailed(h.getAgentId(), r.cause());
                     return;
@@ -191,6 +192,7 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
                     metrics.batchesStored.incrementAndGet();
                     metrics.recordsStored.addAndGet(b.getRecordsCount());
                 }
+                if (b.hasAgentStats()) metrics.agents.reported(h.getAgentId(), b.getSeq(), b.getAgentStats(), System.currentTimeMillis());
                 if (lastProblem.remove(h.getAgentId()) != null) {
                     LOG.info("agent " + h.getAgentId() + ": storing batches again");
                 }
