@@ -10,8 +10,9 @@ import java.util.OptionalLong;
 
 /**
  * full_resync_loop: one replica fully resynced at least {@code fullResyncCount} times within
- * {@code fullResyncWindow} (log on either side, or the master's sync_full counter). One full resync
- * after a restart is normal and is not a loop.
+ * {@code fullResyncWindow} (log on either side, or the master's sync_full counter), or a sync the log
+ * shows can never complete, from its first cycle ({@link AbortedSyncs}). One full resync after a
+ * restart is normal and is not a loop; nor is a partial resync accepted.
  */
 final class FullResyncLoop implements Rule {
     @Override
@@ -49,6 +50,18 @@ final class FullResyncLoop implements Rule {
                             h.instance(), peer, lines.size(), span, most, windowMs / 60_000);
             evidence.addAll(h.evidence(lines, t.evidenceLines()));
             ts = lines.get(lines.size() - 1).tsMs();
+        } else if (mechanism(h, windowMs).isPresent()) {
+            List<AbortedSyncs.Abort> aborts = mechanism(h, windowMs).get();
+            AbortedSyncs.Abort last = aborts.get(aborts.size() - 1);
+            String who = last.peer().equals("master") ? h.instance() + " cannot complete a full sync from its master"
+                    : h.instance() + " cannot complete a full sync of replica " + last.peer();
+            summary = who + ": " + last.why() + (aborts.size() > 1 ? " (" + aborts.size() + " times)" : "")
+                    + "; it starts over each time, a loop";
+            for (AbortedSyncs.Abort a : aborts.subList(Math.max(0, aborts.size() - t.evidenceLines()), aborts.size())) {
+                evidence.add(h.evidence(a.line()) + "   <- " + a.why());
+            }
+            evidence.addAll(h.evidence(lines, Math.max(2, t.evidenceLines() / 2)));
+            ts = last.line().tsMs();
         } else {
             OptionalLong syncs = syncFullGrowth(h, windowMs);
             if (syncs.isEmpty() || syncs.getAsLong() < t.fullResyncCount()) return Optional.empty();
@@ -74,6 +87,14 @@ final class FullResyncLoop implements Rule {
             advice += " The BGSAVE on disk dominates the window: `repl-diskless-sync yes` shortens it.";
         }
         return Optional.of(h.finding(id(), Severity.CRITICAL, summary, evidence, advice, ts));
+    }
+
+    /**
+     * A sync that can never complete is a loop from its first cycle (see {@link AbortedSyncs}); live,
+     * only aborts within the window count, so a loop that stopped resolves.
+     */
+    private static Optional<List<AbortedSyncs.Abort>> mechanism(InstanceHistory h, long windowMs) {
+        return AbortedSyncs.of(h, h.currentOnly() ? h.nowMs() - windowMs : Long.MIN_VALUE).worst();
     }
 
     /** The flush + load durations on the replica side, e.g. "22.5 s at 13:55". */
