@@ -100,7 +100,9 @@ final class FdLeakPipes implements Rule {
             return "This Redis (" + h.version().get() + ") has the AOF pipe-leak fix, so find the holder: `ls -l /proc/<pid>/fd | grep pipe`, "
                     + "modules and scripts; restart redis-server (after a failover) to release the fds.";
         }
-        return "Fix the failing fork first (see fork_enomem: `sysctl vm.overcommit_memory=1`); upgrade Redis to 3.2.9 or later, "
+        String fork = ForkEnomem.fires(h) ? "Fix the failing fork first (see fork_enomem: `sysctl vm.overcommit_memory=1`)"
+                : "Fix what makes the AOF rewrite fail (usually fork() for lack of memory: `sysctl vm.overcommit_memory=1`)";
+        return fork + "; upgrade Redis to 3.2.9 or later, "
                 + "which closes the rewrite pipes when fork fails (redis issues #2857, #2883); restart redis-server (after a failover) "
                 + "to release the leaked fds.";
     }

@@ -45,6 +45,14 @@ final class ForkEnomem implements Rule {
         return Optional.of(h.finding(id(), sev, summary, evidence, advice, health.recovery.map(LogLine::tsMs).orElse(last.tsMs())));
     }
 
+    /** Whether this rule fires, without building its finding (other rules' advice asks). */
+    static boolean fires(InstanceHistory h) {
+        List<LogLine> forks = h.logs(LogKind.FORK_FAILED).stream().filter(ForkEnomem::forMemory).toList();
+        if (forks.isEmpty()) return false;
+        boolean rdb = forks.stream().anyMatch(SaveHealth::isRdbFork);
+        return !h.currentOnly() || (rdb ? SaveHealth.rdb(h) : SaveHealth.aof(h)).failingNow;
+    }
+
     static boolean forMemory(LogLine l) {
         String t = l.text();
         int at = t.indexOf("fork:");

@@ -94,6 +94,7 @@ final class ReplLinkDown implements Rule {
 
     private static String advice() {
         return "The replica serves stale data. Check from the replica that the master answers (`redis-cli -h <master_host> -p <master_port> PING`), "
-                + "its masterauth, and the master's log for why it drops the replica (output_buffer_limit_kill, repl-timeout).";
+                + "its masterauth, and the master's log for why it drops the replica (\"scheduled to be closed ASAP for overcoming of output buffer limits\": "
+                + "raise client-output-buffer-limit; a timeout: raise repl-timeout).";
     }
 }

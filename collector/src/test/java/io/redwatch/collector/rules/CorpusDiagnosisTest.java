@@ -65,18 +65,35 @@ class CorpusDiagnosisTest {
         assertTrue(recall >= 95.0, report.toString());
     }
 
+    /** Every incident of the corpus as doctor would judge it, by file name. */
+    static java.util.Map<String, InstanceHistory> histories() {
+        java.util.Map<String, InstanceHistory> out = new java.util.TreeMap<>();
+        for (Path p : corpusFiles()) {
+            String file = p.getFileName().toString();
+            if (!file.endsWith(".properties")) continue;
+            String name = file.substring(0, file.length() - ".properties".length());
+            out.put(name, history(p.resolveSibling(name), properties(p)));
+        }
+        return out;
+    }
+
+    private static Properties properties(Path p) {
+        Properties props = new Properties();
+        try (InputStream in = Files.newInputStream(p)) {
+            props.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return props;
+    }
+
     static List<Case> cases() {
         List<Case> out = new ArrayList<>();
         for (Path p : corpusFiles()) {
             String file = p.getFileName().toString();
             if (!file.endsWith(".properties")) continue;
             String name = file.substring(0, file.length() - ".properties".length());
-            Properties props = new Properties();
-            try (InputStream in = Files.newInputStream(p)) {
-                props.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            Properties props = properties(p);
             InstanceHistory h = history(p.resolveSibling(name), props);
             out.add(new Case(name, props.getProperty("url"), ids(props.getProperty("expected")), ids(props.getProperty("allowed")),
                     ruleIds(h)));
