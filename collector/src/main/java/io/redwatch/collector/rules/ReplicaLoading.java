@@ -42,8 +42,13 @@ final class ReplicaLoading implements Rule {
                     || l.is(LogKind.SYNC_LOAD_FAILED)) lastStep = l;
             if (l.is(LogKind.SYNC_LOADING) && isLoadStep(l) && flushing == null) flushing = l;
             if ((l.is(LogKind.SYNC_FINISHED) || l.is(LogKind.SYNC_LOAD_FAILED)) && flushing != null) {
-                loads.add(flushing);
-                loadTimes.add(String.format(java.util.Locale.ROOT, "%.1f s at %s", (l.tsMs() - flushing.tsMs()) / 1000.0, h.clock(flushing.tsMs())));
+                // A load of a few milliseconds refuses nobody in practice (clients retry): only loads a
+                // client can run into, a second or more, are reported after the fact.
+                if (l.tsMs() - flushing.tsMs() >= NOTICEABLE_LOAD_MS || loads.isEmpty()) {
+                    loads.add(flushing);
+                    loadTimes.add(String.format(java.util.Locale.ROOT, "%.1f s at %s", (l.tsMs() - flushing.tsMs()) / 1000.0,
+                            h.clock(flushing.tsMs())));
+                }
                 flushing = null;
             }
         }
@@ -76,6 +81,8 @@ final class ReplicaLoading implements Rule {
                 + (loop ? " The replica is in a full-resync loop: see full_resync_loop." : " If this repeats, the replica is in a full-resync loop.");
         return Optional.of(h.finding(id(), Severity.WARNING, summary, evidence, advice, ts));
     }
+
+    private static final long NOTICEABLE_LOAD_MS = 1_000;
 
     private static boolean isLoadStep(LogLine l) {
         return l.text().contains("Loading DB") || l.text().contains("Flushing old data");

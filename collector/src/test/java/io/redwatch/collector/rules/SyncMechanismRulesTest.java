@@ -167,4 +167,19 @@ class SyncMechanismRulesTest {
                 .ping(ping(loadStarted + 5_000, PingResult.Outcome.PONG, "PONG")).build(loadStarted + 10_000);
         assertFalse(ruleIds(answered).contains("replica_loading"));
     }
+
+    @Test
+    void reloadsTooShortForAnyClientToMeetAreNotReported() {
+        StringBuilder log = new StringBuilder();
+        for (int i = 0; i < 4; i++) {
+            String mm = String.format("%02d", 10 + i);
+            log.append("1:S 21 Nov 2026 05:").append(mm).append(":00.001 * Full resync from master: 2d3f6c1e1b7a4f0e9c8d7b6a5f4e3d2c1b0a9f8e:").append(i).append('\n')
+                    .append("1:S 21 Nov 2026 05:").append(mm).append(":01.001 * MASTER <-> REPLICA sync: Flushing old data\n")
+                    .append("1:S 21 Nov 2026 05:").append(mm).append(":01.002 * MASTER <-> REPLICA sync: Loading DB in memory\n")
+                    .append("1:S 21 Nov 2026 05:").append(mm).append(":01.090 * MASTER <-> REPLICA sync: Finished with success\n");
+        }
+        InstanceHistory h = history(log(log.toString())).buildAtNewestFact();
+        assertTrue(ruleIds(h).contains("full_resync_loop"), ruleIds(h).toString());
+        assertFalse(ruleIds(h).contains("replica_loading"), "89 ms loads: " + ruleIds(h));
+    }
 }
