@@ -281,14 +281,6 @@ public final class InstanceHistory {
         return Optional.empty();
     }
 
-    /**
-     * Live judgement never rests on assumed settings: until the first CONFIG arrives (an agent pointed
-     * at a port where nothing answers never gets one) rules that need a setting stay silent live.
-     */
-    public boolean liveWithoutConfig() {
-        return currentOnly && config == null;
-    }
-
     /** Collects records of one instance; records of other instances are the caller's business. */
     public static final class Builder {
         private final String instance;
@@ -404,5 +396,13 @@ public final class InstanceHistory {
             }
             return new InstanceHistory(this, newest);
         }
+    }
+
+    /**
+     * Live judgement never rests on assumed settings: until the first CONFIG arrives (an agent pointed
+     * at a port where nothing answers never gets one) rules that need a setting stay silent live.
+     */
+    public boolean liveWithoutConfig() {
+        return currentOnly && config == null;
     }
 }
