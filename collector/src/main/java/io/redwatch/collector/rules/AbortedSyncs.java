@@ -59,8 +59,9 @@ final class AbortedSyncs {
             } else if (l.is(LogKind.OUTPUT_BUFFER_LIMIT_KILL) && SyncWindow.isReplicaClient(l) && inSync(l)) {
                 String peer = LogText.clientField(text, "addr").map(AbortedSyncs::hostOf).orElse("?");
                 String cmd = LogText.clientField(text, "cmd").orElse("sync");
-                out.add(new Abort(peer, l, "the master closed it for its output buffer while it was still in " + cmd.toUpperCase()
-                        + " (omem " + LogText.clientField(text, "omem").orElse("?") + " bytes)", true));
+                String omem = LogText.number(LogText.clientField(text, "omem")).stream().mapToObj(ByteSize::human).findFirst().orElse("?");
+                out.add(new Abort(peer, l, "the master closed it for its output buffer (" + omem + ") while it was still in "
+                        + cmd.toUpperCase(java.util.Locale.ROOT), true));
                 syncing.remove(peer);
             } else if (l.is(LogKind.REPLICA_LINK_LOST)) {
                 Optional<String> peer = LogText.replicaAddress(text).map(AbortedSyncs::hostOf);

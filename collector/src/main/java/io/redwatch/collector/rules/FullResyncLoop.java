@@ -40,6 +40,7 @@ final class FullResyncLoop implements Rule {
         List<String> evidence = new ArrayList<>();
         String summary;
         long ts;
+        Optional<List<AbortedSyncs.Abort>> mechanism = most >= t.fullResyncCount() ? Optional.empty() : mechanism(h, windowMs);
         if (most >= t.fullResyncCount()) {
             boolean replicaSide = peer.startsWith("master");
             String span = h.clock(lines.get(0).tsMs()) + "–" + h.clock(lines.get(lines.size() - 1).tsMs());
@@ -50,11 +51,11 @@ final class FullResyncLoop implements Rule {
                             h.instance(), peer, lines.size(), span, most, windowMs / 60_000);
             evidence.addAll(h.evidence(lines, t.evidenceLines()));
             ts = lines.get(lines.size() - 1).tsMs();
-        } else if (mechanism(h, windowMs).isPresent()) {
-            List<AbortedSyncs.Abort> aborts = mechanism(h, windowMs).get();
+        } else if (mechanism.isPresent()) {
+            List<AbortedSyncs.Abort> aborts = mechanism.get();
             AbortedSyncs.Abort last = aborts.get(aborts.size() - 1);
             String who = last.peer().equals("master") ? h.instance() + " cannot complete a full sync from its master"
-                    : h.instance() + " cannot complete a full sync of replica " + last.peer();
+                    : h.instance() + " cannot complete a full sync of " + (last.peer().equals("?") ? "a replica" : "replica " + last.peer());
             summary = who + ": " + last.why() + (aborts.size() > 1 ? " (" + aborts.size() + " times)" : "")
                     + "; it starts over each time, a loop";
             for (AbortedSyncs.Abort a : aborts.subList(Math.max(0, aborts.size() - t.evidenceLines()), aborts.size())) {
