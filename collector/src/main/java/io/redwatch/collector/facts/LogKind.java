@@ -29,8 +29,17 @@ public enum LogKind {
     PARTIAL_RESYNC_REFUSED,
     /** {@code Full resync from master}, {@code Full resync requested by ...}, {@code Starting BGSAVE for SYNC with target: ...}. */
     FULL_RESYNC,
-    /** {@code Slave|Replica X asks for synchronization}. */
+    /** {@code Slave|Replica X asks for synchronization} (2.6: {@code Slave ask for synchronization}). */
     SYNC_REQUESTED,
+    /**
+     * Master side, a full sync that stopped before the replica had its data: the diskless transfer
+     * child failed or was killed ({@code Background transfer error}, {@code Background transfer
+     * terminated by signal N}, {@code Diskless rdb transfer, last replica dropped, killing fork child}),
+     * or {@code SYNC failed. BGSAVE child returned an error}.
+     */
+    SYNC_ABORTED,
+    /** Replica side: {@code Failed trying to load the MASTER synchronization DB from disk|socket}. */
+    SYNC_LOAD_FAILED,
     /** {@code MASTER <-> SLAVE|REPLICA sync: receiving ...}, {@code Flushing old data}, {@code Loading DB in memory}. */
     SYNC_LOADING,
     /** {@code MASTER <-> SLAVE|REPLICA sync: Finished with success}. */
@@ -39,7 +48,10 @@ public enum LogKind {
     PARTIAL_RESYNC_ACCEPTED,
     /** Master side: {@code Synchronization with slave|replica X succeeded}. */
     REPLICA_SYNC_SENT,
-    /** {@code Connection with master lost}, {@code I/O error trying to sync with MASTER}, master timeouts. */
+    /**
+     * {@code Connection with master lost}, {@code I/O error trying to sync with MASTER}, master timeouts,
+     * {@code Error condition on socket for SYNC}, {@code Unable to connect to MASTER}.
+     */
     MASTER_LINK_LOST,
     /** {@code Connection with slave|replica X lost}. */
     REPLICA_LINK_LOST,

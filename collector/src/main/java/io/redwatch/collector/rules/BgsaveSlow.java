@@ -44,7 +44,7 @@ final class BgsaveSlow implements Rule {
             if (l.is(LogKind.BGSAVE_STARTED) && l.text().contains("Background saving started")) {
                 started = l;
             } else if ((l.is(LogKind.BGSAVE_OK) || l.is(LogKind.BGSAVE_ERROR)) && started != null
-                    && l.pid() == started.pid()) {
+                    && l.pid() == started.pid() && endsBackgroundSave(l)) {
                 long sec = (l.tsMs() - started.tsMs()) / 1000;
                 if (sec >= limit) {
                     if (sec > worst) worst = sec;
@@ -70,5 +70,13 @@ final class BgsaveSlow implements Rule {
         String advice = "A slow BGSAVE widens the replication sync window and loads the disk. Put `dir` on a faster disk, save less often "
                 + "(`save` points), or persist on a replica only (`redis-cli CONFIG SET save \"\"` on the master); check iowait with `vmstat 1`.";
         return Optional.of(h.finding(id(), Severity.WARNING, summary, evidence, advice, ts == 0 ? h.nowMs() : ts));
+    }
+
+    /**
+     * The parent's own line for the end of its BGSAVE. The same pid also logs the errors of a foreground
+     * SAVE (at shutdown, "Write error saving DB on disk"), which would pair a BGSAVE with a later save.
+     */
+    private static boolean endsBackgroundSave(LogLine l) {
+        return l.text().contains("Background saving");
     }
 }

@@ -40,7 +40,7 @@ final class DisklessSyncStuck implements Rule {
             summary = h.instance() + ": the replica's sync has been in progress for " + sec + " s";
             evidence.add("in progress in every INFO sample since " + h.time(start));
         }
-        String advice = "Read the master's log for this replica: if it drops it for its output buffer, see output_buffer_limit_kill; "
+        String advice = "Read the master's log for this replica: if it closes it \"for overcoming of output buffer limits\", raise the replica's client-output-buffer-limit; "
                 + "if the master's disk is slow, `redis-cli CONFIG SET repl-diskless-sync yes`; if the network is, raise `repl-timeout`. "
                 + "`redis-cli REPLICAOF <host> <port>` on the replica restarts a stuck sync.";
         return Optional.of(h.finding(id(), Severity.WARNING, summary, evidence, advice, i.tsMs()));

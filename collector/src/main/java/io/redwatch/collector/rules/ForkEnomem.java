@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** fork_enomem: the log says fork() failed, for an RDB save or an AOF rewrite. */
+/** fork_enomem: the log says fork() failed for lack of memory, for an RDB save or an AOF rewrite. */
 final class ForkEnomem implements Rule {
     @Override
     public String id() {
@@ -15,7 +15,9 @@ final class ForkEnomem implements Rule {
 
     @Override
     public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
-        List<LogLine> forks = h.logs(LogKind.FORK_FAILED);
+        // Only a fork refused for memory is this rule (or a line cut before its reason): "fork: Invalid
+        // argument" (Windows' emulated fork) and the like fail saves for another cause, bgsave_failing's.
+        List<LogLine> forks = h.logs(LogKind.FORK_FAILED).stream().filter(ForkEnomem::forMemory).toList();
         if (forks.isEmpty()) return Optional.empty();
         List<LogLine> rdb = forks.stream().filter(SaveHealth::isRdbFork).toList();
         SaveHealth health = rdb.isEmpty() ? SaveHealth.aof(h) : SaveHealth.rdb(h);
@@ -36,9 +38,25 @@ final class ForkEnomem implements Rule {
                         + "(the fork needs address space for " + budget.processBytes.stream().mapToObj(ByteSize::human).findFirst().orElse("the whole process") + ")."
                 : Advice.OVERCOMMIT;
         if (!rdb.isEmpty() && rdb.size() < forks.size() || rdb.isEmpty()) {
-            advice += " Until then, AOF rewrites keep failing; on Redis older than 3.2.9 each failed rewrite also leaks pipes (see fd_leak_pipes).";
+            boolean leaks = new FdLeakPipes().evaluate(h, t).isPresent();
+            advice += leaks ? " Until then, AOF rewrites keep failing and each failure leaks pipes (see fd_leak_pipes)."
+                    : " Until then, AOF rewrites keep failing; on Redis older than 3.2.9 each failure also leaks pipes.";
         }
         Severity sev = health.recovery.isPresent() ? Severity.WARNING : Severity.CRITICAL;
         return Optional.of(h.finding(id(), sev, summary, evidence, advice, health.recovery.map(LogLine::tsMs).orElse(last.tsMs())));
+    }
+
+    /** Whether this rule fires, without building its finding (other rules' advice asks). */
+    static boolean fires(InstanceHistory h) {
+        List<LogLine> forks = h.logs(LogKind.FORK_FAILED).stream().filter(ForkEnomem::forMemory).toList();
+        if (forks.isEmpty()) return false;
+        boolean rdb = forks.stream().anyMatch(SaveHealth::isRdbFork);
+        return !h.currentOnly() || (rdb ? SaveHealth.rdb(h) : SaveHealth.aof(h)).failingNow;
+    }
+
+    static boolean forMemory(LogLine l) {
+        String t = l.text();
+        int at = t.indexOf("fork:");
+        return t.contains("Cannot allocate memory") || at < 0 || t.substring(at + 5).isBlank();
     }
 }

@@ -11,8 +11,9 @@ import java.util.OptionalLong;
 
 /**
  * full_resync_loop: one replica fully resynced at least {@code fullResyncCount} times within
- * {@code fullResyncWindow} (log on either side, or the master's sync_full counter). One full resync
- * after a restart is normal and is not a loop.
+ * {@code fullResyncWindow} (log on either side, or the master's sync_full counter), or a sync the log
+ * shows can never complete, from its first cycle ({@link AbortedSyncs}). One full resync after a
+ * restart is normal and is not a loop; nor is a partial resync accepted.
  */
 final class FullResyncLoop implements Rule {
     @Override
@@ -40,6 +41,7 @@ final class FullResyncLoop implements Rule {
         List<String> evidence = new ArrayList<>();
         String summary;
         long ts;
+        Optional<List<AbortedSyncs.Abort>> mechanism = most >= t.fullResyncCount() ? Optional.empty() : mechanism(h, windowMs);
         if (most >= t.fullResyncCount()) {
             boolean replicaSide = peer.startsWith("master");
             String span = h.clock(lines.get(0).tsMs()) + "–" + h.clock(lines.get(lines.size() - 1).tsMs());
@@ -50,6 +52,18 @@ final class FullResyncLoop implements Rule {
                             h.instance(), peer, lines.size(), span, most, windowMs / 60_000);
             evidence.addAll(h.evidence(lines, t.evidenceLines()));
             ts = lines.get(lines.size() - 1).tsMs();
+        } else if (mechanism.isPresent()) {
+            List<AbortedSyncs.Abort> aborts = mechanism.get();
+            AbortedSyncs.Abort last = aborts.get(aborts.size() - 1);
+            String who = last.peer().equals("master") ? h.instance() + " cannot complete a full sync from its master"
+                    : h.instance() + " cannot complete a full sync of " + (last.peer().equals("?") ? "a replica" : "replica " + last.peer());
+            summary = who + ": " + last.why() + (aborts.size() > 1 ? " (" + aborts.size() + " times)" : "")
+                    + "; it starts over each time, a loop";
+            for (AbortedSyncs.Abort a : aborts.subList(Math.max(0, aborts.size() - t.evidenceLines()), aborts.size())) {
+                evidence.add(h.evidence(a.line()) + "   <- " + a.why());
+            }
+            evidence.addAll(h.evidence(lines, Math.max(2, t.evidenceLines() / 2)));
+            ts = last.line().tsMs();
         } else {
             OptionalLong syncs = syncFullGrowth(h, windowMs);
             if (syncs.isEmpty() || syncs.getAsLong() < t.fullResyncCount()) return Optional.empty();
@@ -75,6 +89,14 @@ final class FullResyncLoop implements Rule {
             advice += " The BGSAVE on disk dominates the window: `repl-diskless-sync yes` shortens it.";
         }
         return Optional.of(h.finding(id(), Severity.CRITICAL, summary, evidence, advice, ts));
+    }
+
+    /**
+     * A sync that can never complete is a loop from its first cycle (see {@link AbortedSyncs}); live,
+     * only aborts within the window count, so a loop that stopped resolves.
+     */
+    private static Optional<List<AbortedSyncs.Abort>> mechanism(InstanceHistory h, long windowMs) {
+        return AbortedSyncs.of(h, h.currentOnly() ? h.nowMs() - windowMs : Long.MIN_VALUE).worst();
     }
 
     /** The flush + load durations on the replica side, e.g. "22.5 s at 13:55". */

@@ -416,4 +416,12 @@ public final class InstanceHistory {
             return new InstanceHistory(this, newest);
         }
     }
+
+    /**
+     * Live judgement never rests on assumed settings: until the first CONFIG arrives (an agent pointed
+     * at a port where nothing answers never gets one) rules that need a setting stay silent live.
+     */
+    public boolean liveWithoutConfig() {
+        return currentOnly && config == null;
+    }
 }

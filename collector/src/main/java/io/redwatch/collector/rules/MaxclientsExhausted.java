@@ -23,17 +23,19 @@ final class MaxclientsExhausted implements Rule {
     @Override
     public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
         List<String> evidence = new ArrayList<>();
-        Setting maxclients = h.setting("maxclients");
-        long mc = ByteSize.parse(maxclients.value());
+        FdCeiling c = FdCeiling.of(h);
+        Setting maxclients = c.maxclients();
         Optional<ProcessFacts> p = h.latestProcess();
-        long ceiling = mc + 128;
-        String ceilingHow = "maxclients " + mc + " + 128";
-        if (p.isPresent() && p.get().getNofileSoft() > 0 && p.get().getNofileSoft() < ceiling) {
-            ceiling = p.get().getNofileSoft();
-            ceilingHow = "RLIMIT_NOFILE " + ceiling;
-        }
-        boolean fdsHigh = p.isPresent() && p.get().getFdTotal() >= t.fdCeilingRatio() * ceiling;
-        List<LogLine> reg = h.logs(LogKind.FD_REGISTRATION_ERROR);
+        long ceiling = c.fds();
+        String ceilingHow = c.how();
+        // Live, a ceiling made of an assumed maxclients is no measurement: wait for CONFIG.
+        boolean ceilingKnown = !(h.currentOnly() && maxclients.assumed() && ceilingHow.startsWith("maxclients"));
+        boolean fdsHigh = ceilingKnown && p.isPresent() && p.get().getFdTotal() >= t.fdCeilingRatio() * ceiling;
+        // Only ERANGE says the descriptor was past the event loop; ENOENT and the like are bugs of their own.
+        List<LogLine> reg = new java.util.ArrayList<>(h.logs(LogKind.FD_REGISTRATION_ERROR).stream().filter(FdCeiling::pastEventLoop).toList());
+        // An AOF rewrite pipe numbered past the event loop means every descriptor below it was taken: a new client fails too.
+        reg.addAll(h.logs(LogKind.AOF_PIPE_ERROR).stream().filter(l -> l.text().contains("out of range")).toList());
+        reg.sort(java.util.Comparator.comparingLong(LogLine::tsMs));
         List<LogLine> reached = h.logs(LogKind.MAXCLIENTS_REACHED).stream().filter(l -> l.text().contains("max number of clients")).toList();
         OptionalLong rejected = rejectedGrowth(h);
         boolean rejecting = rejected.isPresent() && rejected.getAsLong() > 0;
@@ -47,8 +49,8 @@ final class MaxclientsExhausted implements Rule {
             summary = String.format(Locale.ROOT, "%s cannot accept new clients: %d fds open of a ceiling of %d (%s; %d sockets, %d pipes)",
                     h.instance(), f.getFdTotal(), ceiling, ceilingHow, f.getFdSockets(), f.getFdPipes());
         } else if (!reg.isEmpty()) {
-            summary = h.instance() + " cannot accept new clients: their fds are past the event loop's size (" + reg.size() + " times since "
-                    + h.clock(reg.get(0).tsMs()) + ")";
+            summary = h.instance() + " cannot accept new clients: its descriptors are past the event loop's size (" + reg.size()
+                    + (reg.size() == 1 ? " error" : " errors") + (reg.get(0).timed() ? " since " + h.clock(reg.get(0).tsMs()) : "") + ")";
         } else {
             summary = h.instance() + " turns clients away: max number of clients reached";
         }
@@ -56,7 +58,8 @@ final class MaxclientsExhausted implements Rule {
         evidence.addAll(h.evidence(reg, Math.max(2, t.evidenceLines() / 2)));
         evidence.addAll(h.evidence(reached, 2));
         if (rejecting) evidence.add("INFO rejected_connections rose by " + rejected.getAsLong() + " in the window");
-        boolean pipes = p.map(f -> f.getFdPipes() > f.getFdSockets()).orElse(h.hasLog(LogKind.AOF_PIPE_ERROR));
+        // The same verdict as fd_leak_pipes, so the two findings never disagree on what fills the table.
+        boolean pipes = new FdLeakPipes().evaluate(h, t).isPresent();
         String advice = pipes
                 ? "The fds are leaked pipes, not clients: see fd_leak_pipes (fix the fork failure, upgrade Redis ≥ 3.2.9); restart "
                         + "redis-server (after a failover) to release them."

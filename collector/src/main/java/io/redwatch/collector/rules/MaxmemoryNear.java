@@ -16,7 +16,9 @@ final class MaxmemoryNear implements Rule {
         Optional<MemoryLimit> m = MemoryLimit.of(h);
         if (m.isEmpty() || m.get().ratio() < t.maxmemoryNearRatio()) return Optional.empty();
         MemoryLimit l = m.get();
-        if (l.ratio() >= 1.0 && l.noeviction()) return Optional.empty();
+        // Where maxmemory_oom judges the same sample as refusing writes, it speaks alone: one verdict per evidence.
+        long counted = h.infoWith("errorstat_OOM").isPresent() && new MaxmemoryOom().evaluate(h, t).isPresent() ? 1 : 0;
+        if (!l.refusing(counted).isEmpty()) return Optional.empty();
         String summary = String.format(Locale.ROOT, "%s uses %.0f%% of maxmemory (%s of %s, policy %s)", h.instance(), l.ratio() * 100,
                 ByteSize.human(l.used()), ByteSize.human(l.max()), l.policy().value());
         String advice = l.noeviction()

@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
-/** maxmemory_oom: used_memory at maxmemory with noeviction, or an OOM error seen: writes fail. */
+/**
+ * maxmemory_oom: writes fail for memory. From one INFO sample by mechanism ({@link MemoryLimit#refusing}),
+ * from OOM replies counted rising across samples, or from an OOM error pasted with the log.
+ */
 final class MaxmemoryOom implements Rule {
     @Override
     public String id() {
@@ -17,27 +20,46 @@ final class MaxmemoryOom implements Rule {
     @Override
     public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
         Optional<MemoryLimit> m = MemoryLimit.of(h);
-        boolean atLimit = m.isPresent() && m.get().ratio() >= 1.0 && m.get().noeviction();
-        List<LogLine> oom = h.logs(LogKind.OOM);
         // Redis does not log refused writes; it counts them (Redis 6.2+): errorstat_OOM:count=N.
+        long counted = latestOomCount(h);
+        String refusing = m.map(l -> l.refusing(counted)).orElse("");
+        List<LogLine> oom = h.logs(LogKind.OOM);
         OptionalLong refused = oomRepliesInWindow(h);
-        if (!atLimit && oom.isEmpty() && refused.isEmpty()) return Optional.empty();
+        if (refusing.isEmpty() && oom.isEmpty() && refused.isEmpty()) return Optional.empty();
         List<String> evidence = new ArrayList<>(h.evidence(oom, t.evidenceLines()));
         refused.ifPresent(n -> evidence.add(h.latestInfo().map(i -> h.time(i.tsMs())).orElse("") + " INFO errorstats: "
                 + n + " writes refused with OOM within the window (errorstat_OOM)"));
+        if (refused.isEmpty() && counted > 0) {
+            evidence.add(h.infoWith("errorstat_OOM").map(i -> i.pasted() ? "INFO (pasted)" : h.time(i.tsMs()) + " INFO").orElse("INFO")
+                    + ": errorstat_OOM count=" + counted + " (OOM replies since the last restart or CONFIG RESETSTAT)");
+        }
         m.ifPresent(l -> {
-            evidence.add(l.evidence(h));
+            evidence.add(l.evidence(h) + String.format(java.util.Locale.ROOT, " = %.1f%%", l.ratio() * 100));
             evidence.add(l.policy().evidence());
         });
         String summary = h.instance() + " refuses writes: used memory reached maxmemory"
                 + m.map(l -> " (" + ByteSize.human(l.used()) + " of " + ByteSize.human(l.max()) + ", policy " + l.policy().value() + ")").orElse("")
-                + (oom.isEmpty() && refused.isEmpty() ? "" : "; clients get OOM command not allowed");
-        String advice = "Raise the limit if the host has room: `redis-cli CONFIG SET maxmemory <bytes>` (no restart needed) and the same in "
-                + "redis.conf; or free memory: `redis-cli --bigkeys`, expire or delete data; for a cache, "
-                + "`redis-cli CONFIG SET maxmemory-policy allkeys-lru`.";
+                + (refusing.contains("nothing left") ? ", nothing left to evict" : "")
+                + (oom.isEmpty() && refused.isEmpty() && counted == 0 ? "" : "; clients get OOM command not allowed");
+        String advice = "Raise the limit if the host has room: `redis-cli CONFIG SET maxmemory " + m.map(l -> raised(l, t)).orElse("<bytes>")
+                + "` (no restart needed) and the same in redis.conf; or free memory: `redis-cli --bigkeys`, expire or delete data; "
+                + (refusing.contains("nothing left")
+                        ? "a volatile-* policy evicts only keys with a TTL: set TTLs on the data, or `redis-cli CONFIG SET maxmemory-policy allkeys-lru` for a cache."
+                        : "for a cache, `redis-cli CONFIG SET maxmemory-policy allkeys-lru`.");
         long ts = !oom.isEmpty() ? oom.get(oom.size() - 1).tsMs()
                 : m.isPresent() ? m.get().tsMs() : h.latestInfo().map(InfoView::tsMs).orElse(h.nowMs());
         return Optional.of(h.finding(id(), Severity.CRITICAL, summary, evidence, advice, ts));
+    }
+
+    /** A limit with room for what is used now, by the configured headroom, in whole megabytes. */
+    private static String raised(MemoryLimit l, Thresholds t) {
+        long bytes = (long) Math.ceil(Math.max(l.used(), l.max()) * Math.min(t.headroom(), 1.5) / (1L << 20));
+        return bytes + "mb";
+    }
+
+    /** The errorstat_OOM count of the newest sample holding it: refusals since the last restart. */
+    private static long latestOomCount(InstanceHistory h) {
+        return h.infoWith("errorstat_OOM").map(MaxmemoryOom::oomCount).orElse(0L);
     }
 
     /** Live paging asks whether writes are refused now: refusals of the last minute. */

@@ -24,6 +24,25 @@ record MemoryLimit(long used, long max, Setting maxSetting, Setting policy, long
         return "noeviction".equalsIgnoreCase(policy.value().trim());
     }
 
+    /** volatile-lru, volatile-lfu, volatile-random, volatile-ttl: only keys with a TTL may be evicted. */
+    boolean volatileOnly() {
+        return policy.value().trim().toLowerCase(java.util.Locale.ROOT).startsWith("volatile-");
+    }
+
+    /**
+     * Whether writes are refused now, judged from this one sample by mechanism: at the limit under
+     * noeviction; within 2 % of it under noeviction while Redis counts OOM replies (used_memory
+     * includes replication and AOF buffers that eviction does not count, so a refusing Redis can
+     * report slightly less than maxmemory); or far (5 %) above it under a volatile-* policy, which
+     * can only mean nothing with a TTL is left to evict, since an evicting Redis stays at its limit.
+     */
+    String refusing(long oomRepliesCounted) {
+        if (noeviction() && ratio() >= 1.0) return "at the limit with noeviction";
+        if (noeviction() && ratio() >= 0.98 && oomRepliesCounted > 0) return "at the limit with noeviction, " + oomRepliesCounted + " writes refused";
+        if (volatileOnly() && ratio() >= 1.05) return "above the limit with nothing left that " + policy.value().trim() + " may evict";
+        return "";
+    }
+
     String evidence(InstanceHistory h) {
         return (pasted ? "INFO (pasted)" : h.time(tsMs) + " INFO") + ": used_memory " + used + " (" + ByteSize.human(used) + "), maxmemory "
                 + max + " (" + ByteSize.human(max) + ", " + maxSetting.source() + ")";

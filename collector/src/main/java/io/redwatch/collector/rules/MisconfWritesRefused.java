@@ -36,7 +36,7 @@ final class MisconfWritesRefused implements Rule {
         SaveHealth s = SaveHealth.rdb(h);
         Setting stopWrites = h.setting("stop-writes-on-bgsave-error");
         Setting save = h.setting("save");
-        boolean implied = s.everFailed() && stopWrites.yes() && !save.value().isBlank();
+        boolean implied = s.everFailed() && stopWrites.yes() && !save.value().isBlank() && !h.liveWithoutConfig();
         if (!seen && !implied) return Optional.empty();
         if (implied) {
             evidence.addAll(s.evidence(h, 2)); // the save failures are bgsave_failing's evidence; two lines place them in time

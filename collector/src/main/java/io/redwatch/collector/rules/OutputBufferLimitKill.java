@@ -29,7 +29,7 @@ final class OutputBufferLimitKill implements Rule {
                     + ByteSize.human(w.omemPeak.orElse(0)) + ", limit " + w.replicaLimitText().replace(" (not known: assumed, Redis's default)", ", assumed default") + ")";
             evidence.addAll(w.evidence());
             String advice = "Raise the replica class limit above the observed peak and what one sync window needs: "
-                    + w.limitCommand(t.headroom()) + ". The dropped replica starts a full resync (see full_resync_loop, backlog_too_small).";
+                    + w.limitCommand(t.headroom()) + ". The dropped replica starts a full resync unless the backlog still holds its offset.";
             return Optional.of(h.finding(id(), Severity.WARNING, summary, evidence, advice, last.tsMs()));
         }
         OptionalLong peak = kills.stream().map(l -> LogText.number(LogText.clientField(l.text(), "omem")))

@@ -20,7 +20,7 @@ final class OvercommitDisabled implements Rule {
     public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
         ForkBudget b = ForkBudget.of(h);
         if (!b.overcommitKnown() || b.overcommit == 1) return Optional.empty();
-        if (!h.persistenceOn()) return Optional.empty();
+        if (h.liveWithoutConfig() || !h.persistenceOn()) return Optional.empty();
         List<String> evidence = new ArrayList<>();
         h.hostFacts().filter(f -> f.getOvercommitMemory() >= 0)
                 .ifPresent(f -> evidence.add(h.time(f.getTsMs()) + " host " + f.getHost() + ": vm.overcommit_memory = " + f.getOvercommitMemory()));

@@ -19,7 +19,7 @@ final class PersistenceStale implements Rule {
     @Override
     public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
         Optional<InfoView> info = h.infoWith("rdb_last_save_time");
-        if (info.isEmpty() || h.setting("save").value().isBlank()) return Optional.empty();
+        if (info.isEmpty() || h.liveWithoutConfig() || h.setting("save").value().isBlank()) return Optional.empty();
         InfoView i = info.get();
         OptionalLong changes = i.number("rdb_changes_since_last_save");
         OptionalLong lastSave = i.number("rdb_last_save_time");

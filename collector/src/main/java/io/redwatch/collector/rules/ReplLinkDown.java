@@ -54,23 +54,48 @@ final class ReplLinkDown implements Rule {
             }
             if (since.isPresent() || !i.pasted()) return Optional.empty();
         }
-        LogLine lost = null;
+        // A sampled INFO that says the link is up outweighs a log whose end may be cut.
+        if (info.isPresent() && !info.get().pasted() && "up".equals(info.get().get("master_link_status").orElse(""))) return Optional.empty();
+        return fromLog(h, limitSec);
+    }
+
+    /**
+     * Without INFO the log shows the link down: a failure (link lost, I/O error, timeout, socket error,
+     * cannot connect, or an RDB that could not be loaded) and no sync finished since; down since that
+     * failure, or since the connection attempt it ended when the attempt came first (a replica that never
+     * reached its master logs "Connecting to MASTER" long before its first timeout).
+     */
+    private Optional<Finding> fromLog(InstanceHistory h, long limitSec) {
+        LogLine attempt = null;
+        LogLine since = null;
+        List<LogLine> failures = new ArrayList<>();
         for (LogLine l : h.logs()) {
-            if (l.is(LogKind.MASTER_LINK_LOST)) {
-                if (lost == null) lost = l;
-            } else if (l.is(LogKind.SYNC_FINISHED) || l.is(LogKind.PARTIAL_RESYNC_ACCEPTED)) {
-                lost = null;
+            if (!l.timed()) continue;
+            if (l.is(LogKind.SYNC_FINISHED) || l.is(LogKind.PARTIAL_RESYNC_ACCEPTED)) {
+                attempt = null;
+                since = null;
+                failures.clear();
+            } else if (l.is(LogKind.MASTER_LINK_LOST) || l.is(LogKind.SYNC_LOAD_FAILED)) {
+                if (since == null) since = attempt != null ? attempt : l;
+                failures.add(l);
+            } else if (attempt == null && since == null && LogText.masterAddress(l.text()).isPresent()) {
+                attempt = l;
             }
         }
-        if (lost == null || !lost.timed() || h.nowMs() - lost.tsMs() < limitSec * 1000) return Optional.empty();
-        evidence.add(h.evidence(lost));
-        evidence.add("no completed sync in the log up to " + h.time(h.nowMs()));
-        return Optional.of(h.finding(id(), Severity.WARNING, h.instance() + ": the replica lost its master at " + h.clock(lost.tsMs())
-                + " and has not resynced for " + (h.nowMs() - lost.tsMs()) / 1000 + " s", evidence, advice(), lost.tsMs()));
+        if (since == null || h.nowMs() - since.tsMs() < limitSec * 1000) return Optional.empty();
+        long downSec = (h.nowMs() - since.tsMs()) / 1000;
+        List<String> evidence = new ArrayList<>();
+        if (since != failures.get(0)) evidence.add(h.evidence(since) + "   <- last attempt to reach the master");
+        evidence.addAll(h.evidence(failures, 4));
+        evidence.add("no sync finished in the log up to " + h.time(h.nowMs()));
+        String summary = h.instance() + ": the replica has had no working link to its master for " + downSec + " s (since "
+                + h.clock(since.tsMs()) + (failures.size() > 1 ? ", " + failures.size() + " failures" : "") + ")";
+        return Optional.of(h.finding(id(), Severity.WARNING, summary, evidence, advice(), failures.get(failures.size() - 1).tsMs()));
     }
 
     private static String advice() {
         return "The replica serves stale data. Check from the replica that the master answers (`redis-cli -h <master_host> -p <master_port> PING`), "
-                + "its masterauth, and the master's log for why it drops the replica (output_buffer_limit_kill, repl-timeout).";
+                + "its masterauth, and the master's log for why it drops the replica (\"scheduled to be closed ASAP for overcoming of output buffer limits\": "
+                + "raise client-output-buffer-limit; a timeout: raise repl-timeout).";
     }
 }

@@ -15,6 +15,7 @@ final class SomaxconnLow implements Rule {
 
     @Override
     public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
+        if (h.liveWithoutConfig()) return Optional.empty();
         Setting backlog = h.setting("tcp-backlog");
         long wanted = ByteSize.parse(backlog.value());
         List<String> evidence = new ArrayList<>();

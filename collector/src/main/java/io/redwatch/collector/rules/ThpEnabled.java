@@ -15,6 +15,8 @@ final class ThpEnabled implements Rule {
 
     @Override
     public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
+        // Live, a host setting matters once a Redis has answered there (its CONFIG): a dead port is instance_down alone.
+        if (h.liveWithoutConfig()) return Optional.empty();
         List<String> evidence = new ArrayList<>();
         long ts = h.nowMs();
         boolean known = false;

@@ -11,7 +11,7 @@ import java.time.Duration;
  * @param fullResyncWindow     ... within this window
  * @param replLinkDown         repl_link_down: master link down at least this long
  * @param syncStuck            diskless_sync_stuck: a sync in progress for longer than this
- * @param pipeFds              fd_leak_pipes: this many pipe fds (with fewer sockets) is a leak
+ * @param pipeFds              fd_leak_pipes: this many pipe fds (with fewer sockets) is a leak; a healthy Redis holds a dozen at most
  * @param pipeGrowth           fd_leak_pipes: pipe fds rising by this many across the window is a leak
  * @param fdCeilingRatio       maxclients_exhausted: share of the real fd ceiling
  * @param maxmemoryNearRatio   maxmemory_near: share of maxmemory
@@ -38,6 +38,6 @@ public record Thresholds(double forkRiskRatio, int fullResyncCount, Duration ful
 
     public static Thresholds defaults() {
         return new Thresholds(0.9, 3, Duration.ofHours(1), Duration.ofSeconds(60), Duration.ofMinutes(10),
-                256, 64, 0.9, 0.9, Duration.ofHours(2), Duration.ofSeconds(60), 30.0, 2.0, 3, 6);
+                64, 64, 0.9, 0.9, Duration.ofHours(2), Duration.ofSeconds(60), 30.0, 2.0, 3, 6);
     }
 }

@@ -32,6 +32,6 @@ class ExampleConfigTest {
         assertNotNull(c.alerting().email());
         assertEquals(List.of("email", "sms"), c.alerting().channelsFor(Severity.CRITICAL));
         assertEquals(Duration.ofHours(1), c.thresholds().fullResyncWindow());
-        assertEquals(256, c.thresholds().pipeFds());
+        assertEquals(64, c.thresholds().pipeFds());
     }
 }

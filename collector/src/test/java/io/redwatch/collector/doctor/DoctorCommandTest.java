@@ -120,7 +120,7 @@ class DoctorCommandTest {
         Run r = collector("doctor", "--zone", "UTC", resource("seed-000.json").toString());
         assertEquals(1, r.exit());
         String out = r.out();
-        assertTrue(out.startsWith("8 findings for 1 instance, most severe first."), out);
+        assertTrue(out.startsWith("9 findings for 1 instance, most severe first."), out);
         int lastCritical = out.lastIndexOf("\nCRITICAL  ");
         int firstWarning = out.indexOf("\nWARNING  ");
         assertTrue(lastCritical >= 0 && firstWarning > lastCritical, out);

@@ -8,7 +8,7 @@ import java.time.ZoneOffset;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Real lines: from the seeds (Redis 2.8 to 3.x) and from redis-server 7.0.15, each with the kind it must get. */
+/** Real lines: from the seeds (Redis 2.8 to 3.x), from redis-server 7.0.15 and from public issues (2.6 to 7.x), each with the kind it must get. */
 class LogClassifierTest {
     private static final LogLineParser PARSER = new LogLineParser(ZoneOffset.UTC);
     private static final long READ_AT = java.time.Instant.parse("2026-11-21T00:00:00Z").toEpochMilli();
@@ -26,6 +26,13 @@ class LogClassifierTest {
         bgsave_error               | 7:M 21 Nov 2026 05:59:01.001 # Background saving terminated by signal 9
         bgsave_aborted             | 7:M 21 Nov 2026 05:59:01.001 # Background saving terminated by signal 10
         bgsave_aborted             | 7:M 21 Nov 2026 05:59:01.001 # Background transfer terminated by signal 10
+        sync_aborted               | 7:M 21 Nov 2026 05:59:01.001 # Background transfer error
+        sync_aborted               | 7:M 21 Nov 2026 05:59:01.001 # Background transfer terminated by signal 9
+        sync_aborted               | 32555:M 18 Apr 2021 01:46:04.592 # Diskless rdb transfer, last replica dropped, killing fork child.
+        sync_aborted               | 2445:M 03 Aug 14:02:28.808 # SYNC failed. BGSAVE child returned an error
+        sync_load_failed           | 8:S 18 Oct 2021 16:49:21.572 # Failed trying to load the MASTER synchronization DB from disk
+        sync_requested             | [6027] 22 Jan 04:10:16.688 * Slave ask for synchronization
+        master_link_lost           | 1:S 11 Jan 2023 00:49:34.722 # Unable to connect to MASTER: Invalid argument
         bgsave_started             | 12345:M 18 Aug 11:26:53.523 * Background saving started by pid 17147
         bgsave_started             | 2251:M 06 Mar 15:35:40.469 * Background RDB transfer started by pid 3351
         bgsave_ok                  | 12345:M 18 Aug 11:27:38.686 * Background saving terminated with success

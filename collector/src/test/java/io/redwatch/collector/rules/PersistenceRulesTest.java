@@ -150,4 +150,19 @@ class PersistenceRulesTest {
         assertTrue(ruleIds(history().info(liveInfo("aof_delayed_fsync:3\n", T0 - 60_000)).info(liveInfo("aof_delayed_fsync:9\n", T0)).build(T0))
                 .contains("aof_fsync_slow"));
     }
+
+    @Test
+    void aForegroundSaveAtShutdownDoesNotEndAnEarlierBgsave() {
+        // The parent logs the errors of its own SAVE at shutdown; the BGSAVE started at 14:27 ended in its child long before.
+        InstanceHistory h = history(log("""
+                1490:M 08 Nov 2021 14:27:02.048 * Background saving started by pid 144062
+                144062:C 08 Nov 2021 14:27:02.050 # Write error saving DB on disk: No space left on device
+                1490:M 08 Nov 2021 15:44:19.177 # User requested shutdown...
+                1490:M 08 Nov 2021 15:44:19.253 # Write error saving DB on disk: No space left on device
+                1490:M 08 Nov 2021 15:44:22.069 * Background saving started by pid 612953
+                1490:M 08 Nov 2021 15:44:22.169 # Background saving error
+                """)).buildAtNewestFact();
+        assertTrue(ruleIds(h).contains("bgsave_failing"));
+        assertFalse(ruleIds(h).contains("bgsave_slow"), ruleIds(h).toString());
+    }
 }

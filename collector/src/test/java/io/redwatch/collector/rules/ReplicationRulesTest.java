@@ -163,7 +163,8 @@ class ReplicationRulesTest {
                 17859:S 18 Aug 12:51:54.051 # Connection with master lost.
                 17859:S 18 Aug 12:53:54.657 * Connecting to MASTER 10.242.73.46:6666
                 """)).buildAtNewestFact();
-        assertTrue(finding(lost, "repl_link_down").summary().contains("has not resynced for 120 s"));
+        assertTrue(finding(lost, "repl_link_down").summary().contains("no working link to its master for 120 s"),
+                finding(lost, "repl_link_down").summary());
     }
 
     @Test

@@ -22,7 +22,13 @@ class SeedDiagnosisTest {
                 .host(host(newest).setMemTotal(62 * G).setMemAvailable(27 * G).setSwapFree(0).setOvercommitMemory(0).build())
                 .buildAtNewestFact();
         assertEquals(Set.of("fork_enomem", "bgsave_failing", "misconf_writes_refused", "overcommit_disabled", "fork_risk",
-                "full_resync_loop", "output_buffer_limit_kill", "backlog_too_small"), ruleIds(h));
+                "full_resync_loop", "output_buffer_limit_kill", "backlog_too_small", "replica_loading"), ruleIds(h));
+        // Part 2's symptom: the replica answered LOADING while it reloaded its dataset again and again
+        // (the first load after its start is not counted).
+        Finding loading = finding(h, "replica_loading");
+        assertTrue(loading.summary().contains("reloaded its dataset 4 times (12:54–13:55)"), loading.summary());
+        assertTrue(loading.evidence().get(0).contains("28.8 s at 12:54"), loading.evidence().toString());
+        assertTrue(loading.advice().contains("see full_resync_loop"), loading.advice());
 
         Finding loop = finding(h, "full_resync_loop");
         assertEquals(Severity.CRITICAL, loop.severity());
