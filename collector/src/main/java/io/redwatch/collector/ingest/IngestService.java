@@ -264,8 +264,11 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
         private void protocolError(String what) {
             metrics.protocolErrors.incrementAndGet();
             Hello h = hello;
-            LOG.warning("agent stream " + (h == null ? "(no hello yet)" : h.getAgentId()) + " sent " + what
-                    + "; closing the stream. Is the agent a compatible redwatch version?");
+            String who = h != null ? h.getAgentId() : caller.agentId() != null ? caller.agentId() : caller.peer();
+            // Once per source and kind of error per interval: a client looping on bad bytes is one line.
+            refusals.log(Level.WARNING, who, what.replaceAll("[0-9]+", "#"), () -> "agent stream " + (h == null ? "(no hello yet) " : "")
+                    + (h != null ? h.getAgentId() : caller.agentId() != null ? "of agent " + caller.agentId() : "")
+                    + " from " + caller.peer() + " sent " + what + "; closing the stream. Is the agent a compatible redwatch version?");
             close(Status.INVALID_ARGUMENT.withDescription("protocol error: " + what));
         }
 

@@ -37,7 +37,9 @@ public final class RefusedStreamLog extends ServerStreamTracer.Factory {
 
             @Override
             public void streamClosed(Status status) {
-                if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+                // grpc-java's own size check; other RESOURCE_EXHAUSTED closes (connection limit) are counted where they happen
+                if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED && status.getDescription() != null
+                        && status.getDescription().contains("exceeds maximum size")) {
                     metrics.streamsTooLarge.incrementAndGet();
                     String from = peer instanceof java.net.InetSocketAddress inet && inet.getAddress() != null
                             ? inet.getAddress().getHostAddress() : String.valueOf(peer);

@@ -14,12 +14,14 @@ import javax.sql.DataSource;
 /**
  * Which agent owns an instance or a host ({@code name_owners}). The first agent whose records name
  * it binds it; after that only that agent's records for it are stored, until an operator moves the
- * binding ({@code redwatch-collector instance move}). Bindings are cached for {@link #CACHE_MS}, so
- * a move reaches a running collector within that time, and a batch whose names are all cached costs
- * no query.
+ * binding ({@code redwatch-collector instance move}). Bindings are cached, so a batch whose names
+ * are all cached costs no query: after a move, the new owner is let in within
+ * {@link #FOREIGN_CACHE_MS} and the former owner is refused within {@link #CACHE_MS}.
  */
 public final class InstanceOwnership {
     public static final long CACHE_MS = 30_000;
+    /** Another agent's binding is read again sooner: after a move, the new owner waits at most this. */
+    public static final long FOREIGN_CACHE_MS = 5_000;
     public enum Kind { INSTANCE("instance"), HOST("host");
         final String sql;
         Kind(String sql) {
@@ -60,7 +62,7 @@ public final class InstanceOwnership {
         List<Name> unknown = null;
         for (Name n : names) {
             Owner o = cache.get(n.key());
-            if (o == null || now - o.loadedMs() > CACHE_MS) {
+            if (o == null || now - o.loadedMs() > (o.agentId().equals(agentId) ? CACHE_MS : FOREIGN_CACHE_MS)) {
                 if (unknown == null) unknown = new ArrayList<>();
                 unknown.add(n);
             } else if (!o.agentId().equals(agentId)) {
