@@ -52,7 +52,9 @@ public final class BatchGate {
     }
 
     private Outcome deadLetter(String agentId, Batch batch, String sqlState, String reason) {
-        deadLetters.put(agentId, batch, sqlState, reason);
+        if (!deadLetters.put(agentId, batch, sqlState, reason)) {
+            return new Outcome(new StoreResult(true, 0), Batch.getDefaultInstance(), ""); // a resend of a batch handled before
+        }
         metrics.batchesDeadLettered.incrementAndGet();
         metrics.lastDeadLetterMs.set(System.currentTimeMillis());
         refusals.log(Level.WARNING, agentId, "dead letter " + sqlState, () -> "batch " + Long.toUnsignedString(batch.getSeq())

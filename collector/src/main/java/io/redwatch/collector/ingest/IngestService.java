@@ -180,7 +180,6 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
                             "reset it: `UPDATE agents SET last_seq = 0 WHERE agent_id = '" + h.getAgentId() + "'` (redwatch-collector migrate does so)");
                     return;
                 }
-                refusals.forget(h.getAgentId());
                 send(CollectorMessage.newBuilder().setWelcome(Welcome.newBuilder().setLastStoredSeq(r.result())
                         .setCollectorId(collectorId)).build());
                 LOG.fine(() -> "agent " + h.getAgentId() + " (" + h.getHostname() + ", " + h.getVersion() + ") connected");
@@ -253,7 +252,7 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
          * logged here once per agent id and reason per interval.
          */
         private void refuse(Hello h, Status status, String reason, String advice) {
-            refusals.log(Level.WARNING, h.getAgentId(), status.getCode() + reason.replaceAll("[0-9]+", "#"),
+            refusals.log(Level.WARNING, h.getAgentId(), status.getCode() + reason,
                     () -> "refused stream of agent " + h.getAgentId() + " (from " + caller.peer() + "): " + reason
                             + (advice.isEmpty() ? "" : "; " + advice));
             send(CollectorMessage.newBuilder().setReject(Reject.newBuilder().setPermanent(true)
@@ -266,7 +265,8 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
             Hello h = hello;
             String who = h != null ? h.getAgentId() : caller.agentId() != null ? caller.agentId() : caller.peer();
             // Once per source and kind of error per interval: a client looping on bad bytes is one line.
-            refusals.log(Level.WARNING, who, what.replaceAll("[0-9]+", "#"), () -> "agent stream " + (h == null ? "(no hello yet) " : "")
+            int detail = what.indexOf(" (");
+            refusals.log(Level.WARNING, who, detail < 0 ? what : what.substring(0, detail), () -> "agent stream " + (h == null ? "(no hello yet) " : "")
                     + (h != null ? h.getAgentId() : caller.agentId() != null ? "of agent " + caller.agentId() : "")
                     + " from " + caller.peer() + " sent " + what + "; closing the stream. Is the agent a compatible redwatch version?");
             close(Status.INVALID_ARGUMENT.withDescription("protocol error: " + what));

@@ -80,7 +80,7 @@ final class RecordScreen {
                 refusedRecords++;
                 addOnce(told, "record refused: " + problems[i]);
                 final String p = problems[i];
-                refusals.log(Level.WARNING, agentId, "name:" + p, () -> "agent " + agentId + " sent a record whose " + p
+                refusals.log(Level.WARNING, agentId, "name", () -> "agent " + agentId + " sent a record whose " + p
                         + "; that record was not stored. Names must be printable, on one line, at most "
                         + WireNames.MAX_LENGTH + " characters: check redis[].name in the agent's config");
                 continue;

@@ -26,7 +26,7 @@ public final class RefusalLog {
     /** Logs {@code line} unless this source and reason were logged within the interval; true when logged. */
     public boolean log(Level level, String source, String reason, java.util.function.Supplier<String> line) {
         long now = System.currentTimeMillis();
-        String key = source + '\0' + reason;
+        String key = source + '\0' + digitless(reason);
         Long before = lastLogged.get(key);
         if (before != null && now - before < intervalMs) return false; // the common case: no lock, no allocation
         if (lastLogged.size() >= MAX_KEYS) lastLogged.clear();
@@ -39,6 +39,21 @@ public final class RefusalLog {
         if (!due[0]) return false;
         log.log(level, line.get() + " (logged once per " + intervalMs / 60_000 + " min for this source and reason)");
         return true;
+    }
+
+    /** "sequence number 12 is …" and "… 13 is …" are one reason: digits do not make a reason new. */
+    private static String digitless(String reason) {
+        StringBuilder b = null;
+        for (int i = 0; i < reason.length(); i++) {
+            char c = reason.charAt(i);
+            if (c >= '0' && c <= '9') {
+                if (b == null) b = new StringBuilder(reason.length()).append(reason, 0, i);
+                if (b.length() == 0 || b.charAt(b.length() - 1) != '#') b.append('#');
+            } else if (b != null) {
+                b.append(c);
+            }
+        }
+        return b == null ? reason : b.toString();
     }
 
     /** Forgets a source, so its next refusal is news again (it was let in meanwhile). */

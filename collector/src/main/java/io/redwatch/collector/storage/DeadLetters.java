@@ -17,7 +17,8 @@ public final class DeadLetters {
     private static final String INSERT = "INSERT INTO dead_letters (agent_id, seq, sql_state, reason, records, batch)"
             + " VALUES (?, ?, ?, ?, ?, ?)";
     // The batch counts as handled: a resend is a duplicate, and the next batch follows it.
-    private static final String ADVANCE = "UPDATE agents SET last_seq = ?, last_seen = now() WHERE agent_id = ? AND last_seq < ?";
+    private static final String ADVANCE = "UPDATE agents SET last_seq = ?, last_seen = now() WHERE agent_id = ?";
+    private static final String LOCK_AGENT = "SELECT last_seq FROM agents WHERE agent_id = ? FOR UPDATE";
     private static final int MAX_REASON = 2000;
 
     private final DataSource dataSource;
@@ -54,14 +55,33 @@ public final class DeadLetters {
         return null;
     }
 
-    /** Keeps the batch with why it was refused, and moves the agent past it, in one transaction. */
-    public void put(String agentId, Batch batch, String sqlState, String reason) {
+    /**
+     * Keeps the batch with why it was refused, and moves the agent past it, in one transaction; the
+     * batch's number obeys {@link SequenceRule} like any other (else {@link SequenceRefused}). Returns
+     * false when the batch had been handled before (a resend): nothing is kept twice.
+     */
+    public boolean put(String agentId, Batch batch, String sqlState, String reason) {
         agentId = PgText.of(agentId);
         String why = reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason;
         try (Connection c = dataSource.getConnection()) {
             boolean autoCommit = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
+                long lastStored = 0;
+                try (PreparedStatement ps = c.prepareStatement(LOCK_AGENT)) {
+                    ps.setString(1, agentId);
+                    try (java.sql.ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) lastStored = rs.getLong(1);
+                    }
+                }
+                SequenceRule.Verdict verdict = SequenceRule.judge(lastStored, batch.getSeq());
+                if (verdict == SequenceRule.Verdict.DUPLICATE) {
+                    c.rollback();
+                    return false;
+                }
+                if (verdict != SequenceRule.Verdict.STORE) {
+                    throw new SequenceRefused(SequenceRule.reason(verdict, lastStored, batch.getSeq()));
+                }
                 try (PreparedStatement ps = c.prepareStatement(INSERT)) {
                     ps.setString(1, agentId);
                     ps.setLong(2, batch.getSeq());
@@ -74,10 +94,10 @@ public final class DeadLetters {
                 try (PreparedStatement ps = c.prepareStatement(ADVANCE)) {
                     ps.setLong(1, batch.getSeq());
                     ps.setString(2, agentId);
-                    ps.setLong(3, batch.getSeq());
                     ps.executeUpdate();
                 }
                 c.commit();
+                return true;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;

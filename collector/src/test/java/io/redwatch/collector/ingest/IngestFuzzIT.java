@@ -19,6 +19,7 @@ import io.redwatch.proto.v1.InfoSample;
 import io.redwatch.proto.v1.InfoSection;
 import io.redwatch.proto.v1.InstanceRef;
 import io.redwatch.proto.v1.LogEvent;
+import io.redwatch.proto.v1.PingResult;
 import io.redwatch.proto.v1.ProcessFacts;
 import io.redwatch.proto.v1.Record;
 import java.nio.file.Path;
@@ -178,8 +179,8 @@ class IngestFuzzIT {
         return switch (rnd.nextInt(8)) {
             case 0 -> Record.newBuilder().setInfo(InfoSample.newBuilder().setRef(ref).setTsMs(ts).addSections(InfoSection.newBuilder()
                     .setName("Memory").addFields(InfoField.newBuilder().setKey("used_memory").setValue(Long.toString(rnd.nextLong()))))).build();
-            case 1 -> ping(instance.contains(":") ? instance : "fuzz-host:1", ts, pick(rnd, EVIL_NAMES)).toBuilder()
-                    .setPing(ping("x:1", ts, "").getPing().toBuilder().setRef(ref).setReply(pick(rnd, EVIL_NAMES))).build();
+            case 1 -> Record.newBuilder().setPing(PingResult.newBuilder().setRef(ref).setTsMs(ts)
+                    .setOutcome(PingResult.Outcome.ERROR_REPLY).setReply(pick(rnd, EVIL_NAMES)).setLatencyUs(rnd.nextLong())).build();
             case 2 -> Record.newBuilder().setConfig(ConfigSnapshot.newBuilder().setRef(ref).setTsMs(ts)
                     .addValues(ConfigValue.newBuilder().setKey(pick(rnd, EVIL_NAMES)).setValue(pick(rnd, EVIL_NAMES)))).build();
             case 3 -> Record.newBuilder().setLog(LogEvent.newBuilder().setRef(ref).setTsMs(ts).setTsFromLog(rnd.nextBoolean())
