@@ -50,7 +50,6 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
     /** Last problem logged per agent, so a database outage is one line per agent, not one per batch. */
     private final Map<String, String> lastProblem = new ConcurrentHashMap<>();
 
-
     /** Told about each newly stored batch, on the worker thread, before it is acknowledged. */
     @FunctionalInterface
     public interface BatchObserver {
@@ -88,6 +87,8 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
         private volatile boolean closed;
         private volatile boolean admitted;
         private volatile long lastHeardMs = System.currentTimeMillis();
+        /** A batch of it is being stored: alive, however long the database takes (no next message is asked for meanwhile). */
+        private volatile boolean storing;
 
         AgentStream(ServerCallStreamObserver<CollectorMessage> out, AgentCallAuth.Caller caller) {
             this.out = out;
@@ -96,7 +97,7 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
 
         @Override
         public long lastHeardMs() {
-            return lastHeardMs;
+            return storing ? System.currentTimeMillis() : lastHeardMs;
         }
 
         @Override
@@ -198,6 +199,7 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
                 return;
             }
             long start = System.nanoTime();
+            storing = true;
             workers.executeBlocking(() -> {
                 var result = gate.pass(h.getAgentId(), h.getHostname(), b, admitted -> store.store(h.getAgentId(), admitted));
                 if (!result.duplicate()) {
@@ -206,6 +208,8 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
                 }
                 return result;
             }, false).onComplete(r -> {
+                lastHeardMs = System.currentTimeMillis();
+                storing = false;
                 metrics.storeNanos.addAndGet(System.nanoTime() - start);
                 if (r.failed() && r.cause() instanceof SequenceRefused refused) {
                     metrics.batchesSeqRefused.incrementAndGet();

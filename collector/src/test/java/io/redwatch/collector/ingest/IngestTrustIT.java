@@ -295,6 +295,24 @@ class IngestTrustIT {
     }
 
     @Test
+    void aFirstMessageOver64KiBIsStoppedBeforeItIsBufferedWhole() throws Exception {
+        String token = rig.tokens.create("big-hello-agent", null);
+        long before = rig.metrics().streamsTooLarge.get();
+        int mark = collectorLog.mark();
+        try (WireClient c = new WireClient(rig.port(), "big-hello-agent", token)) {
+            c.sendBytes(new byte[15 << 20]); // authenticated, but its "hello" is 15 MiB
+            Status s = c.status();
+            assertTrue(s.getCode() != Status.Code.OK, s.toString());
+        }
+        await("the stream was refused for its size", () -> rig.metrics().streamsTooLarge.get() > before);
+        assertEquals(1, LogCapture.count(collectorLog.since(mark), "sent a first message larger than 64 KiB"));
+        try (WireClient c = new WireClient(rig.port(), "big-hello-agent", token)) {
+            c.hello("big-hello-agent", 1000);
+            assertTrue(c.next().hasWelcome(), "a normal hello is welcome");
+        }
+    }
+
+    @Test
     void connectionsPerAddressAreBounded() throws Exception {
         String token = rig.tokens.create("conn-agent", null);
         List<WireClient> held = new ArrayList<>();
