@@ -8,7 +8,18 @@ import io.redwatch.collector.config.CollectorConfig;
 import io.redwatch.collector.config.SecurityConfig;
 import io.redwatch.collector.ingest.LenientAgentMessages;
 import io.redwatch.collector.ingest.RefusedStreamLog;
+import io.redwatch.collector.ingest.BatchGate;
+import io.redwatch.collector.ingest.ClockBound;
+import io.redwatch.collector.ingest.RefusalLog;
+import io.redwatch.collector.ingest.StreamGuard;
+import io.redwatch.collector.security.AgentCallAuth;
 import io.redwatch.collector.security.AgentTokens;
+import io.redwatch.collector.security.ConnectionLimit;
+import io.redwatch.collector.security.IngestLimits;
+import io.redwatch.collector.security.TokenRecheck;
+import io.redwatch.collector.storage.AgentClock;
+import io.redwatch.collector.storage.DeadLetters;
+import io.redwatch.collector.storage.InstanceOwnership;
 import io.redwatch.collector.security.ExposureRule;
 import io.redwatch.collector.security.ServerTls;
 import io.redwatch.collector.diagnosis.AgentWatch;
@@ -67,9 +78,16 @@ public final class Collector implements AutoCloseable {
     private Alerting alerting;
     private Server grpc;
     private HttpServer http;
+    private final IngestLimits limits;
 
     public Collector(CollectorConfig config) {
+        this(config, IngestLimits.defaults());
+    }
+
+    /** With other ingest limits (tests make them small enough to reach). */
+    public Collector(CollectorConfig config, IngestLimits limits) {
         this.config = config;
+        this.limits = limits;
         ExposureRule.check(config); // before anything is opened: an exposed, unprotected collector does not start
         // Creates the database if missing and applies the schema before anything listens.
         this.db = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword().reveal(), config.dbPoolSize());
@@ -116,14 +134,35 @@ public final class Collector implements AutoCloseable {
                 blocking(diagnosisThread, "diagnosis", () -> live.evaluateDue(System.currentTimeMillis()));
             }
         };
+        RefusalLog refusals = new RefusalLog(Logger.getLogger(IngestService.class.getName()), RefusalLog.DEFAULT_INTERVAL_MS);
+        StreamGuard streams = new StreamGuard();
+        AgentTokens tokens = security.agentTokensRequired() ? new AgentTokens(db) : null;
+        BatchGate gate = new BatchGate(new InstanceOwnership(db), new ClockBound(config.retentionDays()), new DeadLetters(db),
+                new AgentClock(db), metrics, refusals);
         IngestService ingest = new IngestService(new BatchStore(db), workers, metrics, collectorId, observer,
-                security.agentTokensRequired() ? new AgentTokens(db) : null);
+                streams, gate, refusals);
+        AgentCallAuth auth = new AgentCallAuth(tokens, r -> workers.executeBlocking(() -> {
+            r.run();
+            return null;
+        }, false), metrics, refusals, limits.connectionsPerAddress());
+        if (tokens != null) {
+            TokenRecheck recheck = new TokenRecheck(tokens, streams, metrics);
+            vertx.setPeriodic(limits.tokenRecheck().toMillis(), id -> blocking("token re-check", recheck::run));
+        }
         InetSocketAddress grpcAddress = new InetSocketAddress(config.bind(), config.grpcPort());
         try {
             grpc = (security.tls() == null ? NettyServerBuilder.forAddress(grpcAddress)
                     : NettyServerBuilder.forAddress(grpcAddress, ServerTls.credentials(security.tls())))
-                    .addService(LenientAgentMessages.bind(ingest))
-                    .addStreamTracerFactory(new RefusedStreamLog(metrics, MAX_AGENT_MESSAGE_BYTES))
+                    .addService(io.grpc.ServerInterceptors.intercept(LenientAgentMessages.bind(ingest), auth))
+                    .addStreamTracerFactory(new RefusedStreamLog(metrics, MAX_AGENT_MESSAGE_BYTES, refusals))
+                    .addTransportFilter(new ConnectionLimit(limits.connectionsPerAddress()))
+                    .maxConcurrentCallsPerConnection(limits.callsPerConnection())
+                    .maxConnectionAge(limits.connectionAge().toMillis(), TimeUnit.MILLISECONDS)
+                    .maxConnectionAgeGrace(limits.connectionAgeGrace().toMillis(), TimeUnit.MILLISECONDS)
+                    // A connection refused every call (past the per-address limit) holds none open: close it soon.
+                    .maxConnectionIdle(2, TimeUnit.MINUTES)
+                    // Only headers are read before a call is authenticated: bound them too.
+                    .maxInboundMetadataSize(8 << 10)
                     // Agents ping every 30 s to detect half-open connections; allow it rather than GOAWAY them.
                     .permitKeepAliveTime(20, TimeUnit.SECONDS)
                     .permitKeepAliveWithoutCalls(true)

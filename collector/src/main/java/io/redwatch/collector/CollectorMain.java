@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 @Command(name = "redwatch-collector", mixinStandardHelpOptions = true, versionProvider = CollectorMain.Version.class,
         description = "Receives what redwatch agents see, stores it in PostgreSQL and diagnoses incidents.",
         subcommands = {CollectorMain.Run.class, CollectorMain.Migrate.class, io.redwatch.collector.doctor.DoctorCommand.class,
-                io.redwatch.collector.security.TokenCommand.class})
+                io.redwatch.collector.security.TokenCommand.class, io.redwatch.collector.security.InstanceCommand.class})
 public final class CollectorMain implements Runnable {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILURE = 1;
@@ -47,7 +47,7 @@ public final class CollectorMain implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getErr());
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: run, migrate, doctor or token");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: run, migrate, doctor, token or instance");
     }
 
     static String version() {

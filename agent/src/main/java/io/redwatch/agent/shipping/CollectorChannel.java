@@ -1,6 +1,9 @@
 package io.redwatch.agent.shipping;
 
 import io.grpc.ChannelCredentials;
+import io.grpc.ClientInterceptor;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.NettyChannelBuilder;
@@ -25,6 +28,31 @@ public final class CollectorChannel {
             b.overrideAuthority(tls.serverName()); // the certificate's name is checked against this
         }
         return b;
+    }
+
+    /**
+     * The agent's id and token as call metadata, so the collector authenticates the call before it
+     * reads a single message (a token inside the hello would be read, and buffered, first).
+     */
+    public static ClientInterceptor identity(String agentId, String token) {
+        Metadata headers = new Metadata();
+        // binary ("-bin"): an agent id may be any printable text, not only ASCII
+        headers.put(Metadata.Key.of("redwatch-agent-id-bin", Metadata.BINARY_BYTE_MARSHALLER),
+                agentId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        if (token != null && !token.isEmpty()) {
+            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + asciiOnly(token));
+        }
+        return MetadataUtils.newAttachHeadersInterceptor(headers);
+    }
+
+    /** A token is base64url; anything else would not pass as ASCII metadata (the collector then says the token is wrong). */
+    private static String asciiOnly(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            b.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return b.toString();
     }
 
     static ChannelCredentials credentials(CollectorTls tls) {

@@ -55,7 +55,7 @@ public final class Shipper implements Runnable {
     private record Welcomed(Stream stream, long lastStoredSeq) implements Event {
     }
 
-    private record Acked(Stream stream, long seq) implements Event {
+    private record Acked(Stream stream, long seq, String refused) implements Event {
     }
 
     private record Rejected(Stream stream, String reason, boolean permanent) implements Event {
@@ -81,6 +81,11 @@ public final class Shipper implements Runnable {
     private long backoffMs;
     private long nextConnectAtMs;
     private String lastProblem = "";
+    /** When lastProblem was logged: a refusal that persists is logged again every REPEAT_LOG_MS, never per retry. */
+    private long lastProblemLoggedMs;
+    private String lastAckRefusal = "";
+    private long lastAckRefusalLoggedMs;
+    private static final long REPEAT_LOG_MS = 10 * 60_000L;
     private volatile boolean connected;
     private boolean sentLastRound;
     /** The agent's own health, attached to a batch at most every STATS_EVERY_MS; null: none. */
@@ -127,7 +132,7 @@ public final class Shipper implements Runnable {
         public void onNext(CollectorMessage m) {
             switch (m.getBodyCase()) {
                 case WELCOME -> events.add(new Welcomed(this, m.getWelcome().getLastStoredSeq()));
-                case ACK -> events.add(new Acked(this, m.getAck().getSeq()));
+                case ACK -> events.add(new Acked(this, m.getAck().getSeq(), m.getAck().getRefused()));
                 case REJECT -> events.add(new Rejected(this, m.getReject().getReason(), m.getReject().getPermanent()));
                 case BODY_NOT_SET -> {
                     // a newer collector may send messages this agent does not know; ignore them
@@ -247,21 +252,46 @@ public final class Shipper implements Runnable {
             }
             backoffMs = settings.initialBackoffMs();
         } else if (e instanceof Acked a) {
+            if (!a.refused().isEmpty()) ackRefused(a);
             acknowledge(a.seq());
         } else if (e instanceof Rejected r) {
-            String problem = "rejected: " + r.reason();
-            if (r.permanent()) {
-                if (!problem.equals(lastProblem)) { // once, not once per retry
-                    LOG.severe("collector " + target + " refused this agent: " + r.reason()
-                            + ". Fix the agent's token (collector.token_file) or agent_id in its config; retrying every "
-                            + settings.maxBackoffMs() / 1000 + " s.");
-                    lastProblem = problem; // so fail() does not log it a second time
-                }
-                backoffMs = settings.maxBackoffMs();
-            }
-            fail(problem);
+            refused(r.reason(), r.permanent());
         } else if (e instanceof StreamFailed f) {
-            fail(describe(f.status()));
+            Status.Code code = f.status().getCode();
+            // The collector checks the token (call metadata) before it reads the hello, so such a refusal is a status.
+            if (code == Status.Code.UNAUTHENTICATED || code == Status.Code.PERMISSION_DENIED) {
+                refused(f.status().getDescription() == null ? code.toString() : f.status().getDescription(), true);
+            } else {
+                fail(describe(f.status()));
+            }
+        }
+    }
+
+    /** A refusal of this agent: logged with what to do, once per reason per REPEAT_LOG_MS; a permanent one waits the longest backoff. */
+    private void refused(String reason, boolean permanent) {
+        String problem = "rejected: " + reason;
+        long now = System.currentTimeMillis();
+        if (!problem.equals(lastProblem) || now - lastProblemLoggedMs >= REPEAT_LOG_MS) {
+            LOG.severe("collector " + target + " refused this agent (agent_id " + identity.agentId() + "): " + reason
+                    + ". Fix what it names in the agent's config (collector.token_file, agent_id); retrying every "
+                    + (permanent ? settings.maxBackoffMs() / 1000 + " s" : "few seconds") + ", logged again in "
+                    + REPEAT_LOG_MS / 60_000 + " min if it persists.");
+            lastProblem = problem; // so fail() does not log it a second time
+            lastProblemLoggedMs = now;
+        }
+        if (permanent) backoffMs = settings.maxBackoffMs();
+        fail(problem);
+    }
+
+    /** Some records of an acknowledged batch were not stored (another agent owns the instance, a bad name, a bad clock). */
+    private void ackRefused(Acked a) {
+        long now = System.currentTimeMillis();
+        String key = a.refused().replaceAll("[0-9]+", "#"); // "3 records…" and "4 records…" are one problem
+        if (!key.equals(lastAckRefusal) || now - lastAckRefusalLoggedMs >= REPEAT_LOG_MS) {
+            LOG.warning("collector " + target + " stored batch " + Long.toUnsignedString(a.seq()) + " but not all of it: "
+                    + a.refused() + " (logged once per " + REPEAT_LOG_MS / 60_000 + " min while it lasts)");
+            lastAckRefusal = key;
+            lastAckRefusalLoggedMs = now;
         }
     }
 
@@ -285,11 +315,11 @@ public final class Shipper implements Runnable {
         // shipper's own jittered backoff (capped at maxBackoffMs) already paces the attempts.
         if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) channel.resetConnectBackoff();
         Stream s = new Stream();
-        IngestGrpc.newStub(channel).stream(s);
+        IngestGrpc.newStub(channel).withInterceptors(CollectorChannel.identity(identity.agentId(), identity.token())).stream(s);
         stream = s;
         s.requests.onNext(AgentMessage.newBuilder().setHello(Hello.newBuilder()
                 .setAgentId(identity.agentId()).setHostname(identity.hostname()).setVersion(identity.version())
-                .setToken(identity.token()).setLastAckedSeq(lastAcked).setIntervalMs(identity.intervalMs())).build());
+                .setLastAckedSeq(lastAcked).setIntervalMs(identity.intervalMs())).build());
         lastSendMs = System.currentTimeMillis();
     }
 
@@ -320,6 +350,7 @@ public final class Shipper implements Runnable {
         long jitter = ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1);
         nextConnectAtMs = System.currentTimeMillis() + backoffMs / 2 + jitter;
         if (running && !problem.equals(lastProblem)) {
+            lastProblemLoggedMs = System.currentTimeMillis();
             // Logged once per distinct problem, so a collector down for hours is one line, not thousands.
             LOG.warning("collector " + target + " unreachable: " + problem + "; " + outbox.size()
                     + " batches kept, retrying with backoff up to " + settings.maxBackoffMs() / 1000 + " s");

@@ -114,7 +114,11 @@ class ShipperIT {
         Hello hello = collector.hellos.get(0);
         assertEquals("agent-7", hello.getAgentId());
         assertEquals("cache-host-3", hello.getHostname());
-        assertEquals("tok", hello.getToken());
+        assertEquals("", hello.getToken(), "the token travels in the call metadata, not in the hello");
+        io.grpc.Metadata headers = collector.headers.get(0);
+        assertEquals("Bearer tok", headers.get(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER)));
+        assertEquals("agent-7", new String(headers.get(io.grpc.Metadata.Key.of("redwatch-agent-id-bin",
+                io.grpc.Metadata.BINARY_BYTE_MARSHALLER)), java.nio.charset.StandardCharsets.UTF_8));
         assertEquals(0, hello.getLastAckedSeq());
         assertEquals(1000, hello.getIntervalMs());
     }

@@ -31,6 +31,8 @@ final class TestCollector implements AutoCloseable {
     /** Batches with a seq up to this are acknowledged; 0 acknowledges none. */
     final AtomicLong ackUpTo = new AtomicLong(Long.MAX_VALUE);
     final List<Hello> hellos = new CopyOnWriteArrayList<>();
+    /** The call metadata of every stream (where the agent's id and token travel). */
+    final List<io.grpc.Metadata> headers = new CopyOnWriteArrayList<>();
     /** Batches received, one list per stream, in arrival order. */
     final List<List<Batch>> streams = new CopyOnWriteArrayList<>();
     private final List<Session> open = new CopyOnWriteArrayList<>();
@@ -68,7 +70,14 @@ final class TestCollector implements AutoCloseable {
     private void startServer(int p) {
         try {
             server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", p))
-                    .addService(new Service()).build().start();
+                    .addService(io.grpc.ServerInterceptors.intercept(new Service(), new io.grpc.ServerInterceptor() {
+                        @Override
+                        public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call, io.grpc.Metadata h,
+                                                                              io.grpc.ServerCallHandler<Q, R> next) {
+                            headers.add(h);
+                            return next.startCall(call, h);
+                        }
+                    })).build().start();
             port = server.getPort();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the test collector on port " + p, e);

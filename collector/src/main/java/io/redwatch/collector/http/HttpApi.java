@@ -79,8 +79,11 @@ public final class HttpApi {
             vertx.cancelTimer(deadline);
             if (!answered.compareAndSet(false, true)) return;
             if (r.succeeded()) {
-                ctx.response().setStatusCode(200).putHeader("content-type", "application/json")
-                        .end(new JsonObject().put("status", "ok").put("database", "reachable").encode());
+                // A poison batch does not make the collector unfit to serve (200), but it is not "ok" either.
+                String problem = metrics.problem(System.currentTimeMillis());
+                JsonObject body = new JsonObject().put("status", problem == null ? "ok" : "degraded").put("database", "reachable");
+                if (problem != null) body.put("problems", new io.vertx.core.json.JsonArray().add(problem));
+                ctx.response().setStatusCode(200).putHeader("content-type", "application/json").end(body.encode());
             } else {
                 Throwable e = r.cause();
                 String why = e.getMessage();

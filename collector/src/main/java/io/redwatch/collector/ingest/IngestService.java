@@ -5,10 +5,11 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.redwatch.collector.faultinjection.CrashPoint;
+import io.redwatch.collector.security.AgentCallAuth;
 import io.redwatch.collector.security.AgentIds;
-import io.redwatch.collector.security.AgentTokens;
-import io.redwatch.collector.security.TokenCheck;
 import io.redwatch.collector.storage.BatchStore;
+import io.redwatch.collector.storage.SequenceRefused;
+import io.redwatch.collector.storage.SequenceRule;
 import io.redwatch.proto.v1.Ack;
 import io.redwatch.proto.v1.AgentMessage;
 import io.redwatch.proto.v1.Batch;
@@ -18,9 +19,7 @@ import io.redwatch.proto.v1.IngestGrpc;
 import io.redwatch.proto.v1.Reject;
 import io.redwatch.proto.v1.Welcome;
 import io.vertx.core.WorkerExecutor;
-import java.time.Instant;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -31,6 +30,10 @@ import java.util.logging.Logger;
  * stored, so each agent's batches are stored in order and a slow database slows the agents down
  * instead of filling the collector's memory. Database work runs on the worker pool, never on a
  * gRPC or event-loop thread.
+ *
+ * <p>The caller was authenticated from its call metadata before this sees a message
+ * ({@link AgentCallAuth}); the {@link StreamGuard} admits one stream per agent id, and every batch
+ * goes through the {@link BatchGate} (names, instance owners, clocks, dead letters).
  */
 public final class IngestService extends IngestGrpc.IngestImplBase {
     private static final Logger LOG = Logger.getLogger(IngestService.class.getName());
@@ -42,25 +45,11 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
     private final IngestMetrics metrics;
     private final String collectorId;
     private final BatchObserver observer;
-    /** Null when agent tokens are off. */
-    private final AgentTokens tokens;
-    /** Refusals already logged, as "agent id\0reason": one line per agent and reason, not one per reconnect. */
-    private final Set<String> refusalsLogged = ConcurrentHashMap.newKeySet();
+    private final StreamGuard guard;
+    private final BatchGate gate;
+    private final RefusalLog refusals;
     /** Last problem logged per agent, so a database outage is one line per agent, not one per batch. */
     private final Map<String, String> lastProblem = new ConcurrentHashMap<>();
-
-    private static final int MAX_NAME = 255;
-    private static final int MAX_REFUSALS_REMEMBERED = 10_000;
-
-    /** A hello whose token does not let its agent in; carried out of the worker to the stream. */
-    private static final class Refused extends RuntimeException {
-        final TokenCheck check;
-
-        Refused(TokenCheck check) {
-            super(check.reason(), null, false, false);
-            this.check = check;
-        }
-    }
 
     /** Told about each newly stored batch, on the worker thread, before it is acknowledged. */
     @FunctionalInterface
@@ -70,14 +59,10 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
     }
 
     public IngestService(BatchStore store, WorkerExecutor workers, IngestMetrics metrics, String collectorId,
-                         BatchObserver observer) {
-        this(store, workers, metrics, collectorId, observer, null);
-    }
-
-    /** With {@code tokens}, every hello must carry a valid token of its agent id. */
-    public IngestService(BatchStore store, WorkerExecutor workers, IngestMetrics metrics, String collectorId,
-                         BatchObserver observer, AgentTokens tokens) {
-        this.tokens = tokens;
+                         BatchObserver observer, StreamGuard guard, BatchGate gate, RefusalLog refusals) {
+        this.guard = guard;
+        this.gate = gate;
+        this.refusals = refusals;
         this.store = store;
         this.observer = observer;
         this.workers = workers;
@@ -89,24 +74,61 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
     public StreamObserver<AgentMessage> stream(StreamObserver<CollectorMessage> responses) {
         ServerCallStreamObserver<CollectorMessage> out = (ServerCallStreamObserver<CollectorMessage>) responses;
         out.disableAutoRequest();
-        AgentStream s = new AgentStream(out);
+        AgentStream s = new AgentStream(out, AgentCallAuth.CALLER.get());
         out.setOnCancelHandler(s::cancelled);
         metrics.streamsOpen.incrementAndGet();
         out.request(1);
         return s;
     }
 
-    private final class AgentStream implements StreamObserver<AgentMessage> {
+    private final class AgentStream implements StreamObserver<AgentMessage>, StreamGuard.Live {
         private final ServerCallStreamObserver<CollectorMessage> out;
+        /** Who the call was authenticated as (agent id null with tokens off). */
+        private final AgentCallAuth.Caller caller;
         private volatile Hello hello;
         private volatile boolean closed;
+        private volatile boolean admitted;
+        private volatile long lastHeardMs = System.currentTimeMillis();
+        /** A batch of it is being stored: alive, however long the database takes (no next message is asked for meanwhile). */
+        private volatile boolean storing;
 
-        AgentStream(ServerCallStreamObserver<CollectorMessage> out) {
+        AgentStream(ServerCallStreamObserver<CollectorMessage> out, AgentCallAuth.Caller caller) {
             this.out = out;
+            this.caller = caller != null ? caller : new AgentCallAuth.Caller(null, null, "?");
+        }
+
+        @Override
+        public long lastHeardMs() {
+            return storing ? System.currentTimeMillis() : lastHeardMs;
+        }
+
+        @Override
+        public int intervalMs() {
+            Hello h = hello;
+            return h == null ? 0 : h.getIntervalMs();
+        }
+
+        @Override
+        public String peer() {
+            return caller.peer();
+        }
+
+        @Override
+        public byte[] tokenHash() {
+            return caller.tokenHash();
+        }
+
+        /** Closed from outside (replaced by a newer stream, token revoked): the agent is told why. */
+        @Override
+        public void end(Status status, String reason) {
+            send(CollectorMessage.newBuilder().setReject(Reject.newBuilder().setReason(reason)
+                    .setPermanent(status.getCode() == Status.Code.UNAUTHENTICATED)).build());
+            close(status.withDescription(reason));
         }
 
         @Override
         public void onNext(AgentMessage m) {
+            lastHeardMs = System.currentTimeMillis();
             if (m == LenientAgentMessages.MALFORMED) {
                 protocolError("a message that is not a valid protobuf AgentMessage");
                 return;
@@ -128,30 +150,38 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
                 return;
             }
             String idProblem = AgentIds.problem(h.getAgentId());
-            if (idProblem != null || h.getHostname().length() > MAX_NAME || h.getVersion().length() > MAX_NAME) {
-                protocolError("a hello with a bad agent_id, hostname or version ("
-                        + (idProblem != null ? idProblem : "longer than " + MAX_NAME + " characters") + ")");
+            if (idProblem == null) idProblem = WireNames.problem("hostname", h.getHostname());
+            if (idProblem == null) idProblem = WireNames.problem("version", h.getVersion());
+            if (idProblem != null) {
+                protocolError("a hello with a bad agent_id, hostname or version (" + idProblem + ")");
                 return;
             }
             hello = h;
+            if (caller.agentId() != null && !caller.agentId().equals(h.getAgentId())) {
+                refuse(h, Status.PERMISSION_DENIED, "the call was authenticated as agent " + caller.agentId()
+                        + " but its hello names agent " + h.getAgentId(), "set the same agent_id on the agent as in its token");
+                return;
+            }
+            String busy = guard.admit(h.getAgentId(), this, System.currentTimeMillis());
+            if (busy != null) {
+                metrics.streamsDuplicate.incrementAndGet();
+                refuse(h, Status.ALREADY_EXISTS, busy, "");
+                return;
+            }
+            admitted = true;
             workers.<Long>executeBlocking(() -> {
-                if (tokens != null) {
-                    TokenCheck check = tokens.check(h.getAgentId(), h.getToken(), Instant.now());
-                    if (check != TokenCheck.OK) throw new Refused(check);
-                }
                 store.registerAgent(h.getAgentId(), h.getHostname(), h.getVersion(), h.getIntervalMs());
                 return store.lastStoredSeq(h.getAgentId());
             }, false).onComplete(r -> {
-                if (r.failed() && r.cause() instanceof Refused refused) {
-                    refuse(h, refused.check);
-                    return;
-                }
                 if (r.failed()) {
                     storeFailed(h.getAgentId(), r.cause());
                     return;
                 }
-                if (tokens != null && !refusalsLogged.isEmpty()) {
-                    refusalsLogged.removeIf(k -> k.startsWith(h.getAgentId() + "\0")); // a later refusal is news again
+                if (SequenceRule.poisoned(r.result())) {
+                    refuse(h, Status.FAILED_PRECONDITION, "the last stored batch number of this agent, "
+                            + Long.toUnsignedString(r.result()) + ", is impossible (a forged batch?)",
+                            "reset it: `UPDATE agents SET last_seq = 0 WHERE agent_id = '" + h.getAgentId() + "'` (redwatch-collector migrate does so)");
+                    return;
                 }
                 send(CollectorMessage.newBuilder().setWelcome(Welcome.newBuilder().setLastStoredSeq(r.result())
                         .setCollectorId(collectorId)).build());
@@ -171,17 +201,31 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
                 return;
             }
             long start = System.nanoTime();
+            storing = true;
             workers.executeBlocking(() -> {
-                BatchFacts facts = BatchFacts.of(b); // read once, for storage and diagnosis
-                var result = store.store(h.getAgentId(), facts);
+                BatchFacts[] read = new BatchFacts[1];
+                var result = gate.pass(h.getAgentId(), h.getHostname(), b, admitted -> {
+                    read[0] = BatchFacts.of(admitted); // read once, for storage and diagnosis
+                    return store.store(h.getAgentId(), read[0]);
+                });
                 if (!result.duplicate()) {
                     CRASH_AFTER_COMMIT.reached("batch " + b.getSeq() + " of agent " + h.getAgentId() + " committed, not acknowledged");
-                    observer.stored(h.getAgentId(), h.getHostname(), facts);
+                    // A dead-lettered batch was not stored: nothing of it reaches diagnosis.
+                    if (read[0] != null && read[0].batch() == result.stored()) observer.stored(h.getAgentId(), h.getHostname(), read[0]);
                 }
                 return result;
             }, false).onComplete(r -> {
+                lastHeardMs = System.currentTimeMillis();
+                storing = false;
                 metrics.storeNanos.addAndGet(System.nanoTime() - start);
                 metrics.storeSeconds.observeNanos(System.nanoTime() - start);
+                if (r.failed() && r.cause() instanceof SequenceRefused refused) {
+                    metrics.batchesSeqRefused.incrementAndGet();
+                    refuse(h, Status.FAILED_PRECONDITION, "batch refused: " + refused.getMessage(),
+                            "nothing of it was stored or acknowledged; a real agent never does this: is this agent's state"
+                                    + " directory (spool) from another agent, or was the database restored from an old backup?");
+                    return;
+                }
                 if (r.failed()) {
                     storeFailed(h.getAgentId(), r.cause());
                     return;
@@ -197,7 +241,7 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
                     LOG.info("agent " + h.getAgentId() + ": storing batches again");
                 }
                 send(CollectorMessage.newBuilder().setAck(Ack.newBuilder().setSeq(b.getSeq())
-                        .setDuplicate(r.result().duplicate())).build());
+                        .setDuplicate(r.result().duplicate()).setRefused(r.result().refused())).build());
                 out.request(1);
             });
         }
@@ -216,24 +260,28 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
             close(Status.UNAVAILABLE.withDescription("collector cannot store data right now: " + problem));
         }
 
-        /** A permanent Reject the agent logs, then UNAUTHENTICATED; logged here once per agent id and reason. */
-        private void refuse(Hello h, TokenCheck check) {
-            metrics.helloRejected.incrementAndGet();
-            if (refusalsLogged.size() > MAX_REFUSALS_REMEMBERED) refusalsLogged.clear(); // bounded against made-up ids
-            if (refusalsLogged.add(h.getAgentId() + "\0" + check.name())) {
-                LOG.warning("refused agent " + h.getAgentId() + " (" + h.getHostname() + "): " + check.reason() + "; "
-                        + check.advice(h.getAgentId()) + ". Logged once; its retries are counted in redwatch_ingest_hello_rejected_total.");
-            }
+        /**
+         * A permanent Reject the agent logs (and retries at its longest backoff), then {@code status};
+         * logged here once per agent id and reason per interval.
+         */
+        private void refuse(Hello h, Status status, String reason, String advice) {
+            refusals.log(Level.WARNING, h.getAgentId(), status.getCode() + reason,
+                    () -> "refused stream of agent " + h.getAgentId() + " (from " + caller.peer() + "): " + reason
+                            + (advice.isEmpty() ? "" : "; " + advice));
             send(CollectorMessage.newBuilder().setReject(Reject.newBuilder().setPermanent(true)
-                    .setReason("agent " + h.getAgentId() + " refused: " + check.reason())).build());
-            close(Status.UNAUTHENTICATED.withDescription(check.reason()));
+                    .setReason("agent " + h.getAgentId() + " refused: " + reason)).build());
+            close(status.withDescription(reason));
         }
 
         private void protocolError(String what) {
             metrics.protocolErrors.incrementAndGet();
             Hello h = hello;
-            LOG.warning("agent stream " + (h == null ? "(no hello yet)" : h.getAgentId()) + " sent " + what
-                    + "; closing the stream. Is the agent a compatible redwatch version?");
+            String who = h != null ? h.getAgentId() : caller.agentId() != null ? caller.agentId() : caller.peer();
+            // Once per source and kind of error per interval: a client looping on bad bytes is one line.
+            int detail = what.indexOf(" (");
+            refusals.log(Level.WARNING, who, detail < 0 ? what : what.substring(0, detail), () -> "agent stream " + (h == null ? "(no hello yet) " : "")
+                    + (h != null ? h.getAgentId() : caller.agentId() != null ? "of agent " + caller.agentId() : "")
+                    + " from " + caller.peer() + " sent " + what + "; closing the stream. Is the agent a compatible redwatch version?");
             close(Status.INVALID_ARGUMENT.withDescription("protocol error: " + what));
         }
 
@@ -244,8 +292,14 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
         private synchronized void close(Status status) {
             if (closed) return;
             closed = true;
+            leave();
             metrics.streamsOpen.decrementAndGet();
             out.onError(status.asRuntimeException());
+        }
+
+        private void leave() {
+            Hello h = hello;
+            if (admitted && h != null) guard.leave(h.getAgentId(), this);
         }
 
         void cancelled() {
@@ -253,6 +307,7 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
                 if (closed) return;
                 closed = true;
             }
+            leave();
             metrics.streamsOpen.decrementAndGet();
             Hello h = hello;
             LOG.fine(() -> "agent " + (h == null ? "?" : h.getAgentId()) + " went away");
@@ -268,6 +323,7 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
         public synchronized void onCompleted() {
             if (closed) return;
             closed = true;
+            leave();
             metrics.streamsOpen.decrementAndGet();
             out.onCompleted();
         }

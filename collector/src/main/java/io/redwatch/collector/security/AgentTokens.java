@@ -111,6 +111,26 @@ public final class AgentTokens {
         return anyRow ? result : TokenCheck.UNKNOWN_AGENT;
     }
 
+    /**
+     * Of {@code hashes} (SHA-256 of tokens in use), those still neither revoked nor expired; one
+     * query for every open stream, so a revocation reaches them all at the next re-check.
+     */
+    public java.util.Set<java.nio.ByteBuffer> stillValid(java.util.Collection<byte[]> hashes) {
+        java.util.Set<java.nio.ByteBuffer> valid = new java.util.HashSet<>();
+        if (hashes.isEmpty()) return valid;
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT token_sha256 FROM agent_tokens WHERE token_sha256 = ANY(?)"
+                     + " AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())")) {
+            ps.setArray(1, c.createArrayOf("bytea", hashes.toArray(new byte[0][])));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) valid.add(java.nio.ByteBuffer.wrap(rs.getBytes(1)));
+            }
+        } catch (SQLException e) {
+            throw new StorageException("cannot re-check the tokens of open agent streams: " + e.getMessage(), e);
+        }
+        return valid;
+    }
+
     static byte[] sha256(String token) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));

@@ -3,7 +3,7 @@ package io.redwatch.collector.security;
 /** The outcome of checking an agent's token, with what the operator should do about a refusal. */
 public enum TokenCheck {
     OK("", ""),
-    MISSING("no token in the hello",
+    MISSING("no token in the call metadata",
             "create one with `redwatch-collector token create --agent-id %s` and set collector.token_file in the agent's config"),
     UNKNOWN_AGENT("no token exists for this agent id",
             "create one with `redwatch-collector token create --agent-id %s`, or check the agent's agent_id"),

@@ -110,9 +110,11 @@ public final class BatchStore {
     private StoreResult storeInTransaction(Connection c, String agentId, BatchFacts facts) throws SQLException {
         Batch batch = facts.batch();
         AgentRow agent = lockAgent(c, agentId);
-        if (batch.getSeq() <= agent.lastSeq()) {
+        SequenceRule.Verdict verdict = SequenceRule.judge(agent.lastSeq(), batch.getSeq());
+        if (verdict != SequenceRule.Verdict.STORE) {
             c.rollback();
-            return new StoreResult(true, 0);
+            if (verdict == SequenceRule.Verdict.DUPLICATE) return new StoreResult(true, 0);
+            throw new SequenceRefused(SequenceRule.reason(verdict, agent.lastSeq(), batch.getSeq()));
         }
         InfoHistory.Plan infoPlan = infoHistory.plan();
         InstanceIds.Lookup ids = instanceIds.lookup(c);

@@ -35,14 +35,21 @@ public final class PartitionMaintenance {
     }
 
     /**
-     * Drops the daily partitions older than {@code days} days (UTC) and deletes older rows from the
-     * DEFAULT partitions; returns how many partitions were dropped.
+     * Drops the daily partitions older than {@code days} days (UTC) and deletes older rows, and rows
+     * more than a day ahead, from the DEFAULT partitions; returns how many partitions were dropped.
      */
     public int applyRetention(int days) {
         if (days < 1) {
             throw new IllegalArgumentException("retention must be at least 1 day, got " + days);
         }
         int dropped = call("SELECT redwatch_apply_retention(?)", days, "apply retention");
+        // Rows stamped far ahead (written before clocks were bounded) sit in the DEFAULT partitions,
+        // which are never dropped; a day ahead is more than any bounded clock can reach.
+        int future = call("SELECT redwatch_delete_future_defaults(make_interval(days => ?))", 1, "delete future rows");
+        if (future > 0) {
+            LOG.warning(() -> "deleted " + future + " rows stamped more than a day ahead of now from the DEFAULT partitions"
+                    + " (written by an agent with a wrong clock before clocks were bounded)");
+        }
         if (dropped > 0) {
             LOG.info(() -> "dropped " + dropped + " partitions older than " + days + " days");
         }

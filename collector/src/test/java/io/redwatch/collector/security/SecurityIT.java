@@ -168,7 +168,7 @@ class SecurityIT {
     @Order(2)
     void missingTokenIsRefused() throws Exception {
         tokenCommand("create", "--agent-id", "tokenless-agent");
-        refused("tokenless-agent", null, "no token in the hello");
+        refused("tokenless-agent", null, "no token in the call metadata");
     }
 
     @Test
@@ -287,7 +287,10 @@ class SecurityIT {
         assertEquals(1, collector.metrics().streamsTooLarge.get());
     }
 
-    /** One raw message on the ingest stream over TLS; the status the collector closes it with. */
+    /**
+     * One raw message on the ingest stream over TLS, on a call authenticated as good-agent (an
+     * unauthenticated call is closed before its first message is read); the status it ends with.
+     */
     private static Status sendRaw(byte[] message) throws Exception {
         MethodDescriptor.Marshaller<byte[]> raw = new MethodDescriptor.Marshaller<>() {
             @Override
@@ -318,13 +321,20 @@ class SecurityIT {
                 public void onClose(Status status, Metadata trailers) {
                     closed.complete(status);
                 }
-            }, new Metadata());
+            }, goodAgentHeaders());
             call.request(1);
             call.sendMessage(message);
             return closed.get(20, TimeUnit.SECONDS);
         } finally {
             ch.shutdownNow();
         }
+    }
+
+    private static Metadata goodAgentHeaders() {
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("redwatch-agent-id-bin", Metadata.BINARY_BYTE_MARSHALLER), "good-agent".getBytes(StandardCharsets.UTF_8));
+        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + goodToken);
+        return headers;
     }
 
     // ---- HTTP API ----

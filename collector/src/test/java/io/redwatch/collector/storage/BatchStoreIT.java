@@ -50,12 +50,12 @@ class BatchStoreIT {
     void migratesAnEmptyDatabaseOnceAndExposesEveryView() throws SQLException {
         List<Map<String, Object>> history = rows("SELECT version, success FROM flyway_schema_history"
                 + " WHERE version IS NOT NULL ORDER BY installed_rank");
-        assertEquals(List.of("1", "2", "3", "4"), history.stream().map(r -> r.get("version")).toList());
+        assertEquals(List.of("1", "2", "3", "4", "5"), history.stream().map(r -> r.get("version")).toList());
         assertTrue(history.stream().allMatch(r -> Boolean.TRUE.equals(r.get("success"))));
         assertEquals(0, Database.migrate(db.dataSource), "a second migrate has nothing to do");
         for (String view : List.of("redwatch_instances", "redwatch_info", "redwatch_pings", "redwatch_log_events",
                 "redwatch_host_facts", "redwatch_process_facts", "redwatch_config", "redwatch_agents",
-                "redwatch_gaps")) {
+                "redwatch_gaps", "redwatch_dead_letters")) {
             rows("SELECT * FROM " + view + " LIMIT 1");
         }
     }

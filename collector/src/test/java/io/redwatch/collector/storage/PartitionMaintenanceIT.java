@@ -72,6 +72,24 @@ class PartitionMaintenanceIT {
         assertEquals(0, maintenance.applyRetention(30));
     }
 
+    /** Rows an agent with a wrong clock left far ahead (before clocks were bounded) must not sit there for good. */
+    @Test
+    void retentionEmptiesTheDefaultPartitionsOfFarFutureRows() throws SQLException {
+        long year9999 = 253_402_214_400_000L;
+        long tomorrowNoon = LocalDate.now(ZoneOffset.UTC).plusDays(1).atTime(12, 0).toInstant(ZoneOffset.UTC).toEpochMilli();
+        store.store("agent-year-9999", Records.batch(1,
+                Records.ping("10.7.0.1:6379", year9999, PingResult.Outcome.PONG, "PONG", 90),
+                Records.ping("10.7.0.2:6379", tomorrowNoon, PingResult.Outcome.PONG, "PONG", 90)));
+        assertEquals("pings_default", partitionOf("10.7.0.1:6379"));
+        maintenance.applyRetention(30);
+        List<Map<String, Object>> left = Sql.rows(db.dataSource,
+                "SELECT instance FROM redwatch_pings WHERE instance LIKE '10.7.%' ORDER BY instance");
+        assertEquals(List.of("10.7.0.2:6379"), left.stream().map(r -> r.get("instance")).toList(),
+                "a row in tomorrow's partition stays; the one in year 9999 is gone");
+        assertEquals(0, Sql.rows(db.dataSource, "SELECT 1 FROM redwatch_instances WHERE last_seen > now() + interval '1 day'").size(),
+                "and no instance stays 'seen' in the future");
+    }
+
     private static boolean partitionExists(String table, LocalDate day) throws SQLException {
         return !Sql.rows(db.dataSource, "SELECT 1 FROM pg_class WHERE relname = ?",
                 table + "_p" + day.format(SUFFIX)).isEmpty();
