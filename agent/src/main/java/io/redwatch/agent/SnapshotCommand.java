@@ -80,7 +80,7 @@ final class SnapshotCommand implements Callable<Integer> {
                     RedisTarget.DEFAULT_TIMEOUT, RedisTarget.DEFAULT_TIMEOUT, "--redis");
             ClientResources resources = LettuceResources.small();
             try (InstanceWatch w = new InstanceWatch(new RedisSampler(target, resources),
-                    new ProcessFactsReader(Path.of("/proc")), new ListeningPidFinder(Path.of("/proc")))) {
+                    new ProcessFactsReader(Path.of("/proc")), new ListeningPidFinder(Path.of("/proc")), Path.of("/proc"))) {
                 ref = w.ref();
                 snap.addRecords(Record.newBuilder().setHost(new HostFactsReader(Path.of("/proc"), Path.of("/sys")).read(host, now)));
                 w.sample(now, snap::addRecords);

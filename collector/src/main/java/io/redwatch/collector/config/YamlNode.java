@@ -55,7 +55,8 @@ public final class YamlNode {
     public void allowOnly(Set<String> known) {
         for (String k : map.keySet()) {
             if (!known.contains(k)) {
-                throw new ConfigException("unknown key '" + key(k) + "'; known keys here: " + String.join(", ", known));
+                throw new ConfigException("unknown key '" + key(k) + "'; known keys here: "
+                        + String.join(", ", new java.util.TreeSet<>(known)));
             }
         }
     }
