@@ -22,6 +22,8 @@ import io.redwatch.collector.storage.BatchStore;
 import io.redwatch.collector.storage.Database;
 import io.redwatch.collector.storage.PartitionMaintenance;
 import io.redwatch.collector.storage.RecentHistory;
+import io.redwatch.collector.facts.BatchFacts;
+import io.redwatch.proto.v1.Record;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
@@ -81,11 +83,22 @@ public final class Collector implements AutoCloseable {
         LiveDiagnosis live = new LiveDiagnosis(new Diagnosis(config.thresholds()), DIAGNOSIS_WINDOW, EVALUATION_SPACING, sink,
                 new RecentHistory(db)::load);
         AgentWatch agents = new AgentWatch(db, config.thresholds(), sink);
-        vertx.setPeriodic(EVALUATION_TICK_MS, id -> blocking("diagnosis", () -> live.evaluateDue(System.currentTimeMillis())));
+        // Diagnosis and window refills each run on a thread of their own: neither ever waits for the other or for ingest.
+        WorkerExecutor diagnosisThread = vertx.createSharedWorkerExecutor("redwatch-diagnosis", 1);
+        WorkerExecutor refillThread = vertx.createSharedWorkerExecutor("redwatch-refill", 1);
+        vertx.setPeriodic(EVALUATION_TICK_MS, id -> blocking(diagnosisThread, "diagnosis", () -> live.evaluateDue(System.currentTimeMillis())));
+        vertx.setPeriodic(EVALUATION_TICK_MS, id -> blocking(refillThread, "window refill", () -> live.refillDue(System.currentTimeMillis())));
         vertx.setPeriodic(AGENT_CHECK_MS, id -> blocking("agent_silent check", () -> agents.check(System.currentTimeMillis())));
         alerting.start();
         SecurityConfig security = config.security();
-        IngestService ingest = new IngestService(new BatchStore(db), workers, metrics, collectorId, live::observe,
+        IngestService.BatchObserver observer = (agentId, host, facts) -> {
+            live.observe(agentId, host, facts, System.currentTimeMillis());
+            // Log lines are how most incidents first show: judge them now rather than at the next tick.
+            if (carriesTellingLines(facts)) {
+                blocking(diagnosisThread, "diagnosis", () -> live.evaluateDue(System.currentTimeMillis()));
+            }
+        };
+        IngestService ingest = new IngestService(new BatchStore(db), workers, metrics, collectorId, observer,
                 security.agentTokensRequired() ? new AgentTokens(db) : null);
         InetSocketAddress grpcAddress = new InetSocketAddress(config.bind(), config.grpcPort());
         try {
@@ -119,11 +132,22 @@ public final class Collector implements AutoCloseable {
                 + ", database " + config.dbUrl().replaceFirst("\\?.*", "")); // a query string may hold a password
     }
 
+    private static boolean carriesTellingLines(BatchFacts facts) {
+        for (int i = 0; i < facts.records().size(); i++) {
+            if (facts.records().get(i).getKindCase() == Record.KindCase.LOG && facts.logLine(i).kind().telling()) return true;
+        }
+        return false;
+    }
+
     /** A timer's blocking work on the worker pool; a tick still running is not started again. */
     private void blocking(String what, java.util.concurrent.Callable<?> work) {
+        blocking(workers, what, work);
+    }
+
+    private void blocking(WorkerExecutor pool, String what, java.util.concurrent.Callable<?> work) {
         AtomicBoolean busy = ticking.computeIfAbsent(what, k -> new AtomicBoolean());
         if (!busy.compareAndSet(false, true)) return;
-        workers.executeBlocking(work, false)
+        pool.executeBlocking(work, false)
                 .onFailure(e -> LOG.log(Level.WARNING, what + " failed (retrying on the next tick): " + e.getMessage(), e))
                 .onComplete(r -> busy.set(false));
     }

@@ -11,7 +11,6 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.StaticCredentialsProvider;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.resource.ClientResources;
 import io.redwatch.agent.config.RedisTarget;
@@ -46,13 +45,14 @@ public final class RedisSampler implements AutoCloseable {
     private final InstanceRef ref;
     private final RedisClient client;
     private StatefulRedisConnection<String, String> connection;
+    private RedisCalls calls;
     private String lastConnectProblem = "";
 
     public RedisSampler(RedisTarget target, ClientResources resources) {
         this.target = target;
         this.ref = InstanceRef.newBuilder().setInstance(target.instance()).setHost(target.machine())
                 .setPort(target.port()).build();
-        this.client = RedisClient.create(resources);
+        this.client = new DispatchOnlyRedisClient(resources);
         this.client.setOptions(ClientOptions.builder()
                 .autoReconnect(false)
                 // Lettuce PINGs during its handshake by default; a server answering MISCONF or LOADING
@@ -75,7 +75,7 @@ public final class RedisSampler implements AutoCloseable {
     /** INFO everything (Redis 7), falling back to INFO all and plain INFO on servers that answer empty. */
     public InfoSample info(long tsMs) {
         try {
-            RedisCommands<String, String> redis = commands();
+            RedisCalls redis = commands();
             String source = "everything";
             String text = redis.info("everything");
             if (text == null || text.isBlank()) {
@@ -139,7 +139,7 @@ public final class RedisSampler implements AutoCloseable {
         return b.build();
     }
 
-    private RedisCommands<String, String> commands() {
+    private RedisCalls commands() {
         if (connection == null || !connection.isOpen()) {
             closeConnection();
             RedisURI uri = RedisURI.create(target.url());
@@ -151,6 +151,7 @@ public final class RedisSampler implements AutoCloseable {
             }
             try {
                 connection = client.connect(uri);
+                calls = new RedisCalls(connection, target.commandTimeout());
                 if (!lastConnectProblem.isEmpty()) {
                     LOG.info(() -> "redis " + target.instance() + ": connected again after: " + lastConnectProblem);
                     lastConnectProblem = "";
@@ -166,7 +167,7 @@ public final class RedisSampler implements AutoCloseable {
                 throw e;
             }
         }
-        return connection.sync();
+        return calls;
     }
 
     record Failure(PingResult.Outcome outcome, String text) {
@@ -218,6 +219,7 @@ public final class RedisSampler implements AutoCloseable {
                 // closing a broken connection can fail; there is nothing left to release
             }
             connection = null;
+            calls = null;
         }
     }
 

@@ -4,7 +4,9 @@ import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.redwatch.agent.config.CollectorTls;
+import io.redwatch.agent.netty.SharedEventLoop;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -14,7 +16,11 @@ public final class CollectorChannel {
     }
 
     public static NettyChannelBuilder builder(String target, CollectorTls tls) {
-        NettyChannelBuilder b = NettyChannelBuilder.forTarget(target, credentials(tls));
+        // The agent's one event loop, shared with Lettuce; gRPC then also schedules its own timers
+        // (keepalive, idle, backoff) on it instead of starting a grpc-timer thread.
+        NettyChannelBuilder b = NettyChannelBuilder.forTarget(target, credentials(tls))
+                .eventLoopGroup(SharedEventLoop.group())
+                .channelType(NioSocketChannel.class);
         if (tls.enabled() && tls.serverName() != null && !tls.serverName().isBlank()) {
             b.overrideAuthority(tls.serverName()); // the certificate's name is checked against this
         }

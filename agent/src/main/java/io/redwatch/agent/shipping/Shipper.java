@@ -3,8 +3,6 @@ package io.redwatch.agent.shipping;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.redwatch.agent.config.CollectorTls;
@@ -71,7 +69,6 @@ public final class Shipper implements Runnable {
     private final AckListener ackListener;
     private final Settings settings;
     private final ManagedChannel channel;
-    private final NioEventLoopGroup eventLoop;
     private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
 
     private volatile boolean running = true;
@@ -99,16 +96,9 @@ public final class Shipper implements Runnable {
         this.ackListener = ackListener;
         this.settings = settings;
         this.backoffMs = settings.initialBackoffMs();
-        // One event-loop thread and no executor: the callbacks only enqueue events, and every
-        // thread and pool the agent does not start is memory it does not spend (RSS budget 64 MB).
-        this.eventLoop = new NioEventLoopGroup(1, r -> {
-            Thread t = new Thread(r, "redwatch-grpc");
-            t.setDaemon(true);
-            return t;
-        });
+        // No executor of its own: the callbacks only enqueue events, on the agent's shared event loop
+        // (CollectorChannel), and every thread and pool the agent does not start is memory it does not spend.
         this.channel = CollectorChannel.builder(target, tls)
-                .eventLoopGroup(eventLoop)
-                .channelType(NioSocketChannel.class)
                 .directExecutor()
                 // Detects a half-open connection; the collector permits pings at this rate.
                 .keepAliveTime(30, TimeUnit.SECONDS)
@@ -335,6 +325,5 @@ public final class Shipper implements Runnable {
     public void stop() {
         running = false;
         channel.shutdownNow();
-        eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
+import io.redwatch.agent.LettuceResources;
 import io.redwatch.agent.config.RedisTarget;
 import io.redwatch.agent.config.Secret;
 import io.redwatch.agent.testing.RedisServerProcess;
@@ -41,7 +41,8 @@ class RedisSamplerIT {
 
     @BeforeAll
     static void resources() {
-        resources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1).build();
+        // The agent's own resources: timeouts then run on its shared event loop's timer (LoopTimer).
+        resources = LettuceResources.small();
     }
 
     @AfterAll

@@ -67,14 +67,54 @@ public final class RedisServerProcess implements AutoCloseable {
    * @throws IllegalStateException if it does not come up; the message carries its log's tail
    */
   public static RedisServerProcess start(String... extraConfigArgs) {
-    String binary = System.getenv().getOrDefault("REDIS_SERVER", "redis-server");
+    return launch().start(extraConfigArgs);
+  }
+
+  /**
+   * Starts a server of another release or with a changed environment:
+   * {@code RedisServerProcess.launch().release(RedisRelease.V2_8).environment(forks.environment()).start(...)}.
+   * Mind the release's own directives: 2.8 has no {@code protected-mode} or {@code replicaof}
+   * ({@code slaveof} works on every release), and a directive with several values is given as
+   * separate arguments ({@code "--save", "3600", "1"}), which every release reads alike.
+   */
+  public static Launch launch() {
+    return new Launch();
+  }
+
+  /** How to start a server: which release, and what to add to its environment. */
+  public static final class Launch {
+    private RedisRelease release = RedisRelease.V7_0;
+    private final java.util.Map<String, String> environment = new java.util.LinkedHashMap<>();
+
+    private Launch() {
+    }
+
+    public Launch release(RedisRelease r) {
+      this.release = r;
+      return this;
+    }
+
+    public Launch environment(java.util.Map<String, String> variables) {
+      environment.putAll(variables);
+      return this;
+    }
+
+    /** Starts it on a free port and waits until it answers PING. */
+    public RedisServerProcess start(String... extraConfigArgs) {
+      return startOnFreePort(release, environment, extraConfigArgs);
+    }
+  }
+
+  private static RedisServerProcess startOnFreePort(RedisRelease release, java.util.Map<String, String> env,
+      String[] extraConfigArgs) {
+    String binary = release.binary();
     IllegalStateException last = null;
     // A free port found by binding port 0 can be taken by someone else before redis binds it;
     // retrying with a fresh port makes that race harmless.
     for (int attempt = 0; attempt < MAX_PORT_ATTEMPTS; attempt++) {
       Path dir = createTempDir();
       try {
-        return startOnce(binary, freePort(), dir, extraConfigArgs);
+        return startOnce(binary, freePort(), dir, extraConfigArgs, env);
       } catch (IllegalStateException e) {
         last = e;
         deleteRecursively(dir);
@@ -94,14 +134,15 @@ public final class RedisServerProcess implements AutoCloseable {
     String binary = System.getenv().getOrDefault("REDIS_SERVER", "redis-server");
     Path dir = createTempDir();
     try {
-      return startOnce(binary, port, dir, extraConfigArgs);
+      return startOnce(binary, port, dir, extraConfigArgs, java.util.Map.of());
     } catch (IllegalStateException e) {
       deleteRecursively(dir);
       throw e;
     }
   }
 
-  private static RedisServerProcess startOnce(String binary, int port, Path dir, String[] extra) {
+  private static RedisServerProcess startOnce(String binary, int port, Path dir, String[] extra,
+      java.util.Map<String, String> env) {
     Path logFile = dir.resolve("redis.log");
     List<String> command = new ArrayList<>(List.of(binary,
         "--port", String.valueOf(port),
@@ -113,7 +154,9 @@ public final class RedisServerProcess implements AutoCloseable {
     command.addAll(List.of(extra));
     Process process;
     try {
-      process = new ProcessBuilder(command)
+      ProcessBuilder builder = new ProcessBuilder(command);
+      builder.environment().putAll(env);
+      process = builder
           .directory(dir.toFile())
           .redirectErrorStream(true)
           .redirectOutput(dir.resolve("stdout.txt").toFile())

@@ -226,7 +226,8 @@ public final class AlertTracker {
             }
         }
         if (ids.isEmpty()) return 0;
-        // Held for group_wait so that what else this host reports meanwhile goes out in the same message.
+        // Due after group_wait (0 by default: the first page leaves at once); the dispatcher holds what
+        // follows a message to the same host for group_interval, so that goes out as one message.
         String sql = "INSERT INTO notifications (alert_id, kind, channel, recipient, host, status, created_at,"
                 + " next_attempt_at) SELECT u.a, u.k, u.c, u.r, ?, 'pending', ?, ?"
                 + " FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[]) AS u(a, k, c, r)";

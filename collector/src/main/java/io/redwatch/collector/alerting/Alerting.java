@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
@@ -42,7 +43,8 @@ public final class Alerting implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final SilenceStore silences;
     private final AlertQueries queries;
-    private final Map<String, AtomicBoolean> running = new HashMap<>();
+    private final Map<String, AtomicBoolean> running = new ConcurrentHashMap<>();
+    private final Map<String, AtomicBoolean> rerun = new ConcurrentHashMap<>();
     private final List<Long> timers = new ArrayList<>();
 
     public Alerting(Vertx vertx, DataSource db, WorkerExecutor workers, AlertingConfig config) {
@@ -82,23 +84,56 @@ public final class Alerting implements AutoCloseable {
      * now (an empty list when all is well). Blocking (JDBC): call it on a worker thread.
      */
     public AlertTracker.Evaluation evaluate(String instance, String host, List<Finding> findings, long nowMs) {
-        return tracker.evaluate(instance, host, findings, nowMs);
+        AlertTracker.Evaluation e = tracker.evaluate(instance, host, findings, nowMs);
+        if (e.notificationsQueued() > 0) wakeWhenDue();
+        return e;
+    }
+
+    /**
+     * A page must not wait for the next dispatch tick: once notifications are written, the
+     * dispatcher runs when they are due (at once, or after group_wait). The periodic tick stays for
+     * retries and for what other collectors wrote.
+     */
+    private void wakeWhenDue() {
+        synchronized (this) {
+            if (timers.isEmpty()) return;  // not started (tests drive dispatchOnce themselves)
+        }
+        long waitMs = config.groupWait().toMillis();
+        if (waitMs <= 0) {
+            dispatchAll();
+        } else {
+            vertx.setTimer(waitMs, t -> dispatchAll());
+        }
+    }
+
+    private void dispatchAll() {
+        for (Channel c : channels) tick(c.name());
     }
 
     /** Starts the dispatcher: every dispatch_interval, each channel sends what is due. */
     public synchronized void start() {
         for (Channel c : channels) {
-            AtomicBoolean busy = running.computeIfAbsent(c.name(), k -> new AtomicBoolean());
-            timers.add(vertx.setPeriodic(config.dispatchInterval().toMillis(), t -> tick(c.name(), busy)));
+            running.computeIfAbsent(c.name(), k -> new AtomicBoolean());
+            rerun.computeIfAbsent(c.name(), k -> new AtomicBoolean());
+            timers.add(vertx.setPeriodic(config.dispatchInterval().toMillis(), t -> tick(c.name())));
         }
     }
 
-    private void tick(String channel, AtomicBoolean busy) {
-        // A slow channel must not pile up ticks; the next one starts after this one ends.
-        if (!busy.compareAndSet(false, true)) return;
+    private void tick(String channel) {
+        AtomicBoolean busy = running.get(channel);
+        AtomicBoolean again = rerun.get(channel);
+        if (busy == null || again == null) return;
+        // A slow channel must not pile up ticks; a wake-up that comes while one runs makes it run
+        // once more afterwards, since that run may have looked before the new rows were committed.
+        if (!busy.compareAndSet(false, true)) {
+            again.set(true);
+            return;
+        }
+        again.set(false);
         delivery.executeBlocking(() -> dispatcher.dispatchOnce(channel, System.currentTimeMillis()), false)
                 .onComplete(r -> {
                     busy.set(false);
+                    if (again.getAndSet(false)) tick(channel);
                     if (r.failed()) {
                         LOG.log(Level.WARNING, "dispatching " + channel + " notifications failed (will retry in "
                                 + config.dispatchInterval().toSeconds() + " s): " + r.cause().getMessage(), r.cause());

@@ -115,6 +115,11 @@ public final class Dispatcher {
                     }
                 }
                 lockRecipient(c, channel, recipient);
+                long heldUntil = groupHeldUntil(c, channel, recipient, host, nowMs);
+                if (heldUntil > nowMs) {
+                    holdGroup(c, channel, recipient, host, heldUntil, nowMs);
+                    continue;
+                }
                 if (silences == null) silences = SilenceStore.active(c, nowMs);
                 List<NoticeItem> items = new ArrayList<>();
                 List<Long> ids = new ArrayList<>();
@@ -239,6 +244,47 @@ public final class Dispatcher {
             }
         }
         for (Map.Entry<Long, List<Long>> e : silenced.entrySet()) markSuppressed(c, e.getValue(), "silence " + e.getKey());
+    }
+
+    /**
+     * The first message about a host leaves as soon as it is due; what follows for that host and
+     * recipient waits until group_interval after the last message, and then goes out as one. Returns
+     * that moment, or {@code nowMs} when nothing was sent within the interval.
+     */
+    private long groupHeldUntil(Connection c, String channel, String recipient, String host, long nowMs)
+            throws SQLException {
+        long intervalMs = config.groupInterval().toMillis();
+        if (intervalMs <= 0) return nowMs;
+        // A message still 'sending' past its lease belongs to a dispatcher that died: it never went out.
+        try (PreparedStatement ps = c.prepareStatement("SELECT max(created_at) FROM alert_messages WHERE channel = ?"
+                + " AND recipient = ? AND host = ? AND created_at > ?"
+                + " AND (status = 'sent' OR status = 'sending' AND created_at > ?)")) {
+            ps.setString(1, channel);
+            ps.setString(2, recipient);
+            ps.setString(3, host);
+            ps.setObject(4, AlertTracker.ts(nowMs - intervalMs));
+            ps.setObject(5, AlertTracker.ts(nowMs - config.lease().toMillis()));
+            try (ResultSet rs = ps.executeQuery()) {
+                OffsetDateTime last = rs.next() ? rs.getObject(1, OffsetDateTime.class) : null;
+                return last == null ? nowMs : Math.max(nowMs, AlertTracker.millis(last) + intervalMs);
+            }
+        }
+    }
+
+    /** Moves the group's pending rows to {@code untilMs}, so they are not picked again before then. */
+    private static void holdGroup(Connection c, String channel, String recipient, String host, long untilMs,
+                                  long nowMs) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE notifications SET next_attempt_at = ? WHERE id IN ("
+                + "SELECT id FROM notifications WHERE status = 'pending' AND channel = ? AND recipient = ? AND host = ?"
+                + " AND next_attempt_at < ? AND (claimed_until IS NULL OR claimed_until <= ?) FOR UPDATE SKIP LOCKED)")) {
+            ps.setObject(1, AlertTracker.ts(untilMs));
+            ps.setString(2, channel);
+            ps.setString(3, recipient);
+            ps.setString(4, host);
+            ps.setObject(5, AlertTracker.ts(untilMs));
+            ps.setObject(6, AlertTracker.ts(nowMs));
+            ps.executeUpdate();
+        }
     }
 
     private static final Comparator<NoticeItem> ORDER = Comparator

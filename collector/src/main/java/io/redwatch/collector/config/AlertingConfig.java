@@ -27,7 +27,11 @@ import java.util.regex.Pattern;
  * @param sms                 null when no SMS channel is configured
  * @param routes              severity → channel names; only configured channels appear
  * @param repeatInterval      a still-firing critical alert is notified again this often
- * @param groupWait           notifications for one host are held this long to go out as one message
+ * @param groupWait           the first notification of a host is held this long, so that what else the host
+ *                            reports meanwhile joins it (default 0: the first page leaves at once)
+ * @param groupInterval       after a message to a recipient about a host, what follows for that host waits
+ *                            until this long after it and goes out as one message (Alertmanager's
+ *                            group_interval), so a storm stays a handful of messages
  * @param recoveryEvaluations an alert resolves after being missing from this many evaluations in a row…
  * @param recoveryPeriod      …and for at least this long, so a flapping rule stays one alert
  * @param rateLimitMessages   at most this many messages per channel and recipient…
@@ -41,7 +45,7 @@ import java.util.regex.Pattern;
  * @param timezone            the zone times are shown in (default: the collector's)
  */
 public record AlertingConfig(EmailSettings email, SmsSettings sms, Map<Severity, List<String>> routes,
-                             Duration repeatInterval, Duration groupWait, int recoveryEvaluations,
+                             Duration repeatInterval, Duration groupWait, Duration groupInterval, int recoveryEvaluations,
                              Duration recoveryPeriod, int rateLimitMessages, Duration rateLimitPer,
                              Duration dispatchInterval, Duration lease, Duration sendTimeout, int maxAttempts,
                              Duration retryInitial, Duration retryMax, ZoneId timezone) {
@@ -49,7 +53,7 @@ public record AlertingConfig(EmailSettings email, SmsSettings sms, Map<Severity,
     public static final String EMAIL = "email";
     public static final String SMS = "sms";
 
-    private static final Set<String> KEYS = Set.of("email", "sms", "routes", "repeat_interval", "group_wait",
+    private static final Set<String> KEYS = Set.of("email", "sms", "routes", "repeat_interval", "group_wait", "group_interval",
             "recovery_evaluations", "recovery_period", "rate_limit", "dispatch_interval", "lease", "send_timeout",
             "max_attempts", "retry_backoff", "timezone");
     private static final Set<String> EMAIL_KEYS = Set.of("smtp", "from", "to");
@@ -70,7 +74,7 @@ public record AlertingConfig(EmailSettings email, SmsSettings sms, Map<Severity,
 
     /** No channels: alerts are tracked and shown, nobody is paged. */
     public static AlertingConfig none() {
-        return new AlertingConfig(null, null, defaultRoutes(null, null), Duration.ofHours(1), Duration.ofSeconds(30), 2,
+        return new AlertingConfig(null, null, defaultRoutes(null, null), Duration.ofHours(1), Duration.ZERO, Duration.ofSeconds(30), 2,
                 Duration.ofSeconds(60), 10, Duration.ofMinutes(10), Duration.ofSeconds(2), Duration.ofSeconds(120),
                 Duration.ofSeconds(30), 12, Duration.ofSeconds(10), Duration.ofMinutes(10), ZoneId.systemDefault());
     }
@@ -116,7 +120,8 @@ public record AlertingConfig(EmailSettings email, SmsSettings sms, Map<Severity,
         backoff.allowOnly(BACKOFF_KEYS);
         AlertingConfig c = new AlertingConfig(email, sms, routes,
                 n.duration("repeat_interval", d.repeatInterval),
-                n.duration("group_wait", d.groupWait),
+                waitOrNone(n, "group_wait", d.groupWait),
+                n.duration("group_interval", d.groupInterval),
                 n.integer("recovery_evaluations", d.recoveryEvaluations),
                 n.duration("recovery_period", d.recoveryPeriod),
                 rate.integer("messages", d.rateLimitMessages),
@@ -129,6 +134,13 @@ public record AlertingConfig(EmailSettings email, SmsSettings sms, Map<Severity,
                 backoff.duration("max", d.retryMax),
                 zone(n, d.timezone));
         return c.validate();
+    }
+
+    /** A duration that may also be zero ({@code 0s}, {@code 0}): waiting not at all is a choice here. */
+    private static Duration waitOrNone(YamlNode n, String key, Duration dflt) {
+        String text = n.string(key, null);
+        if (text != null && text.trim().matches("0+(ms|s|m|h|d)?")) return Duration.ZERO;
+        return n.duration(key, dflt);
     }
 
     /** critical → [email, sms], warning → [email], info → [], leaving out channels that are not configured. */

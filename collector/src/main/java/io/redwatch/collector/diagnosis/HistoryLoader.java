@@ -1,10 +1,12 @@
 package io.redwatch.collector.diagnosis;
 
+import io.redwatch.collector.storage.RecentHistory;
 import io.redwatch.collector.storage.RecentRecords;
+import java.util.Collection;
+import java.util.Map;
 
-/** Where a new window finds the instance's past: the database ({@code RecentHistory::load}). */
+/** Where new windows find their instances' past: the database ({@code RecentHistory::load}), many at once. */
 @FunctionalInterface
 public interface HistoryLoader {
-    /** The records of {@code instance} since {@code fromMs}, INFO at full rate since {@code fullRateFromMs}. */
-    RecentRecords load(String instance, String host, long fromMs, long fullRateFromMs, int logsPerKind);
+    Map<String, RecentRecords> load(Collection<RecentHistory.Wanted> wanted, RecentHistory.Bounds bounds);
 }

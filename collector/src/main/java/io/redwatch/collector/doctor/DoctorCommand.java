@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -27,9 +28,12 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code redwatch-collector doctor [--json] [FILE|-]}: diagnoses snapshot JSON offline, without a
- * database. Exit 0 when no finding is critical, 1 when one is, 2 on bad usage or unreadable input.
+ * database. With {@code --db-url … --instance I [--at T] [--window W]} it runs the same rules over
+ * what PostgreSQL holds of one instance for the window ending at a past moment: a post-mortem.
+ * Exit 0 when no finding is critical, 1 when one is, 2 on bad usage or unreadable input.
  */
-@Command(name = "doctor", description = "Diagnose snapshot JSON (from `redwatch-agent snapshot --json`) and print findings; no database needed.")
+@Command(name = "doctor", description = "Diagnose snapshot JSON (from `redwatch-agent snapshot --json`) and print findings; no database needed."
+        + " With --db-url and --instance: diagnose what the database holds of that instance at a past moment (--at) over a window.")
 public final class DoctorCommand implements Callable<Integer> {
     static final int EXIT_OK = 0;
     static final int EXIT_CRITICAL = 1;
@@ -49,15 +53,31 @@ public final class DoctorCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "FILE|-", description = "snapshot JSON; - or nothing for standard input")
     String file;
 
+    @Option(names = "--db-url", paramLabel = "JDBC-URL", description = "read the history from this PostgreSQL database instead of a snapshot")
+    String dbUrl;
+
+    @Option(names = "--db-user", description = "database user (default: redwatch)")
+    String dbUser;
+
+    @Option(names = "--db-password-file", description = "file holding only the database password")
+    Path dbPasswordFile;
+
+    @Option(names = "--instance", paramLabel = "HOST:PORT", description = "the instance to diagnose (with --db-url)")
+    String instance;
+
+    @Option(names = "--at", paramLabel = "TIME", description = "the moment to judge, e.g. \"2026-11-21 03:10\" (in --zone) or 2026-11-21T03:10:00Z; default now")
+    String at;
+
+    @Option(names = "--window", paramLabel = "DURATION", description = "how far back from --at to read (default 1h)")
+    String window;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try {
             ZoneId z = zone();
-            String source = file == null || "-".equals(file) ? "standard input" : file;
-            List<Snapshot> snapshots = SnapshotReader.read(readInput(source), source);
-            List<InstanceHistory> histories = SnapshotHistories.of(snapshots, z);
+            List<InstanceHistory> histories = dbUrl != null ? List.of(fromDatabase(z)) : fromSnapshot(z);
             Diagnosis diagnosis = new Diagnosis(Thresholds.defaults());
             List<Finding> findings = new ArrayList<>();
             for (InstanceHistory h : histories) findings.addAll(diagnosis.run(h));
@@ -70,6 +90,26 @@ public final class DoctorCommand implements Callable<Integer> {
             err.flush();
             return EXIT_USAGE;
         }
+    }
+
+    private List<InstanceHistory> fromSnapshot(ZoneId z) {
+        if (instance != null || at != null || window != null) {
+            throw new DoctorInputException("--instance, --at and --window read the history from a database: give --db-url too");
+        }
+        String source = file == null || "-".equals(file) ? "standard input" : file;
+        List<Snapshot> snapshots = SnapshotReader.read(readInput(source), source);
+        return SnapshotHistories.of(snapshots, z);
+    }
+
+    private InstanceHistory fromDatabase(ZoneId z) {
+        if (file != null) throw new DoctorInputException("give either a snapshot FILE or --db-url, not both");
+        if (instance == null || instance.isBlank()) {
+            throw new DoctorInputException("--db-url needs --instance HOST:PORT (as the collector names it)");
+        }
+        long atMs = at == null ? System.currentTimeMillis() : PastMoment.parse(at, z);
+        Duration w = window == null ? Duration.ofHours(1) : PastMoment.window(window);
+        return ReadOnlyDatabase.read(dbUrl, dbUser == null ? "redwatch" : dbUser, dbPasswordFile,
+                db -> StoredHistory.at(db, instance.trim(), atMs, w, z));
     }
 
     private ZoneId zone() {

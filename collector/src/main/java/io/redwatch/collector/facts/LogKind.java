@@ -78,6 +78,27 @@ public enum LogKind {
     /** Anything else. */
     OTHER;
 
+    /**
+     * Lines a healthy server writes all day (a save every minute, a rewrite, a start-up): rules read
+     * the newest few of them for context (how long the last saves took), never a count, so a window
+     * keeps few of them.
+     */
+    public boolean routine() {
+        return switch (this) {
+            case SAVE_TRIGGERED, BGSAVE_STARTED, BGSAVE_OK, DB_SAVED, COPY_ON_WRITE, AOF_REWRITE_STARTED, AOF_REWRITE_OK,
+                    SERVER_STARTED -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * A line that may change a verdict (neither routine nor unclassified): live diagnosis judges an
+     * instance within a second of one arriving, instead of at its usual spacing.
+     */
+    public boolean telling() {
+        return this != OTHER && !routine();
+    }
+
     /** The stable lower_snake name, e.g. {@code fork_failed}. */
     public String id() {
         return name().toLowerCase(Locale.ROOT);

@@ -1,5 +1,6 @@
 package io.redwatch.collector.ingest;
 
+import io.redwatch.collector.facts.BatchFacts;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -64,7 +65,8 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
     /** Told about each newly stored batch, on the worker thread, before it is acknowledged. */
     @FunctionalInterface
     public interface BatchObserver {
-        void stored(String agentHost, Batch batch);
+        /** A batch just committed, as ingest read it. */
+        void stored(String agentId, String agentHost, BatchFacts facts);
     }
 
     public IngestService(BatchStore store, WorkerExecutor workers, IngestMetrics metrics, String collectorId,
@@ -170,10 +172,11 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
             }
             long start = System.nanoTime();
             workers.executeBlocking(() -> {
-                var result = store.store(h.getAgentId(), b);
+                BatchFacts facts = BatchFacts.of(b); // read once, for storage and diagnosis
+                var result = store.store(h.getAgentId(), facts);
                 if (!result.duplicate()) {
                     CRASH_AFTER_COMMIT.reached("batch " + b.getSeq() + " of agent " + h.getAgentId() + " committed, not acknowledged");
-                    observer.stored(h.getHostname(), b);
+                    observer.stored(h.getAgentId(), h.getHostname(), facts);
                 }
                 return result;
             }, false).onComplete(r -> {

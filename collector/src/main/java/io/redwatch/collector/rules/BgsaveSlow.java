@@ -1,5 +1,6 @@
 package io.redwatch.collector.rules;
 
+import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
 import io.redwatch.proto.v1.HostFacts;
 import java.util.ArrayList;
@@ -43,7 +44,7 @@ final class BgsaveSlow implements Rule {
             if (l.is(LogKind.BGSAVE_STARTED) && l.text().contains("Background saving started")) {
                 started = l;
             } else if ((l.is(LogKind.BGSAVE_OK) || l.is(LogKind.BGSAVE_ERROR)) && started != null
-                    && l.event().getPid() == started.event().getPid()) {
+                    && l.pid() == started.pid()) {
                 long sec = (l.tsMs() - started.tsMs()) / 1000;
                 if (sec >= limit) {
                     if (sec > worst) worst = sec;

@@ -1,5 +1,6 @@
 package io.redwatch.collector.rules;
 
+import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
 import io.redwatch.proto.v1.ProcessFacts;
 import java.util.ArrayList;

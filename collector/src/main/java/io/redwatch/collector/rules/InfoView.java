@@ -1,27 +1,24 @@
 package io.redwatch.collector.rules;
 
-import io.redwatch.proto.v1.InfoField;
-import io.redwatch.proto.v1.InfoSample;
-import io.redwatch.proto.v1.InfoSection;
-import java.util.HashMap;
-import java.util.Map;
+import io.redwatch.collector.facts.InfoField;
+import io.redwatch.collector.facts.TypedInfo;
 import java.util.Optional;
 import java.util.OptionalLong;
 
-/** One INFO sample with its fields by key (keys are unique across INFO sections). */
+/**
+ * One INFO sample as rules read it, by field name. Only fields of the catalog ({@link InfoField})
+ * exist here: naming any other is a bug and throws, so a rule that starts reading a new field fails
+ * its tests until the catalog keeps that field.
+ */
 public final class InfoView {
-    private final InfoSample sample;
-    private final Map<String, String> fields = new HashMap<>();
+    private final TypedInfo sample;
 
-    public InfoView(InfoSample sample) {
+    public InfoView(TypedInfo sample) {
         this.sample = sample;
-        for (InfoSection s : sample.getSectionsList()) {
-            for (InfoField f : s.getFieldsList()) fields.put(f.getKey(), f.getValue());
-        }
     }
 
     public long tsMs() {
-        return sample.getTsMs();
+        return sample.tsMs();
     }
 
     /**
@@ -29,33 +26,23 @@ public final class InfoView {
      * must not compare it with log timestamps.
      */
     public boolean pasted() {
-        return "file".equals(sample.getSource());
+        return sample.pasted();
     }
 
     public boolean failed() {
-        return !sample.getError().isEmpty();
+        return sample.failed();
     }
 
     public Optional<String> get(String key) {
-        return Optional.ofNullable(fields.get(key));
+        return sample.text(InfoField.of(key));
     }
 
     public OptionalLong number(String key) {
-        String v = fields.get(key);
-        if (v == null) return OptionalLong.empty();
-        try {
-            return OptionalLong.of(Long.parseLong(v.trim()));
-        } catch (NumberFormatException e) {
-            try {
-                return OptionalLong.of((long) Double.parseDouble(v.trim()));
-            } catch (NumberFormatException e2) {
-                return OptionalLong.empty();
-            }
-        }
+        return sample.number(InfoField.of(key));
     }
 
     public boolean has(String key) {
-        return fields.containsKey(key);
+        return sample.has(InfoField.of(key));
     }
 
     /** The server's own clock at this sample (INFO server_time_usec, Redis 5+), else the sample time unless pasted. */
@@ -65,7 +52,7 @@ public final class InfoView {
         return pasted() ? OptionalLong.empty() : OptionalLong.of(tsMs());
     }
 
-    public InfoSample sample() {
+    public TypedInfo sample() {
         return sample;
     }
 }

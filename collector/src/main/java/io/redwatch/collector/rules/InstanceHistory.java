@@ -1,6 +1,8 @@
 package io.redwatch.collector.rules;
 
+import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
+import io.redwatch.collector.facts.TypedInfo;
 import io.redwatch.proto.v1.ConfigSnapshot;
 import io.redwatch.proto.v1.ConfigValue;
 import io.redwatch.proto.v1.HostFacts;
@@ -15,7 +17,9 @@ import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -46,6 +50,8 @@ public final class InstanceHistory {
     private final List<PingResult> pings;
     private final List<ProcessFacts> processes;
     private final List<LogLine> logs;
+    /** The lines of each kind, oldest first: rules ask for kinds dozens of times per evaluation. */
+    private final Map<LogKind, List<LogLine>> byKind = new EnumMap<>(LogKind.class);
     private final ConfigSnapshot config;
     private final Map<String, String> configValues = new HashMap<>();
     private final HostFacts hostFacts;
@@ -58,16 +64,17 @@ public final class InstanceHistory {
         this.zone = b.zone;
         this.currentOnly = b.currentOnly;
         long from = nowMs - b.window.toMillis();
-        this.infos = b.infos.stream().filter(i -> i.getTsMs() >= from).sorted(Comparator.comparingLong(InfoSample::getTsMs))
+        this.infos = b.infos.stream().filter(i -> i.tsMs() >= from).sorted(Comparator.comparingLong(TypedInfo::tsMs))
                 .map(InfoView::new).toList();
         this.pings = b.pings.stream().filter(p -> p.getTsMs() >= from).sorted(Comparator.comparingLong(PingResult::getTsMs)).toList();
         this.processes = b.processes.stream().filter(p -> p.getTsMs() >= from)
                 .sorted(Comparator.comparingLong(ProcessFacts::getTsMs)).toList();
-        List<LogEvent> sorted = new ArrayList<>(b.logs);
-        sorted.sort(Comparator.comparingLong(LogEvent::getTsMs)); // stable: pasted order kept within one timestamp
+        List<LogLine> sorted = new ArrayList<>(b.logs);
+        sorted.sort(Comparator.comparingLong(LogLine::tsMs)); // stable: pasted order kept within one timestamp
         sorted = withoutRepeats(sorted);
         int skip = Math.max(0, sorted.size() - b.maxLogEvents);
-        this.logs = sorted.subList(skip, sorted.size()).stream().map(LogLine::of).toList();
+        this.logs = List.copyOf(sorted.subList(skip, sorted.size()));
+        for (LogLine l : logs) byKind.computeIfAbsent(l.kind(), k -> new ArrayList<>()).add(l);
         this.config = b.config;
         if (config != null) {
             for (ConfigValue v : config.getValuesList()) configValues.put(v.getKey(), v.getValue());
@@ -168,11 +175,12 @@ public final class InstanceHistory {
     }
 
     public List<LogLine> logs(LogKind kind) {
-        return logs.stream().filter(l -> l.kind() == kind).toList();
+        List<LogLine> of = byKind.get(kind);
+        return of == null ? List.of() : Collections.unmodifiableList(of);
     }
 
     public boolean hasLog(LogKind kind) {
-        return logs.stream().anyMatch(l -> l.kind() == kind);
+        return byKind.containsKey(kind);
     }
 
     public Optional<HostFacts> hostFacts() {
@@ -252,12 +260,12 @@ public final class InstanceHistory {
      * Post-mortems quote the same log lines twice (once in full, once to point at them); one event
      * with its own timestamp, pid and text is counted once.
      */
-    private static List<LogEvent> withoutRepeats(List<LogEvent> sorted) {
-        List<LogEvent> out = new ArrayList<>(sorted.size());
-        java.util.Set<String> seen = new java.util.HashSet<>();
-        for (LogEvent e : sorted) {
-            if (e.getTsFromLog() && !seen.add(e.getTsMs() + "|" + e.getPid() + "|" + e.getMessage())) continue;
-            out.add(e);
+    private static List<LogLine> withoutRepeats(List<LogLine> sorted) {
+        List<LogLine> out = new ArrayList<>(sorted.size());
+        java.util.Set<LogLine> seen = new java.util.HashSet<>();
+        for (LogLine l : sorted) {
+            if (l.timed() && !seen.add(l)) continue;
+            out.add(l);
         }
         return out;
     }
@@ -289,10 +297,10 @@ public final class InstanceHistory {
         private Duration window = Duration.ofHours(1);
         private int maxLogEvents = 10_000;
         private boolean currentOnly;
-        private final List<InfoSample> infos = new ArrayList<>();
+        private final List<TypedInfo> infos = new ArrayList<>();
         private final List<PingResult> pings = new ArrayList<>();
         private final List<ProcessFacts> processes = new ArrayList<>();
-        private final List<LogEvent> logs = new ArrayList<>();
+        private final List<LogLine> logs = new ArrayList<>();
         private ConfigSnapshot config;
         private HostFacts hostFacts;
 
@@ -328,10 +336,10 @@ public final class InstanceHistory {
         /** Adds one record; host facts are not added here (see {@link #host}): which host an instance runs on is the caller's knowledge. */
         public Builder add(Record r) {
             switch (r.getKindCase()) {
-                case INFO -> infos.add(r.getInfo());
+                case INFO -> info(r.getInfo());
                 case PING -> pings.add(r.getPing());
                 case CONFIG -> config(r.getConfig());
-                case LOG -> logs.add(r.getLog());
+                case LOG -> log(r.getLog());
                 case PROCESS -> processes.add(r.getProcess());
                 case HOST -> host(r.getHost());
                 default -> { }
@@ -340,6 +348,11 @@ public final class InstanceHistory {
         }
 
         public Builder info(InfoSample s) {
+            infos.add(TypedInfo.of(s));
+            return this;
+        }
+
+        public Builder info(TypedInfo s) {
             infos.add(s);
             return this;
         }
@@ -354,8 +367,14 @@ public final class InstanceHistory {
             return this;
         }
 
+        /** Adds a log event, classifying it: callers that already know its kind add a {@link LogLine}. */
         public Builder log(LogEvent e) {
-            logs.add(e);
+            logs.add(LogLine.of(e));
+            return this;
+        }
+
+        public Builder log(LogLine l) {
+            logs.add(l);
             return this;
         }
 
@@ -383,16 +402,16 @@ public final class InstanceHistory {
          * newest time of any other record. Pasted INFO does not count: its time is when it was pasted.
          */
         public InstanceHistory buildAtNewestFact() {
-            long newest = logs.stream().filter(LogEvent::getTsFromLog).mapToLong(LogEvent::getTsMs).max().orElse(Long.MIN_VALUE);
+            long newest = logs.stream().filter(LogLine::timed).mapToLong(LogLine::tsMs).max().orElse(Long.MIN_VALUE);
             if (newest == Long.MIN_VALUE) {
-                newest = Math.max(newest, infos.stream().filter(i -> !"file".equals(i.getSource())).mapToLong(InfoSample::getTsMs).max().orElse(Long.MIN_VALUE));
+                newest = Math.max(newest, infos.stream().filter(i -> !i.pasted()).mapToLong(TypedInfo::tsMs).max().orElse(Long.MIN_VALUE));
                 newest = Math.max(newest, pings.stream().mapToLong(PingResult::getTsMs).max().orElse(Long.MIN_VALUE));
                 newest = Math.max(newest, processes.stream().mapToLong(ProcessFacts::getTsMs).max().orElse(Long.MIN_VALUE));
                 if (config != null) newest = Math.max(newest, config.getTsMs());
                 if (hostFacts != null) newest = Math.max(newest, hostFacts.getTsMs());
             }
             if (newest == Long.MIN_VALUE) {
-                newest = infos.stream().mapToLong(InfoSample::getTsMs).max().orElse(0);
+                newest = infos.stream().mapToLong(TypedInfo::tsMs).max().orElse(0);
             }
             return new InstanceHistory(this, newest);
         }

@@ -1,6 +1,7 @@
 package io.redwatch.collector.storage;
 
-import io.redwatch.collector.facts.LogClassifier;
+import io.redwatch.collector.facts.BatchFacts;
+import io.redwatch.collector.facts.LogKind;
 import io.redwatch.proto.v1.ConfigSnapshot;
 import io.redwatch.proto.v1.ConfigValue;
 import io.redwatch.proto.v1.Gap;
@@ -108,12 +109,14 @@ final class BatchRows implements AutoCloseable {
         this.ids = ids;
     }
 
-    void add(Record record) throws SQLException {
+    /** Adds record {@code i} of the batch, with what ingest already read of it. */
+    void add(BatchFacts facts, int i) throws SQLException {
+        Record record = facts.records().get(i);
         switch (record.getKindCase()) {
-            case INFO -> info(record.getInfo());
+            case INFO -> info(record.getInfo(), facts.infoFields(i));
             case PING -> ping(record.getPing());
             case CONFIG -> config(record.getConfig());
-            case LOG -> log(record.getLog());
+            case LOG -> log(record.getLog(), facts.logLine(i).kind());
             case HOST -> host(record.getHost());
             case PROCESS -> process(record.getProcess());
             case GAP -> gap(record.getGap());
@@ -175,14 +178,13 @@ final class BatchRows implements AutoCloseable {
         }
     }
 
-    private void info(InfoSample s) throws SQLException {
+    private void info(InfoSample s, Map<String, String> fields) throws SQLException {
         String instance = seen(s.getRef(), s.getTsMs());
         int id = ids.id(instance);
         OffsetDateTime ts = ts(s.getTsMs());
         PreparedStatement sample = statement(Table.INFO_SAMPLE);
         sample.setInt(1, id);
         sample.setObject(2, ts);
-        Map<String, String> fields = InfoHistory.fields(s);
         if (fields.isEmpty()) {
             for (int i = 0; i < InfoColumns.TYPED.size(); i++) {
                 sample.setNull(3 + i, Types.NULL);
@@ -237,7 +239,7 @@ final class BatchRows implements AutoCloseable {
         ps.addBatch();
     }
 
-    private void log(LogEvent e) throws SQLException {
+    private void log(LogEvent e, LogKind kind) throws SQLException {
         PreparedStatement ps = statement(Table.LOG);
         String instance = seen(e.getRef(), e.getTsMs());
         String fingerprint = PgText.of(e.getFileId().getHeadFingerprint());
@@ -264,7 +266,7 @@ final class BatchRows implements AutoCloseable {
         ps.setLong(21, e.getEndOffset());
         setText(ps, 22, e.getWrapper().isEmpty() ? null : e.getWrapper());
         // What the line means (fork_failed, full_resync, ...), so operators can select by it in SQL.
-        ps.setString(23, LogClassifier.kind(e).id());
+        ps.setString(23, kind.id());
         ps.addBatch();
     }
 

@@ -1,5 +1,6 @@
 package io.redwatch.collector.storage;
 
+import io.redwatch.collector.facts.BatchFacts;
 import io.redwatch.proto.v1.Batch;
 import io.redwatch.proto.v1.Record;
 import java.sql.Connection;
@@ -80,12 +81,18 @@ public final class BatchStore {
 
     /** Stores the batch unless it was stored before; see the class comment. */
     public StoreResult store(String agentId, Batch batch) {
+        return store(agentId, BatchFacts.of(batch));
+    }
+
+    /** Stores a batch that ingest has already read ({@link BatchFacts}). */
+    public StoreResult store(String agentId, BatchFacts facts) {
+        Batch batch = facts.batch();
         agentId = PgText.of(agentId);
         try (Connection c = dataSource.getConnection()) {
             boolean autoCommit = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
-                StoreResult result = storeInTransaction(c, agentId, batch);
+                StoreResult result = storeInTransaction(c, agentId, facts);
                 c.setAutoCommit(autoCommit);
                 return result;
             } catch (SQLException | RuntimeException e) {
@@ -100,7 +107,8 @@ public final class BatchStore {
         }
     }
 
-    private StoreResult storeInTransaction(Connection c, String agentId, Batch batch) throws SQLException {
+    private StoreResult storeInTransaction(Connection c, String agentId, BatchFacts facts) throws SQLException {
+        Batch batch = facts.batch();
         AgentRow agent = lockAgent(c, agentId);
         if (batch.getSeq() <= agent.lastSeq()) {
             c.rollback();
@@ -110,8 +118,8 @@ public final class BatchStore {
         InstanceIds.Lookup ids = instanceIds.lookup(c);
         int rows;
         try (BatchRows batchRows = new BatchRows(c, agentId, agent.host(), batch.getSeq(), infoPlan, ids)) {
-            for (Record r : batch.getRecordsList()) {
-                batchRows.add(r);
+            for (int i = 0; i < batch.getRecordsCount(); i++) {
+                batchRows.add(facts, i);
             }
             rows = batchRows.flush();
         }

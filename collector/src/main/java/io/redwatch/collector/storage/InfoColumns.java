@@ -1,7 +1,9 @@
 package io.redwatch.collector.storage;
 
+import io.redwatch.collector.facts.InfoField;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Which INFO fields get a typed column in info_samples (stored every sample), and which fields must
@@ -20,27 +22,30 @@ final class InfoColumns {
      * fields that move nearly every sample and that redwatch_info gives at full resolution are
      * columns; fields that must be exact but change rarely are in EXACT instead.
      */
-    /** The typed columns of info_samples. */
-    static final List<Column> TYPED = List.of(
-            new Column("used_memory", Kind.BIGINT),
-            new Column("used_memory_rss", Kind.BIGINT),
-            new Column("master_repl_offset", Kind.BIGINT),
-            new Column("connected_clients", Kind.INTEGER));
+    /** The typed columns of info_samples, from the field catalog. */
+    static final List<Column> TYPED = typedColumns();
 
     /**
      * Fields redwatch_info must give exactly at every sample although they are not columns: the
      * statuses and flags rules and operators read, and the fields that identify the server or its
-     * configuration. They rarely change; a change writes an INFO record at that sample.
+     * configuration. They rarely change; a change writes an INFO record at that sample. From the
+     * field catalog ({@link InfoField.Column#EXACT}).
      */
-    static final Set<String> EXACT = Set.of(
-            "rdb_last_bgsave_status", "master_link_status", "loading", "aof_last_bgrewrite_status",
-            "rdb_bgsave_in_progress", "aof_rewrite_in_progress", "master_sync_in_progress",
-            "role", "redis_version", "redis_git_sha1", "redis_build_id", "redis_mode", "run_id",
-            "process_id", "tcp_port", "executable", "config_file", "os", "arch_bits",
-            "multiplexing_api", "gcc_version", "mem_allocator", "maxmemory", "maxmemory_human",
-            "maxmemory_policy", "total_system_memory", "aof_enabled", "cluster_enabled",
-            "master_host", "master_port", "master_replid", "configured_hz", "io_threads_active",
-            "connected_slaves", "repl_backlog_size");
+    static final List<String> EXACT = Arrays.stream(InfoField.values())
+            .filter(f -> f.column() == InfoField.Column.EXACT).map(InfoField::key).toList();
+
+    private static List<Column> typedColumns() {
+        List<Column> out = new ArrayList<>();
+        for (InfoField f : InfoField.values()) {
+            switch (f.column()) {
+                case BIGINT -> out.add(new Column(f.key(), Kind.BIGINT));
+                case INTEGER -> out.add(new Column(f.key(), Kind.INTEGER));
+                default -> {
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
 
     private InfoColumns() {
     }

@@ -1,5 +1,6 @@
 package io.redwatch.collector.storage;
 
+import io.redwatch.collector.facts.SharedText;
 import io.redwatch.proto.v1.InfoField;
 import io.redwatch.proto.v1.InfoSample;
 import io.redwatch.proto.v1.InfoSection;
@@ -26,8 +27,12 @@ import java.util.concurrent.ConcurrentHashMap;
 final class InfoHistory {
     static final Duration RECORD_EVERY = Duration.ofMinutes(1);
 
-    /** The latest record known to be stored for one instance: its time, source and the sample's fields. */
-    record State(long recordMs, String source, Map<String, String> fields) {
+    /**
+     * The latest record known to be stored for one instance: its time and source, a fingerprint of
+     * its field names, and its {@link InfoColumns#EXACT} values. Small on purpose: the whole record
+     * as text was ~30 KB per instance, the largest thing a collector held for each one.
+     */
+    record State(long recordMs, String source, long fieldSet, String[] exact) {
     }
 
     /**
@@ -51,17 +56,6 @@ final class InfoHistory {
 
     int remembered() {
         return states.size();
-    }
-
-    /** Every field of a sample, by name; a later duplicate name wins, as in a JSON object. */
-    static Map<String, String> fields(InfoSample sample) {
-        Map<String, String> fields = new LinkedHashMap<>(256);
-        for (InfoSection section : sample.getSectionsList()) {
-            for (InfoField f : section.getFieldsList()) {
-                fields.put(f.getKey(), f.getValue());
-            }
-        }
-        return fields;
     }
 
     final class Plan {
@@ -89,7 +83,7 @@ final class InfoHistory {
                     record.remove(columns.get(i).field());
                 }
             }
-            pending.put(instance, new State(tsMs, source, fields));
+            pending.put(instance, new State(tsMs, source, fieldSet(fields), exact(fields)));
             return new Decision(typed, record);
         }
 
@@ -103,15 +97,40 @@ final class InfoHistory {
                     || !source.equals(state.source())
                     || tsMs < state.recordMs()
                     || tsMs - state.recordMs() >= RECORD_EVERY.toMillis()
-                    || !fields.keySet().equals(state.fields().keySet())) {
+                    || fieldSet(fields) != state.fieldSet()) {
                 return true;
             }
-            for (String exact : InfoColumns.EXACT) {
-                if (!Objects.equals(fields.get(exact), state.fields().get(exact))) {
+            for (int i = 0; i < InfoColumns.EXACT.size(); i++) {
+                if (!Objects.equals(fields.get(InfoColumns.EXACT.get(i)), state.exact()[i])) {
                     return true;
                 }
             }
             return false;
         }
+    }
+
+    /**
+     * A 64-bit fingerprint of a sample's field names, independent of their order: a field that
+     * appears or goes away changes it (a 32-bit set hash would let one in four billion changes
+     * through; this one, one in 2^64).
+     */
+    static long fieldSet(Map<String, String> fields) {
+        long sum = fields.size();
+        for (String name : fields.keySet()) {
+            long h = name.hashCode() * 0x9E3779B97F4A7C15L + name.length();
+            h ^= h >>> 31;
+            h *= 0xBF58476D1CE4E5B9L;
+            h ^= h >>> 29;
+            sum += h;
+        }
+        return sum;
+    }
+
+    private static String[] exact(Map<String, String> fields) {
+        String[] out = new String[InfoColumns.EXACT.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = SharedText.of(fields.get(InfoColumns.EXACT.get(i)));
+        }
+        return out;
     }
 }

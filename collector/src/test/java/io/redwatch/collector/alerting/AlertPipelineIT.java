@@ -43,8 +43,7 @@ class AlertPipelineIT {
     void firingSendsOneEmailAndOneSmsThenResolvedSendsAResolvedEmail() {
         Alerting a = h.alerting(h.config(), "d1");
         a.evaluate(DB1, "db1", List.of(finding("fork_enomem", Severity.CRITICAL, DB1)), t0);
-        assertEquals(0, a.dispatcher().dispatchOnce(t0 + 1 * S), "held for group_wait (30 s)");
-        assertEquals(2, a.dispatcher().dispatchOnce(t0 + 30 * S));
+        assertEquals(2, a.dispatcher().dispatchOnce(t0), "the first page leaves as soon as the finding exists");
 
         List<MimeMessage> mails = h.emails();
         assertEquals(1, mails.size());
@@ -70,6 +69,30 @@ class AlertPipelineIT {
         assertEquals("[RESOLVED] fork_enomem on db1:6379", subject(mails.get(1)));
         assertTrue(body(mails.get(1)).contains("Resolved: "), body(mails.get(1)));
         assertTrue(h.texts().get(1).startsWith("[RESOLVED] fork_enomem db1:6379"), h.texts().get(1));
+    }
+
+    @Test
+    void whatFollowsAPageForTheSameHostWaitsForTheGroupIntervalAndGoesOutAsOneMessage() {
+        Alerting a = h.alerting(h.config("group_interval: 30s"), "d1");
+        a.evaluate(DB1, "db1", List.of(finding("fork_enomem", Severity.CRITICAL, DB1)), t0);
+        assertEquals(2, a.dispatcher().dispatchOnce(t0 + 100), "first page at once, email and SMS");
+
+        a.evaluate(DB1, "db1", List.of(finding("fork_enomem", Severity.CRITICAL, DB1),
+                finding("bgsave_failing", Severity.CRITICAL, DB1)), t0 + 5 * S);
+        a.evaluate("db1:6380", "db1", List.of(finding("fork_enomem", Severity.CRITICAL, "db1:6380")), t0 + 6 * S);
+        assertEquals(0, a.dispatcher().dispatchOnce(t0 + 7 * S), "held: db1 was paged 7 s ago");
+        assertEquals(List.of("pending", "pending", "pending", "pending"),
+                h.column("SELECT status FROM redwatch_notifications WHERE status <> 'sent' ORDER BY id"));
+        assertEquals(0, a.dispatcher().dispatchOnce(t0 + 29 * S));
+        assertEquals(2, a.dispatcher().dispatchOnce(t0 + 30 * S + 100), "then both together, one message per channel");
+        List<MimeMessage> mails = h.emails();
+        assertEquals(2, mails.size());
+        assertTrue(subject(mails.get(1)).startsWith("[CRITICAL] 2 alerts on db1: "), subject(mails.get(1)));
+        assertEquals(2, h.texts().size());
+
+        // Another host is a group of its own: its first page is not held by db1's.
+        a.evaluate("db2:6379", "db2", List.of(finding("fork_enomem", Severity.CRITICAL, "db2:6379")), t0 + 31 * S);
+        assertEquals(2, a.dispatcher().dispatchOnce(t0 + 31 * S));
     }
 
     @Test
@@ -185,6 +208,22 @@ class AlertPipelineIT {
         a.dispatcher().dispatchOnce(t0 + 40 * S);
         assertEquals(List.of("sent"), h.column("SELECT status FROM redwatch_notifications"));
         assertEquals(2, h.sms.requests().size());
+    }
+
+    @Test
+    void aStartedDispatcherSendsTheFirstPageWithoutWaitingForItsTick() throws InterruptedException {
+        // The periodic tick is 10 minutes away: only the wake-up on a written notification can send.
+        Alerting a = h.alerting(h.config("dispatch_interval: 10m"), "woken");
+        a.start();
+        try {
+            a.evaluate(DB1, "db1", List.of(finding("fork_enomem", Severity.CRITICAL, DB1)), System.currentTimeMillis());
+            long deadline = System.currentTimeMillis() + 20_000;
+            while ((h.emails().isEmpty() || h.texts().isEmpty()) && System.currentTimeMillis() < deadline) Thread.sleep(20);
+            assertEquals(1, h.emails().size());
+            assertEquals(1, h.texts().size());
+        } finally {
+            a.stop();
+        }
     }
 
     @Test

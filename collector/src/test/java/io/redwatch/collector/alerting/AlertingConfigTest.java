@@ -46,7 +46,8 @@ class AlertingConfigTest {
         assertEquals(List.of("email"), c.channelsFor(Severity.WARNING));
         assertEquals(List.of(), c.channelsFor(Severity.INFO));
         assertEquals(Duration.ofHours(1), c.repeatInterval());
-        assertEquals(Duration.ofSeconds(30), c.groupWait());
+        assertEquals(Duration.ZERO, c.groupWait(), "the first page is not held back");
+        assertEquals(Duration.ofSeconds(30), c.groupInterval());
         assertEquals(2, c.recoveryEvaluations());
         assertEquals(Duration.ofSeconds(60), c.recoveryPeriod());
     }

@@ -1,5 +1,7 @@
 package io.redwatch.collector.diagnosis;
 
+import io.redwatch.collector.facts.BatchFacts;
+import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -94,7 +96,9 @@ class LiveDiagnosisRestartIT {
 
         List<List<Finding>> withHistory = new ArrayList<>();
         LiveDiagnosis diagnosis = restartedCollector(withHistory, new RecentHistory(db)::load);
-        diagnosis.observe(HOST, live);
+        diagnosis.observe("agent-1", HOST, BatchFacts.of(live), now);
+        assertEquals(0, diagnosis.evaluateDue(now), "not judged before its window is filled");
+        assertEquals(1, diagnosis.refillDue(now));
         assertEquals(1, diagnosis.evaluateDue(now));
         List<String> found = rules(withHistory.get(0));
         assertTrue(found.contains("full_resync_loop"), "the loop before the restart was not seen: " + found);
@@ -104,8 +108,9 @@ class LiveDiagnosisRestartIT {
 
         // What the collector did before: the same batch judged on its own finds neither.
         List<List<Finding>> withoutHistory = new ArrayList<>();
-        LiveDiagnosis forgetful = restartedCollector(withoutHistory, (i, h, from, fullRate, perKind) -> RecentRecords.NONE);
-        forgetful.observe(HOST, live);
+        LiveDiagnosis forgetful = restartedCollector(withoutHistory, (wanted, bounds) -> Map.of());
+        forgetful.observe("agent-1", HOST, BatchFacts.of(live), now);
+        forgetful.refillDue(now);
         assertEquals(1, forgetful.evaluateDue(now));
         assertFalse(rules(withoutHistory.get(0)).contains("full_resync_loop"));
         assertFalse(rules(withoutHistory.get(0)).contains("fd_leak_pipes"));
@@ -120,7 +125,8 @@ class LiveDiagnosisRestartIT {
 
         List<List<Finding>> evaluations = new ArrayList<>();
         LiveDiagnosis diagnosis = restartedCollector(evaluations, new RecentHistory(db)::load);
-        diagnosis.observe(HOST, live);
+        diagnosis.observe("agent-1", HOST, BatchFacts.of(live), now);
+        diagnosis.refillDue(now);
         assertEquals(1, diagnosis.evaluateDue(now), "judged at once: CONFIG came from the database");
         assertTrue(rules(evaluations.get(0)).contains("full_resync_loop"), rules(evaluations.get(0)).toString());
     }
@@ -140,13 +146,15 @@ class LiveDiagnosisRestartIT {
         RecentHistory reachable = new RecentHistory(db);
         boolean[] databaseUp = {false};
         List<List<Finding>> evaluations = new ArrayList<>();
-        LiveDiagnosis diagnosis = restartedCollector(evaluations, (i, h, from, fullRate, perKind) ->
-                (databaseUp[0] ? reachable : unreachable).load(i, h, from, fullRate, perKind));
-        diagnosis.observe(HOST, live);
+        LiveDiagnosis diagnosis = restartedCollector(evaluations, (wanted, bounds) ->
+                (databaseUp[0] ? reachable : unreachable).load(wanted, bounds));
+        diagnosis.observe("agent-1", HOST, BatchFacts.of(live), now);
 
+        assertEquals(0, diagnosis.refillDue(now), "the fill failed");
         assertEquals(0, diagnosis.evaluateDue(now));
         assertTrue(evaluations.isEmpty(), "judged without its history");
         databaseUp[0] = true;
+        assertEquals(1, diagnosis.refillDue(now + 1000), "the fill is tried again");
         assertEquals(1, diagnosis.evaluateDue(now + 1000), "resumes by itself when the database answers");
         assertTrue(rules(evaluations.get(0)).contains("full_resync_loop"), rules(evaluations.get(0)).toString());
     }

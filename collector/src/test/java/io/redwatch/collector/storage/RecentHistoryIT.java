@@ -1,14 +1,16 @@
 package io.redwatch.collector.storage;
 
+import io.redwatch.collector.facts.InfoField;
+import io.redwatch.collector.facts.LogKind;
+import io.redwatch.collector.facts.LogLine;
+import io.redwatch.collector.facts.TypedInfo;
+import java.util.Arrays;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.redwatch.proto.v1.ConfigValue;
-import io.redwatch.proto.v1.InfoField;
-import io.redwatch.proto.v1.InfoSample;
-import io.redwatch.proto.v1.LogEvent;
 import io.redwatch.proto.v1.PingResult;
 import io.redwatch.proto.v1.Record;
 import java.time.Instant;
@@ -52,6 +54,37 @@ class RecentHistoryIT {
         return Records.log(instance, "12345:M " + LOG_TIME.format(t) + " " + levelAndMessage, t.getYear(), offset);
     }
 
+    private static RecentHistory.Bounds bounds(int logsPerKind) {
+        return new RecentHistory.Bounds(NOW - HOUR, NOW - 300_000, logsPerKind, logsPerKind, 20, 90);
+    }
+
+    @Test
+    void manyInstancesComeBackFromOneReadEachWithItsOwnRecords() {
+        store.registerAgent("agent-bulk", "10.2.1.1", "0.1.0", 10_000);
+        InfoText info = InfoText.resource("info-redis-7.0-a.txt");
+        List<Record> records = new ArrayList<>();
+        List<RecentHistory.Wanted> wanted = new ArrayList<>();
+        for (int n = 0; n < 50; n++) {
+            String instance = "10.2.1.1:" + (7000 + n);
+            wanted.add(new RecentHistory.Wanted(instance, "10.2.1.1"));
+            records.add(Records.info(info.with("connected_clients", Integer.toString(n)), instance, NOW - 120_000));
+            records.add(Records.process(instance, NOW - 110_000, n));
+        }
+        wanted.add(new RecentHistory.Wanted("10.2.1.1:9999", "10.2.1.1")); // never stored
+        store.store("agent-bulk", Records.batch(1, records.toArray(Record[]::new)));
+
+        Map<String, RecentRecords> past = history.load(wanted, bounds(10));
+
+        assertEquals(51, past.size());
+        for (int n = 0; n < 50; n++) {
+            RecentRecords p = past.get("10.2.1.1:" + (7000 + n));
+            assertEquals(1, p.infos().size());
+            assertEquals(n, p.infos().get(0).number(InfoField.CONNECTED_CLIENTS).orElseThrow());
+            assertEquals(n, p.processes().get(0).getFdPipes());
+        }
+        assertEquals(0, past.get("10.2.1.1:9999").size(), "an instance with no past gets an empty one");
+    }
+
     @Test
     void everyRecordComesBackAsTheAgentSentIt() {
         String instance = "10.2.0.9:6379";
@@ -68,16 +101,18 @@ class RecentHistoryIT {
                 // Older than the window asked for: not read.
                 Records.ping(instance, NOW - 2 * HOUR, PingResult.Outcome.PONG, "PONG", 80)));
 
-        RecentRecords past = history.load(instance, host, NOW - HOUR, NOW - 300_000, 200);
+        RecentRecords past = history.load(instance, host, bounds(200));
 
         assertEquals(1, past.infos().size());
-        Map<String, String> fields = past.infos().get(0).getSections(0).getFieldsList().stream()
-                .collect(Collectors.toMap(InfoField::getKey, InfoField::getValue));
-        assertEquals("err", fields.get("rdb_last_bgsave_status"));
-        assertEquals(info.flat().get("used_memory"), fields.get("used_memory"));
-        assertEquals(info.flat().get("master_repl_offset"), fields.get("master_repl_offset"));
-        assertFalse(fields.keySet().stream().anyMatch(k -> k.startsWith("cmdstat_")), "commandstats are not kept for the rules");
-        assertEquals(NOW - 600_000, past.infos().get(0).getTsMs());
+        TypedInfo sample = past.infos().get(0);
+        assertEquals("err", sample.text(InfoField.RDB_LAST_BGSAVE_STATUS).orElseThrow());
+        assertEquals(info.flat().get("used_memory"), sample.text(InfoField.USED_MEMORY).orElseThrow());
+        assertEquals(info.flat().get("master_repl_offset"), sample.text(InfoField.MASTER_REPL_OFFSET).orElseThrow());
+        assertEquals(info.flat().get("maxmemory_policy"), sample.text(InfoField.MAXMEMORY_POLICY).orElseThrow());
+        long catalogFieldsInReply = Arrays.stream(InfoField.values())
+                .filter(f -> f.keep() != InfoField.Keep.STORAGE && info.flat().containsKey(f.key())).count();
+        assertEquals(catalogFieldsInReply, sample.size(), "every catalog field of the reply, and nothing else, comes back");
+        assertEquals(NOW - 600_000, sample.tsMs());
 
         assertEquals(1, past.pings().size(), "the ping older than the window is not read");
         PingResult ping = past.pings().get(0);
@@ -89,13 +124,11 @@ class RecentHistoryIT {
         assertEquals("yes", config.get("stop-writes-on-bgsave-error"));
         assertEquals("save", past.config().getUnavailable(0).getKey());
 
-        LogEvent log = past.logs().get(0);
-        assertEquals("Full resync requested by replica 127.0.0.1:27802", log.getMessage());
-        assertEquals(LogEvent.Level.NOTICE, log.getLevel());
-        assertEquals("M", log.getRole());
-        assertEquals(12345, log.getPid());
-        assertEquals(8192, log.getOffset());
-        assertTrue(log.getTsFromLog());
+        LogLine log = past.logs().get(0);
+        assertEquals("Full resync requested by replica 127.0.0.1:27802", log.text());
+        assertEquals(LogKind.FULL_RESYNC, log.kind(), "the kind stored at ingest comes back");
+        assertEquals(12345, log.pid());
+        assertTrue(log.timed());
 
         assertEquals(900, past.processes().get(0).getFdPipes());
         assertEquals(499, past.processes().get(0).getFdSockets());
@@ -119,9 +152,9 @@ class RecentHistoryIT {
         }
         store.store("agent-thin", Records.batch(1, records.toArray(Record[]::new)));
 
-        RecentRecords past = history.load(instance, "10.2.0.10", NOW - HOUR, NOW - 300_000, 10);
+        RecentRecords past = history.load(instance, "10.2.0.10", bounds(10));
 
-        List<Long> times = past.infos().stream().map(InfoSample::getTsMs).toList();
+        List<Long> times = past.infos().stream().map(TypedInfo::tsMs).toList();
         long recent = times.stream().filter(t -> t >= NOW - 300_000).count();
         long older = times.size() - recent;
         assertEquals(30, recent, "full rate (every 10 s) for the newest five minutes");
@@ -129,7 +162,7 @@ class RecentHistoryIT {
         assertEquals(times.stream().sorted().toList(), times, "oldest first");
 
         assertEquals(10, past.logs().size(), "the newest 10 of one kind");
-        assertEquals(2900, past.logs().get(past.logs().size() - 1).getOffset());
+        assertEquals("Background saving started by pid 229", past.logs().get(past.logs().size() - 1).text());
         assertNull(past.config());
     }
 }

@@ -1,0 +1,197 @@
+package io.redwatch.collector.testing;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import io.redwatch.agent.Agent;
+import io.redwatch.agent.config.AgentConfig;
+import io.redwatch.agent.config.RedisTarget;
+import io.redwatch.agent.config.Secret;
+import io.redwatch.agent.shipping.Shipper;
+import io.redwatch.agent.testing.RedisServerProcess;
+import io.redwatch.collector.Collector;
+import io.redwatch.collector.alerting.SmsGatewayServer;
+import io.redwatch.collector.config.CollectorConfig;
+import io.vertx.core.json.JsonObject;
+import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * The whole paging path for end-to-end tests: a fresh database, a real collector (in this JVM) with
+ * short recovery times, GreenMail as its SMTP server, a local HTTP server as its SMS gateway, and
+ * real agents at a 500 ms interval. Each incident should run under its own agent host name, so its
+ * messages are grouped apart from the others'.
+ */
+public final class PagingRig implements AutoCloseable {
+    private final Duration wait;
+    private final Path dir;
+    private final FreshDatabase db;
+    private final GreenMail mail;
+    private final SmsGatewayServer sms;
+    private final Collector collector;
+
+    /**
+     * @param extraRules lines under {@code rules:} of collector.yaml (two spaces indented), e.g. short windows
+     */
+    public PagingRig(String dbPrefix, Path dir, Duration wait, String... extraRules) {
+        this.wait = wait;
+        this.dir = dir;
+        this.db = FreshDatabase.reserve(dbPrefix);
+        int smtpPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            smtpPort = s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.mail = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        mail.start();
+        try {
+            this.sms = new SmsGatewayServer();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> yaml = new ArrayList<>(List.of(
+                "alerting:",
+                "  email:",
+                "    smtp: {host: 127.0.0.1, port: " + smtpPort + ", starttls: none}",
+                "    from: redwatch@example.org",
+                "    to: [oncall@example.org]",
+                "  sms:",
+                "    provider: webhook",
+                "    url: " + sms.url("/sms"),
+                "    to: [\"+8613800000000\"]",
+                "  routes: {critical: [email, sms], warning: [email]}",
+                "  group_interval: 1s",
+                "  recovery_evaluations: 2",
+                "  recovery_period: 2s",
+                "  rate_limit: {messages: 1000, per: 10m}",
+                "  timezone: UTC"));
+        if (extraRules.length > 0) {
+            yaml.add("rules:");
+            for (String r : extraRules) yaml.add("  " + r);
+        }
+        try {
+            Path file = dir.resolve("collector-" + dbPrefix + ".yaml");
+            Files.writeString(file, String.join("\n", yaml) + "\n");
+            this.collector = new Collector(CollectorConfig.load(file,
+                    new CollectorConfig.Overrides(null, 0, 0, db.url(), FreshDatabase.USER, null)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        collector.start();
+    }
+
+    public FreshDatabase db() {
+        return db;
+    }
+
+    public GreenMail mail() {
+        return mail;
+    }
+
+    public SmsGatewayServer sms() {
+        return sms;
+    }
+
+    /** A real agent watching {@code servers} (and their logs) under {@code hostname}. */
+    public Agent agent(String hostname, RedisServerProcess... servers) {
+        List<RedisTarget> targets = new ArrayList<>();
+        for (RedisServerProcess s : servers) {
+            targets.add(RedisTarget.of("redis://127.0.0.1:" + s.port(), "", hostname, "", Secret.none(), s.logFile(),
+                    Duration.ofSeconds(2), Duration.ofSeconds(2), "redis"));
+        }
+        try {
+            AgentConfig cfg = new AgentConfig(hostname + "-agent", hostname, "127.0.0.1:" + collector.grpcPort(), Secret.none(),
+                    Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(200),
+                    Files.createTempDirectory(dir, hostname), Path.of("/proc"), Path.of("/sys"), targets).validate();
+            Agent a = new Agent(cfg, "it", new Shipper.Settings(500, 1 << 20, 8, 100, 1000, 10_000, 100));
+            a.start();
+            return a;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Whether one alert of an email body matches: items are separated by a rule line; an item starts
+     * with its word (CRITICAL, WARNING, RESOLVED) and the title "rule on instance".
+     */
+    public static Predicate<String> item(String instance, String word, String rule) {
+        return body -> {
+            for (String it : body.split("\n-{16}\n")) {
+                String t = it.strip();
+                if (t.startsWith(word) && t.contains(rule + " on " + instance)) return true;
+            }
+            return false;
+        };
+    }
+
+    /** Waits for an email whose body matches; returns subject and body. */
+    public String awaitEmail(Predicate<String> wanted) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                for (MimeMessage m : mail.getReceivedMessages()) {
+                    String body = String.valueOf(m.getContent()).replace("\r\n", "\n");
+                    if (wanted.test(body)) return m.getSubject() + "\n" + body;
+                }
+                Thread.sleep(200);
+            }
+            StringBuilder all = new StringBuilder();
+            for (MimeMessage m : mail.getReceivedMessages()) {
+                all.append("\n=== ").append(m.getSubject()).append('\n').append(m.getContent());
+            }
+            throw new AssertionError("no such email within " + wait.toSeconds() + " s; received:" + all);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        } catch (IOException | jakarta.mail.MessagingException e) {
+            throw new AssertionError("cannot read GreenMail's messages", e);
+        }
+    }
+
+    /** Every email body received so far. */
+    public List<String> emails() {
+        List<String> out = new ArrayList<>();
+        try {
+            for (MimeMessage m : mail.getReceivedMessages()) out.add(String.valueOf(m.getContent()).replace("\r\n", "\n"));
+        } catch (IOException | jakarta.mail.MessagingException e) {
+            throw new AssertionError("cannot read GreenMail's messages", e);
+        }
+        return out;
+    }
+
+    /** Waits for an SMS whose text matches; returns the text. */
+    public String awaitSms(Predicate<String> wanted) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                for (SmsGatewayServer.Request r : sms.requests()) {
+                    String text = new JsonObject(r.body()).getString("text");
+                    if (wanted.test(text)) return text;
+                }
+                Thread.sleep(200);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List<String> texts = new ArrayList<>();
+        for (SmsGatewayServer.Request r : sms.requests()) texts.add(new JsonObject(r.body()).getString("text"));
+        throw new AssertionError("no such SMS within " + wait.toSeconds() + " s; received: " + texts);
+    }
+
+    @Override
+    public void close() {
+        collector.close();
+        sms.close();
+        mail.stop();
+        db.close();
+    }
+}
