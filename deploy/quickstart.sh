@@ -126,6 +126,8 @@ redis_log_file() {
 start_java() {
   local what=$1 jar=$2
   shift 2
+  # Keep the previous run's log: after a failed start it is what explains the failure.
+  if [ -s "$run/$what.log" ]; then mv -f "$run/$what.log" "$run/$what.log.1"; fi
   : >"$run/$what.log"
   nohup setsid java -jar "$jar" "$@" >>"$run/$what.log" 2>&1 </dev/null &
   echo $! >"$run/$what.pid"
@@ -154,7 +156,8 @@ done
 if [ "$build" = yes ]; then
   command -v mvn >/dev/null || fail "mvn is not installed: install Maven 3.8+, or build elsewhere and pass --no-build"
   say "building (mvn -B -q package -DskipTests)"
-  (cd "$repo" && mvn -B -q package -DskipTests) || fail "the build failed (output above); fix it and run this again"
+  # -B and style.color=never: no ANSI colour codes in the output (Maven 3.8 colours even in batch mode on a tty).
+  (cd "$repo" && mvn -B -q --no-transfer-progress -Dstyle.color=never package -DskipTests) || fail "the build failed (output above); fix it and run this again"
 fi
 [ -f "$collector_jar" ] || fail "collector jar not found at $collector_jar: run mvn -B package first (or drop --no-build)"
 [ -f "$agent_jar" ] || fail "agent jar not found at $agent_jar: run mvn -B package first (or drop --no-build)"

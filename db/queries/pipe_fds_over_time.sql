@@ -1,5 +1,5 @@
 -- Open pipes (and all file descriptors) of one Redis process over time, against its nofile limit:
--- a pipe count that only grows is the fd leak of INCIDENTS.md section 3.
+-- a pipe count that only grows is the fd leak of docs/incidents.md section 3.
 -- Parameters (psql variables; run with psql -v name=value -f this_file):
 --   :'instance'  the instance, "host:port"
 --   :'from'      start of the window (timestamptz, inclusive)

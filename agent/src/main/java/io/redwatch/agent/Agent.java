@@ -11,6 +11,7 @@ import io.redwatch.agent.selfmetrics.AgentHealth;
 import io.redwatch.agent.shipping.RecordBuffer;
 import io.redwatch.agent.shipping.Shipper;
 import io.redwatch.agent.spool.Spool;
+import io.redwatch.agent.tailing.LogFileCheck;
 import io.redwatch.agent.tailing.LogLineParser;
 import io.redwatch.agent.tailing.LogTailer;
 import io.redwatch.agent.tailing.TailPositionStore;
@@ -54,6 +55,8 @@ public final class Agent implements AutoCloseable {
     private final AgentHealth health;
     private Thread shipperThread;
     private boolean logsHeldBack;
+    /** Logs wait for the first sample: it finds the Redis process whose user must own them. */
+    private volatile boolean sampledOnce;
 
     public Agent(AgentConfig config, String version, Shipper.Settings shipperSettings) {
         this.config = config;
@@ -71,11 +74,12 @@ public final class Agent implements AutoCloseable {
         TailPositionStore positions = new TailPositionStore(config.stateDir());
         LogLineParser parser = new LogLineParser(ZoneId.systemDefault());
         for (RedisTarget t : config.redis()) {
-            InstanceWatch w = new InstanceWatch(new RedisSampler(t, resources), processFacts, pidFinder);
+            InstanceWatch w = new InstanceWatch(new RedisSampler(t, resources), processFacts, pidFinder, config.procRoot());
             instances.add(w);
             if (t.logFile() != null) {
-                logsByInstance.put(t.instance(),
-                        new LogWatch(w.ref(), new LogTailer(t.logFile(), positions, 64 * 1024), parser));
+                LogFileCheck owners = LogFileCheck.ownedBy(w::processUid, t.logOwner());
+                logsByInstance.put(t.instance(), new LogWatch(w.ref(), new LogTailer(t.logFile(), positions, 64 * 1024,
+                        LogTailer.DEFAULT_INITIAL_BACKLOG_BYTES, owners), parser));
             }
         }
         Path spoolDir = config.stateDir().resolve("spool");
@@ -132,6 +136,7 @@ public final class Agent implements AutoCloseable {
                 buffer.offer(r);
             });
         }
+        sampledOnce = true;
     }
 
     private void sampleConfig() {
@@ -146,6 +151,7 @@ public final class Agent implements AutoCloseable {
      * saved with a later acknowledged line would already be past it.
      */
     private void pollLogs() {
+        if (!sampledOnce) return;
         boolean hold = spool.backlogged();
         if (hold != logsHeldBack) {
             logsHeldBack = hold;

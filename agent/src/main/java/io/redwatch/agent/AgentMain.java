@@ -36,7 +36,10 @@ public final class AgentMain implements Runnable {
 
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new AgentMain());
-        cl.setExitCodeExceptionMapper(e -> e instanceof ConfigException ? EXIT_USAGE : EXIT_FAILURE);
+        withHelp(cl);
+        // A mapper is asked for parse errors too (unknown option, missing value): those are usage errors, exit 2.
+        cl.setExitCodeExceptionMapper(e -> e instanceof ConfigException || e instanceof CommandLine.ParameterException
+                ? EXIT_USAGE : EXIT_FAILURE);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof ConfigException) {
                 cmd.getErr().println("redwatch-agent: bad configuration: " + e.getMessage());
@@ -49,6 +52,12 @@ public final class AgentMain implements Runnable {
             throw e;
         });
         return cl;
+    }
+
+    /** --help (and --version) on every command and subcommand, not only the top one. */
+    static void withHelp(CommandLine cl) {
+        if (!cl.getCommandSpec().mixinStandardHelpOptions()) cl.getCommandSpec().mixinStandardHelpOptions(true);
+        for (CommandLine sub : cl.getSubcommands().values()) withHelp(sub);
     }
 
     @Override
@@ -99,7 +108,7 @@ public final class AgentMain implements Runnable {
         String interval;
         @Option(names = "--state-dir", description = "where log positions are kept (default /var/lib/redwatch-agent)")
         Path stateDir;
-        @Option(names = "--agent-id", description = "this agent's id (default: the host name)")
+        @Option(names = "--agent-id", description = "this agent's id (default: <host name>-<8 hex digits of a hash of /etc/machine-id>)")
         String agentId;
 
         @Override

@@ -2,6 +2,7 @@ package io.redwatch.agent;
 
 import io.redwatch.agent.config.RedisTarget;
 import io.redwatch.agent.osfacts.ListeningPidFinder;
+import io.redwatch.agent.osfacts.ProcessOwner;
 import io.redwatch.agent.osfacts.ProcessFactsReader;
 import io.redwatch.agent.sampling.InfoParser;
 import io.redwatch.agent.sampling.RedisSampler;
@@ -9,6 +10,7 @@ import io.redwatch.proto.v1.InfoSample;
 import io.redwatch.proto.v1.InstanceRef;
 import io.redwatch.proto.v1.ProcessFacts;
 import io.redwatch.proto.v1.Record;
+import java.nio.file.Path;
 import java.util.OptionalInt;
 import java.util.function.Consumer;
 
@@ -21,11 +23,21 @@ final class InstanceWatch implements AutoCloseable {
     private final RedisSampler sampler;
     private final ProcessFactsReader processFacts;
     private final ListeningPidFinder pidFinder;
+    private final Path procRoot;
+    /** Filesystem uid of the Redis process last seen, -1 before; kept while Redis is down (its log still is its own). */
+    private volatile int processUid = -1;
 
-    InstanceWatch(RedisSampler sampler, ProcessFactsReader processFacts, ListeningPidFinder pidFinder) {
+    InstanceWatch(RedisSampler sampler, ProcessFactsReader processFacts, ListeningPidFinder pidFinder, Path procRoot) {
         this.sampler = sampler;
         this.processFacts = processFacts;
         this.pidFinder = pidFinder;
+        this.procRoot = procRoot;
+    }
+
+    /** The user the Redis process runs as, once it has been found; read by the log tailer's owner check. */
+    OptionalInt processUid() {
+        int uid = processUid;
+        return uid < 0 ? OptionalInt.empty() : OptionalInt.of(uid);
     }
 
     RedisTarget target() {
@@ -41,7 +53,10 @@ final class InstanceWatch implements AutoCloseable {
         out.accept(Record.newBuilder().setInfo(info).build());
         out.accept(Record.newBuilder().setPing(sampler.ping(nowMs)).build());
         ProcessFacts facts = process(info, nowMs);
-        if (facts != null) out.accept(Record.newBuilder().setProcess(facts).build());
+        if (facts != null) {
+            ProcessOwner.filesystemUid(procRoot, facts.getPid()).ifPresent(uid -> processUid = uid);
+            out.accept(Record.newBuilder().setProcess(facts).build());
+        }
     }
 
     void sampleConfig(long nowMs, Consumer<Record> out) {

@@ -29,6 +29,8 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,10 +40,13 @@ import picocli.CommandLine.Option;
  * file. Pasted text describes some other machine, so this host's own facts are left out of it
  * unless asked for with {@code --host-facts}: a diagnosis must not mix two hosts.
  */
-@Command(name = "snapshot", description = "Print once what the agent would send (INFO, PING, CONFIG, log events, host and process facts).")
+@Command(name = "snapshot", description = {"Print once what the agent would send (INFO, PING, CONFIG, log events, host and process facts).",
+        "Exit 0 when it could read everything asked for, 1 when the Redis server did not answer, 2 on bad usage or an unreadable file."})
 final class SnapshotCommand implements Callable<Integer> {
     /** Pasted logs can be large; the offline diagnosis needs the lines, not a copy of a 5 GB file. */
     static final long MAX_LOG_BYTES = 256L << 20;
+    /** Held: JUL keeps loggers weakly, and a level set on a collected logger is lost. */
+    private static final Logger SAMPLER_LOG = Logger.getLogger(RedisSampler.class.getName());
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -74,17 +79,27 @@ final class SnapshotCommand implements Callable<Integer> {
         String host = AgentMain.hostname();
         Snapshot.Builder snap = Snapshot.newBuilder().setAgentVersion(AgentMain.version()).setHostname(host).setTakenMs(now);
         InstanceRef ref;
+        String unanswered = null;
         if (redis != null) {
             Secret password = passwordFile == null ? Secret.none() : Secret.fromFile(passwordFile, "--password-file");
             RedisTarget target = RedisTarget.of(redis, instance == null ? "" : instance, host, "", password, logFile,
                     RedisTarget.DEFAULT_TIMEOUT, RedisTarget.DEFAULT_TIMEOUT, "--redis");
             ClientResources resources = LettuceResources.small();
             try (InstanceWatch w = new InstanceWatch(new RedisSampler(target, resources),
-                    new ProcessFactsReader(Path.of("/proc")), new ListeningPidFinder(Path.of("/proc")))) {
+                    new ProcessFactsReader(Path.of("/proc")), new ListeningPidFinder(Path.of("/proc")), Path.of("/proc"))) {
                 ref = w.ref();
                 snap.addRecords(Record.newBuilder().setHost(new HostFactsReader(Path.of("/proc"), Path.of("/sys")).read(host, now)));
+                SAMPLER_LOG.setLevel(Level.SEVERE); // its "retrying every sample" is for the running agent
                 w.sample(now, snap::addRecords);
-                w.sampleConfig(now, snap::addRecords);
+                InfoSample info = snap.getRecordsList().stream().filter(Record::hasInfo).map(Record::getInfo)
+                        .findFirst().orElse(null);
+                if (info != null && !info.getError().isEmpty()) {
+                    unanswered = "Redis at " + target.redactedUrl() + " did not answer: " + info.getError()
+                            + ". Check that redis-server runs there and that the URL"
+                            + (passwordFile == null ? "" : " and --password-file") + " are right.";
+                } else {
+                    w.sampleConfig(now, snap::addRecords);
+                }
             } finally {
                 resources.shutdown();
             }
@@ -109,6 +124,11 @@ final class SnapshotCommand implements Callable<Integer> {
             for (LogEvent e : logEvents(logFile, ref, now)) snap.addRecords(Record.newBuilder().setLog(e));
         }
         print(snap.build());
+        if (unanswered != null) {
+            // Once, after what could be read (this host's facts): a one-shot command does not retry.
+            spec.commandLine().getErr().println("redwatch-agent: " + unanswered);
+            return AgentMain.EXIT_FAILURE;
+        }
         return AgentMain.EXIT_OK;
     }
 

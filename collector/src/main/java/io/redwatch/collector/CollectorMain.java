@@ -32,6 +32,7 @@ public final class CollectorMain implements Runnable {
 
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new CollectorMain());
+        withHelp(cl);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof ConfigException) {
                 cmd.getErr().println("redwatch-collector: bad configuration: " + e.getMessage());
@@ -42,6 +43,12 @@ public final class CollectorMain implements Runnable {
             return EXIT_FAILURE;
         });
         return cl;
+    }
+
+    /** --help (and --version) on every command and subcommand, not only the top one. */
+    static void withHelp(CommandLine cl) {
+        if (!cl.getCommandSpec().mixinStandardHelpOptions()) cl.getCommandSpec().mixinStandardHelpOptions(true);
+        for (CommandLine sub : cl.getSubcommands().values()) withHelp(sub);
     }
 
     @Override

@@ -21,7 +21,7 @@ final class OneLineLogging {
         java.util.logging.LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
         java.util.logging.ConsoleHandler h = new java.util.logging.ConsoleHandler();
-        h.setFormatter(new java.util.logging.SimpleFormatter());
+        h.setFormatter(new OneLineFormatter());
         h.setLevel(Level.ALL);
         root.addHandler(h);
         root.setLevel(Level.INFO);

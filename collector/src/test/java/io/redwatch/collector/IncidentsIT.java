@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The incidents of INCIDENTS.md reproduced on real redis-server processes, watched by a real agent,
+ * The incidents of docs/incidents.md reproduced on real redis-server processes, watched by a real agent,
  * diagnosed by the collector and paged to a real SMTP server (GreenMail) and a local SMS gateway —
  * and resolved once the cause is fixed. Each incident runs under its own agent host name, so its
  * messages are grouped apart from the others'.

@@ -99,6 +99,15 @@ class QuickstartScriptTest {
         assertFalse(Files.exists(repo.resolve("run/collector.pid")), "pid file of a dead collector left behind");
     }
 
+    /** A new user's terminal (or a CI log) shows Maven's output; it must not be full of colour escapes. */
+    @Test
+    void theBuildRunsMavenInBatchModeWithoutColours() throws IOException {
+        String mvn = Files.readAllLines(ScriptRun.DEPLOY_DIR.resolve("quickstart.sh")).stream()
+                .filter(l -> l.contains("mvn -B") && l.contains("package")).filter(l -> !l.strip().startsWith("say"))
+                .findFirst().orElseThrow();
+        assertTrue(mvn.contains("--no-transfer-progress") && mvn.contains("-Dstyle.color=never"), mvn);
+    }
+
     @Test
     void secondRunReplacesTheCollectorAndStopStopsIt() throws IOException {
         useStandInCollector();
@@ -111,8 +120,12 @@ class QuickstartScriptTest {
         long firstCollector = pid("collector");
         assertTrue(alive(firstCollector), "collector should keep running after the agent failed");
 
+        String firstLog = Files.readString(repo.resolve("run/agent.log"));
+        assertFalse(firstLog.isEmpty(), "the failed agent said why");
         ScriptRun second = quickstart("--no-build");
         assertTrue(second.stdout().contains("stopped collector (pid " + firstCollector + ")"), second.output());
+        assertEquals(firstLog, Files.readString(repo.resolve("run/agent.log.1")), "the previous run's log is kept");
+        assertFalse(second.output().contains("\u001b["), "no colour codes: " + second.output());
         assertTrue(second.stdout().contains("collector is up"), second.output());
         long secondCollector = pid("collector");
         assertNotEquals(firstCollector, secondCollector);

@@ -63,6 +63,15 @@ class UnitFileTest {
         assertEquals(0, run.exitCode(), "flags " + command + "\n" + run.output());
     }
 
+    /** A heap dump holds every secret the process read (database password, tokens, SMTP login). */
+    @ParameterizedTest
+    @ValueSource(strings = {"agent", "collector"})
+    void noHeapDumpByDefaultButTheJvmStillExitsOnOutOfMemory(String component) throws IOException {
+        List<String> opts = javaOpts(component);
+        assertTrue(opts.stream().noneMatch(o -> o.contains("HeapDump")), opts.toString());
+        assertTrue(opts.contains("-XX:+ExitOnOutOfMemoryError"), "systemd restarts it instead of a half-dead JVM: " + opts);
+    }
+
     @Test
     void agentFlagsKeepTheHeapSmall() throws IOException {
         assertTrue(javaOpts("agent").containsAll(List.of("-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")),

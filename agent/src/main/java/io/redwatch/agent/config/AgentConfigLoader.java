@@ -14,7 +14,7 @@ public final class AgentConfigLoader {
     private static final Set<String> COLLECTOR_KEYS = Set.of("address", "token_file", "token_env", "tls");
     private static final Set<String> TLS_KEYS = Set.of("enabled", "ca_file", "cert_file", "key_file", "server_name");
     private static final Set<String> REDIS_KEYS = Set.of("url", "name", "username", "password_file", "password_env",
-            "log_file", "connect_timeout", "command_timeout");
+            "log_file", "log_owner", "connect_timeout", "command_timeout");
 
     /** Command-line values; null means "not given". */
     public record Overrides(String collector, String redisUrl, Path logFile, Duration interval, Path stateDir,
@@ -28,11 +28,16 @@ public final class AgentConfigLoader {
     }
 
     public static AgentConfig load(Path file, Overrides flags, String hostname) {
+        return load(file, flags, hostname, DefaultAgentId.MACHINE_ID_FILES);
+    }
+
+    /** @param machineIdFiles where the default agent id's machine id is read (tests point elsewhere) */
+    public static AgentConfig load(Path file, Overrides flags, String hostname, List<Path> machineIdFiles) {
         YamlNode root = file == null ? null : YamlNode.load(file);
         if (root != null) root.allowOnly(AgentConfig.TOP_KEYS);
 
         String agentId = pick(flags.agentId(), root == null ? "" : root.string("agent_id", ""));
-        if (agentId.isBlank()) agentId = hostname;
+        if (agentId.isBlank()) agentId = DefaultAgentId.of(hostname, machineIdFiles);
 
         YamlNode collector = root == null ? null : root.child("collector");
         if (collector != null) collector.allowOnly(COLLECTOR_KEYS);
@@ -72,13 +77,29 @@ public final class AgentConfigLoader {
                 redis.add(RedisTarget.of(r.string("url", ""), r.string("name", ""), hostname, r.string("username", ""),
                         secret(r, "password_file", "password_env", file), logFile,
                         r.duration("connect_timeout", RedisTarget.DEFAULT_TIMEOUT),
-                        r.duration("command_timeout", RedisTarget.DEFAULT_TIMEOUT), r.path()));
+                        r.duration("command_timeout", RedisTarget.DEFAULT_TIMEOUT), r.path())
+                        .withLogOwner(logOwner(r)));
             }
         }
         long spoolMaxBytes = root == null || !root.has("spool_max_bytes") ? AgentConfig.DEFAULT_SPOOL_MAX_BYTES
                 : byteSize(root.string("spool_max_bytes", ""), "spool_max_bytes");
         return new AgentConfig(agentId, hostname, address, token, interval, configInterval, logPoll, stateDir,
                 procRoot, sysRoot, List.copyOf(redis), spoolMaxBytes, tls).validate();
+    }
+
+    /** A uid, or the name of a user this machine knows: a misspelt owner would refuse the log for good. */
+    private static String logOwner(YamlNode r) {
+        String owner = r.string("log_owner", "").trim();
+        if (owner.isEmpty() || owner.chars().allMatch(Character::isDigit)) return owner;
+        try {
+            java.nio.file.FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(owner);
+            return owner;
+        } catch (java.nio.file.attribute.UserPrincipalNotFoundException e) {
+            throw new ConfigException(r.path() + ".log_owner: no user '" + owner + "' on this host; give the user "
+                    + "that writes the log (ls -l of the file shows it) or its numeric uid");
+        } catch (java.io.IOException e) {
+            throw new ConfigException(r.path() + ".log_owner: cannot look up user '" + owner + "': " + e.getMessage());
+        }
     }
 
     /** {@code 268435456}, {@code 512KB}, {@code 256MB}, {@code 2GB} (binary multiples: 1KB = 1024 bytes). */

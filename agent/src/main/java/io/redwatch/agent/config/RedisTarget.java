@@ -14,9 +14,11 @@ import java.time.Duration;
  * @param machine   the host the instance runs on, as named in host facts: this agent's host name for
  *                  a Redis on loopback, else the URL's host
  * @param logFile   the instance's redis.log, or null when it is not tailed
+ * @param logOwner  a user (name or uid) whose redis.log is read besides the Redis process's own
+ *                  user, or empty
  */
 public record RedisTarget(String url, String instance, String machine, String host, int port, String username, Secret password,
-                          Path logFile, Duration connectTimeout, Duration commandTimeout) {
+                          Path logFile, Duration connectTimeout, Duration commandTimeout, String logOwner) {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
 
@@ -44,7 +46,13 @@ public record RedisTarget(String url, String instance, String machine, String ho
         String machine = isLoopback(host) ? hostname : host;
         String instance = name == null || name.isBlank() ? machine + ":" + port : name;
         return new RedisTarget(url, instance, machine, host, port, username == null ? "" : username,
-                password == null ? Secret.none() : password, logFile, connectTimeout, commandTimeout);
+                password == null ? Secret.none() : password, logFile, connectTimeout, commandTimeout, "");
+    }
+
+    /** The same target, whose log may also be owned by {@code owner} (validated by the loader). */
+    public RedisTarget withLogOwner(String owner) {
+        return new RedisTarget(url, instance, machine, host, port, username, password, logFile, connectTimeout,
+                commandTimeout, owner == null ? "" : owner.trim());
     }
 
     public static boolean isLoopback(String host) {
@@ -69,6 +77,7 @@ public record RedisTarget(String url, String instance, String machine, String ho
     public String toString() {
         return "RedisTarget[" + instance + " " + redactedUrl() + (username.isEmpty() ? "" : " user " + username)
                 + " password " + password + (logFile == null ? "" : " log " + logFile)
+                + (logOwner.isEmpty() ? "" : " owned by " + logOwner)
                 + " timeouts " + connectTimeout.toMillis() + "/" + commandTimeout.toMillis() + " ms]";
     }
 }

@@ -39,7 +39,13 @@ public final class YamlNode {
             if (root == null) return new YamlNode("", new LinkedHashMap<>());
             if (!(root instanceof Map)) throw new ConfigException(file + ": the top level must be a mapping of keys");
             return new YamlNode("", cast(root));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ConfigException("cannot read config file " + file + ": no such file (check the path given to --config)");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new ConfigException("cannot read config file " + file + ": permission denied (the file or a directory"
+                    + " above it is not readable by this user)");
         } catch (IOException e) {
+            // The other IOExceptions say what failed; NoSuchFile and AccessDenied only repeat the path.
             throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
         } catch (YAMLException e) {
             throw new ConfigException(file + " is not valid YAML: " + e.getMessage());
@@ -58,7 +64,8 @@ public final class YamlNode {
     public void allowOnly(Set<String> known) {
         for (String k : map.keySet()) {
             if (!known.contains(k)) {
-                throw new ConfigException("unknown key '" + key(k) + "'; known keys here: " + String.join(", ", known));
+                throw new ConfigException("unknown key '" + key(k) + "'; known keys here: "
+                        + String.join(", ", new java.util.TreeSet<>(known)));
             }
         }
     }

@@ -36,7 +36,7 @@ import java.util.logging.Logger;
 public final class RedisSampler implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RedisSampler.class.getName());
 
-    /** The parameters the incidents need (INCIDENTS.md), read every config interval. */
+    /** The parameters the incidents need (docs/incidents.md), read every config interval. */
     public static final List<String> CONFIG_PARAMETERS = List.of("maxmemory", "maxmemory-policy", "maxclients",
             "save", "appendonly", "stop-writes-on-bgsave-error", "client-output-buffer-limit", "repl-backlog-size",
             "repl-diskless-sync", "tcp-backlog", "dir", "dbfilename", "logfile");

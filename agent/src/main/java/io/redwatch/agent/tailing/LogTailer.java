@@ -63,6 +63,7 @@ public final class LogTailer implements AutoCloseable {
     private final TailPositionStore positions;
     private final int maxLineBytes;
     private final long initialBacklogBytes;
+    private final LogFileCheck check;
     private long rotatedTailGraceNanos = Duration.ofSeconds(1).toNanos();
 
     private final ByteBuffer buffer = ByteBuffer.allocate(READ_BUFFER_BYTES);
@@ -112,6 +113,12 @@ public final class LogTailer implements AutoCloseable {
      *                            position was ever saved for it
      */
     public LogTailer(Path file, TailPositionStore positions, int maxLineBytes, long initialBacklogBytes) {
+        this(file, positions, maxLineBytes, initialBacklogBytes, LogFileCheck.regularFilesOnly());
+    }
+
+    /** @param check which files may be read at the path (never a symlink; see {@link LogFileCheck}) */
+    public LogTailer(Path file, TailPositionStore positions, int maxLineBytes, long initialBacklogBytes,
+                     LogFileCheck check) {
         if (maxLineBytes <= 0) {
             throw new IllegalArgumentException("maxLineBytes must be positive, was " + maxLineBytes);
         }
@@ -123,6 +130,7 @@ public final class LogTailer implements AutoCloseable {
         this.maxLineBytes = maxLineBytes;
         this.initialBacklogBytes = initialBacklogBytes;
         this.lineBytes = new byte[maxLineBytes];
+        this.check = check;
     }
 
     /** How long the unterminated last line of a rotated-away file may still grow before it is returned. */
@@ -153,7 +161,7 @@ public final class LogTailer implements AutoCloseable {
                 if (!started) {
                     openFirst(atPath);
                 } else if (atPath != null) {
-                    TailedFile f = TailedFile.open(path);
+                    TailedFile f = TailedFile.open(path, check);
                     if (f != null) {
                         switchTo(f, 0);
                     }
@@ -168,7 +176,7 @@ public final class LogTailer implements AutoCloseable {
                 if (out.size() >= maxLines || !rotatedAway || !finishRotated(out)) {
                     break;
                 }
-                TailedFile next = TailedFile.open(path);
+                TailedFile next = TailedFile.open(path, check);
                 current.close();
                 current = null;
                 if (next == null) {
@@ -178,6 +186,9 @@ public final class LogTailer implements AutoCloseable {
                 LOG.info(() -> "Now following the new " + path + " from its start (" + idText(next.key()) + ")");
             }
             lastWarning = null;
+        } catch (RefusedLogFileException e) {
+            // Said once (not every poll); the refused file is never opened, so nothing of it is read.
+            warnOnce(e.getMessage());
         } catch (IOException e) {
             warnOnce("Cannot read " + path + ": " + e + ". Will retry at the next poll; nothing is skipped.");
         }
@@ -224,7 +235,7 @@ public final class LogTailer implements AutoCloseable {
         }
         if (saved.isPresent() && saved.get().namesFile()) {
             Position p = saved.get();
-            TailedFile f = atPath == null ? null : TailedFile.open(path);
+            TailedFile f = atPath == null ? null : TailedFile.open(path, check);
             if (f != null && f.matches(p.fileId())) {
                 long size = f.size();
                 if (size < p.offset()) {
@@ -237,7 +248,7 @@ public final class LogTailer implements AutoCloseable {
                 return;
             }
             Path dir = path.toAbsolutePath().getParent();
-            TailedFile renamed = dir == null ? null : TailedFile.findIn(dir, p.fileId());
+            TailedFile renamed = dir == null ? null : TailedFile.findIn(dir, p.fileId(), check);
             if (renamed != null) {
                 if (f != null) {
                     f.close();
@@ -261,7 +272,7 @@ public final class LogTailer implements AutoCloseable {
             startOn(f, 0);
             return;
         }
-        TailedFile f = atPath == null ? null : TailedFile.open(path);
+        TailedFile f = atPath == null ? null : TailedFile.open(path, check);
         if (f == null) {
             createdWhileFollowed = true;
             return;

@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -29,18 +31,27 @@ final class TailedFile implements Closeable {
 
     /** Device and inode of a path, as the kernel reports them. */
     record Key(long device, long inode) {
-        /** Stats {@code path} (following symlinks); null if it does not exist. */
+        /**
+         * Stats {@code path} itself, not what a symlink there points to (a link that replaces the
+         * file is then a new inode, like a rotation, and its opening is refused); null if it does not
+         * exist.
+         */
         static Key of(Path path) throws IOException {
-            Map<String, Object> attrs;
+            Map<String, Object> attrs = attributes(path, "unix:ino,dev");
+            return attrs == null ? null
+                    : new Key(((Number) attrs.get("dev")).longValue(), ((Number) attrs.get("ino")).longValue());
+        }
+
+        /** The unix attributes of {@code path} itself (never following a link); null if it does not exist. */
+        static Map<String, Object> attributes(Path path, String names) throws IOException {
             try {
-                attrs = Files.readAttributes(path, "unix:ino,dev");
+                return Files.readAttributes(path, names, LinkOption.NOFOLLOW_LINKS);
             } catch (NoSuchFileException e) {
                 return null;
             } catch (UnsupportedOperationException e) {
                 throw new IOException("cannot read the inode of " + path + ": this platform has no unix file "
                         + "attributes (the tailer needs Linux or another Unix)", e);
             }
-            return new Key(((Number) attrs.get("dev")).longValue(), ((Number) attrs.get("ino")).longValue());
         }
 
         boolean sameAs(FileIdentity id) {
@@ -66,18 +77,28 @@ final class TailedFile implements Closeable {
     /**
      * Opens {@code path}, making sure the inode we report is the one we opened (the path may be
      * renamed between a stat and an open). Returns null if the path does not exist.
+     *
+     * <p>The open itself refuses a symlink (O_NOFOLLOW), so a link swapped in between the check
+     * and the open fails instead of being followed.
+     *
+     * @throws RefusedLogFileException when {@code check} refuses the file
      */
-    static TailedFile open(Path path) throws IOException {
+    static TailedFile open(Path path, LogFileCheck check) throws IOException {
         for (int attempt = 0; attempt < 5; attempt++) {
-            Key before = Key.of(path);
+            Key before = check.admit(path);
             if (before == null) {
                 return null;
             }
             FileChannel ch;
             try {
-                ch = FileChannel.open(path, StandardOpenOption.READ);
+                ch = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
             } catch (NoSuchFileException e) {
                 continue;
+            } catch (FileSystemException e) {
+                if (Files.isSymbolicLink(path)) {
+                    continue; // replaced by a link after the check: the next attempt's check says so
+                }
+                throw e;
             }
             if (before.equals(Key.of(path))) {
                 TailedFile f = new TailedFile(ch, before, path.toString());
@@ -98,14 +119,19 @@ final class TailedFile implements Closeable {
      * Looks in {@code dir} for the file {@code id} names (same device and inode, same head), e.g.
      * redis.log renamed to redis.log.1 while the agent was stopped. Returns null if there is none.
      */
-    static TailedFile findIn(Path dir, FileIdentity id) throws IOException {
+    static TailedFile findIn(Path dir, FileIdentity id, LogFileCheck check) throws IOException {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path entry : entries) {
                 Key k = Key.of(entry);
-                if (k == null || !k.sameAs(id) || !Files.isRegularFile(entry)) {
+                if (k == null || !k.sameAs(id) || !Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
                     continue;
                 }
-                TailedFile f = open(entry);
+                TailedFile f;
+                try {
+                    f = open(entry, check);
+                } catch (RefusedLogFileException e) {
+                    continue; // the same inode, now someone else's: not the file we were reading
+                }
                 if (f != null && f.matches(id)) {
                     return f;
                 }

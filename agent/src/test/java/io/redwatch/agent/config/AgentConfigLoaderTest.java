@@ -59,7 +59,8 @@ class AgentConfigLoaderTest {
 
         RedisTarget t = c.redis().get(0);
         assertAll(
-                () -> assertEquals(HOST, c.agentId(), "agent id defaults to the host name"),
+                () -> assertEquals(HOST + "-" + DefaultAgentId.shortHash(new String(Files.readAllBytes(Path.of("/etc/machine-id")),
+                        StandardCharsets.US_ASCII).trim()), c.agentId(), "agent id defaults to host name and machine id"),
                 () -> assertEquals(HOST, c.hostname()),
                 () -> assertEquals("127.0.0.1:7400", c.collectorAddress()),
                 () -> assertFalse(c.token().isPresent()),
@@ -155,6 +156,38 @@ class AgentConfigLoaderTest {
 
         assertTrue(e.getMessage().contains("'redis[0].comand_timeout'"), e.getMessage());
         assertTrue(e.getMessage().contains("command_timeout"), "lists the known keys: " + e.getMessage());
+        assertTrue(e.getMessage().endsWith("known keys here: command_timeout, connect_timeout, log_file, log_owner, "
+                + "name, password_env, password_file, url, username"), "sorted: " + e.getMessage());
+    }
+
+    @Test
+    void defaultAgentIdDiffersBetweenTwoMachinesOfOneHostName() throws IOException {
+        Path a = write("machine-id-a", "3d1219c7c4c5404aaa1f6d2a48adfda4\n");
+        Path b = write("machine-id-b", "0f4e2b8a9c1d4e7f8a6b5c4d3e2f1a0b\n");
+        AgentConfigLoader.Overrides flags = new AgentConfigLoader.Overrides(null, "redis://127.0.0.1:6379", null, null,
+                null, null);
+
+        String idA = AgentConfigLoader.load(null, flags, HOST, java.util.List.of(a)).agentId();
+        String idB = AgentConfigLoader.load(null, flags, HOST, java.util.List.of(b)).agentId();
+
+        assertTrue(idA.matches(HOST + "-[0-9a-f]{8}"), idA);
+        assertTrue(!idA.equals(idB), idA + " and " + idB + " must differ");
+        assertEquals(idA, AgentConfigLoader.load(null, flags, HOST, java.util.List.of(a)).agentId(), "stable across starts");
+        assertEquals(HOST, AgentConfigLoader.load(null, flags, HOST, java.util.List.of(dir.resolve("none"))).agentId(),
+                "no machine id: the host name");
+    }
+
+    @Test
+    void logOwnerTakesAUidOrAKnownUserAndRefusesAnUnknownOne() throws IOException {
+        Path good = write("owner.yaml", "redis:\n  - url: redis://127.0.0.1:6379\n    log_file: /var/log/redis.log\n"
+                + "    log_owner: root\n  - url: redis://127.0.0.1:6380\n    log_owner: 999\n");
+        AgentConfig c = load(good);
+        assertEquals("root", c.redis().get(0).logOwner());
+        assertEquals("999", c.redis().get(1).logOwner());
+
+        Path bad = write("bad-owner.yaml", "redis:\n  - url: redis://127.0.0.1:6379\n    log_owner: no-such-user-xyz\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> load(bad));
+        assertTrue(e.getMessage().startsWith("redis[0].log_owner: no user 'no-such-user-xyz'"), e.getMessage());
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -21,14 +22,21 @@ import javax.sql.DataSource;
 
 /**
  * The alert pipeline, as the collector wires it: {@link #evaluate} after each batch's findings
- * (alerts and the outbox in PostgreSQL), {@link #start} for the dispatcher (one loop per channel on
- * the worker pool), {@link #mountRoutes} for the HTTP API, {@link #stop} at shutdown.
+ * (alerts and the outbox in PostgreSQL), {@link #start} for the dispatcher, {@link #mountRoutes} for the
+ * HTTP API, {@link #stop} at shutdown.
+ *
+ * <p>Delivery runs on a pool of its own, one thread per channel: a send waits on an SMTP server or an
+ * SMS gateway for up to {@code send_timeout}, and a slow or stalled one must never hold a thread of
+ * the database pool that stores batches (their acknowledgements would wait behind it, and agents
+ * would stall) or of the API. A channel's loop holds only its own thread, so a stalled SMTP server
+ * delays neither the SMS channel nor ingest.
  */
 public final class Alerting implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Alerting.class.getName());
 
     private final Vertx vertx;
     private final WorkerExecutor workers;
+    private final WorkerExecutor delivery;
     private final AlertingConfig config;
     private final List<Channel> channels;
     private final AlertTracker tracker;
@@ -50,6 +58,9 @@ public final class Alerting implements AutoCloseable {
         this.workers = workers;
         this.config = config;
         this.channels = List.copyOf(channels);
+        // Named per dispatcher: Vert.x shares executors of one name, and tests run several dispatchers in one Vert.x.
+        this.delivery = vertx.createSharedWorkerExecutor("redwatch-alert-delivery-" + dispatcherId,
+                Math.max(1, channels.size()), config.sendTimeout().toMillis() + 60_000, TimeUnit.MILLISECONDS);
         Map<String, List<String>> recipients = new HashMap<>();
         for (Channel c : channels) recipients.put(c.name(), c.recipients());
         this.tracker = new AlertTracker(db, config, recipients);
@@ -119,7 +130,7 @@ public final class Alerting implements AutoCloseable {
             return;
         }
         again.set(false);
-        workers.executeBlocking(() -> dispatcher.dispatchOnce(channel, System.currentTimeMillis()), false)
+        delivery.executeBlocking(() -> dispatcher.dispatchOnce(channel, System.currentTimeMillis()), false)
                 .onComplete(r -> {
                     busy.set(false);
                     if (again.getAndSet(false)) tick(channel);
@@ -152,6 +163,7 @@ public final class Alerting implements AutoCloseable {
     @Override
     public void close() {
         stop();
+        delivery.close();
         for (Channel c : channels) {
             if (c instanceof AutoCloseable a) {
                 try {

@@ -60,7 +60,8 @@ public final class AlertingRoutes {
                 return out;
             });
         });
-        router.post("/api/silences").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(this::createSilence);
+        // No file uploads: BodyHandler's default writes them to ./file-uploads under the working directory.
+        router.post("/api/silences").handler(BodyHandler.create(false).setBodyLimit(64 * 1024)).handler(this::createSilence);
         router.delete("/api/silences/:id").handler(this::expireSilence);
     }
 

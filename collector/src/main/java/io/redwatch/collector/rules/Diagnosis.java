@@ -9,11 +9,11 @@ import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** Runs every rule of INCIDENTS.md over one instance's history: at most one finding per rule, most severe first. */
+/** Runs every rule of docs/incidents.md over one instance's history: at most one finding per rule, most severe first. */
 public final class Diagnosis {
     private static final Logger LOG = Logger.getLogger(Diagnosis.class.getName());
 
-    /** In the order of INCIDENTS.md; findings of equal severity keep it. */
+    /** In the order of docs/incidents.md; findings of equal severity keep it. */
     static final List<Rule> RULES = List.of(
             new ForkEnomem(), new BgsaveFailing(), new MisconfWritesRefused(), new OvercommitDisabled(), new ForkRisk(),
             new FullResyncLoop(), new OutputBufferLimitKill(), new BacklogTooSmall(), new ReplicaLoading(), new ReplLinkDown(),

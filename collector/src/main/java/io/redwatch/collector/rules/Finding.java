@@ -3,7 +3,7 @@ package io.redwatch.collector.rules;
 import java.util.List;
 
 /**
- * One diagnosis: which rule (an id of INCIDENTS.md), about which instance, in words a person reads on
+ * One diagnosis: which rule (an id of docs/incidents.md), about which instance, in words a person reads on
  * a phone, with the facts that triggered it and the exact fix.
  *
  * @param rule      stable rule id, e.g. {@code fork_enomem}

@@ -2,7 +2,7 @@ package io.redwatch.collector.rules;
 
 import java.util.Optional;
 
-/** One rule of INCIDENTS.md: at most one finding per instance history. */
+/** One rule of docs/incidents.md: at most one finding per instance history. */
 public interface Rule {
     /** The stable rule id, e.g. {@code fork_enomem}. */
     String id();

@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /**
  * Every number a rule compares with, in one place; {@link #defaults()} are the values of
- * INCIDENTS.md. Durations and ratios are typed so a configuration file cannot mix units up.
+ * docs/incidents.md. Durations and ratios are typed so a configuration file cannot mix units up.
  *
  * @param forkRiskRatio        fork_risk warns once the process's memory reaches this share of what the kernel will promise
  * @param fullResyncCount      full_resync_loop: this many full resyncs of one replica ...

@@ -206,5 +206,15 @@ final class PipelineHarness implements AutoCloseable {
         }
         db.close();
         database.close();
+        deleteTree(dir);
+    }
+
+    /** The config files written under the temp dir; left behind they pile up in /tmp run after run. */
+    private static void deleteTree(Path root) {
+        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + root, e);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.redwatch.collector.alerting.email;
 
 import io.redwatch.collector.alerting.Channel;
+import io.redwatch.collector.alerting.ControlCharacters;
 import io.redwatch.collector.alerting.Delivery;
 import io.redwatch.collector.alerting.Notice;
 import io.vertx.core.Vertx;
@@ -65,8 +66,9 @@ public final class EmailChannel implements Channel, AutoCloseable {
     @Override
     public Delivery send(String recipient, Notice notice) {
         MailMessage m = new MailMessage()
-                .setFrom(settings.from())
-                .setTo(recipient)
+                // From and To come from the config, not the network, but a header is never built from raw text.
+                .setFrom(ControlCharacters.escape(settings.from()))
+                .setTo(ControlCharacters.escape(recipient))
                 .setSubject(text.subject(notice))
                 .setText(text.body(notice));
         try {

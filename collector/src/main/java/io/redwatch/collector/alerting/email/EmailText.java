@@ -1,6 +1,7 @@
 package io.redwatch.collector.alerting.email;
 
 import io.redwatch.collector.alerting.AlertTimes;
+import io.redwatch.collector.alerting.ControlCharacters;
 import io.redwatch.collector.alerting.Notice;
 import io.redwatch.collector.alerting.NoticeItem;
 import io.redwatch.collector.alerting.NotificationKind;
@@ -26,7 +27,9 @@ public final class EmailText {
         this.zone = zone;
     }
 
-    public String subject(Notice n) {
+    /** A header value: every control character escaped, so no name can end the header or start another. */
+    public String subject(Notice notice) {
+        Notice n = ControlCharacters.escape(notice);
         List<NoticeItem> items = n.items();
         String suppressed = n.suppressed().isEmpty() ? "" : " (+" + n.suppressed().count() + " suppressed)";
         if (items.isEmpty()) {
@@ -52,7 +55,9 @@ public final class EmailText {
                 + (items.size() > 1 ? ", …" : "") + suppressed;
     }
 
-    public String body(Notice n) {
+    /** The body, with control characters in names, log lines and advice escaped: no value adds a line. */
+    public String body(Notice notice) {
+        Notice n = ControlCharacters.escape(notice);
         StringBuilder b = new StringBuilder(512);
         List<NoticeItem> items = n.items();
         for (int k = 0; k < items.size() && k < FULL_ITEMS; k++) {

@@ -1,6 +1,7 @@
 package io.redwatch.collector.alerting.sms;
 
 import io.redwatch.collector.alerting.AlertTimes;
+import io.redwatch.collector.alerting.ControlCharacters;
 import io.redwatch.collector.alerting.Notice;
 import io.redwatch.collector.alerting.NoticeItem;
 import io.redwatch.collector.alerting.NotificationKind;
@@ -35,7 +36,7 @@ public final class SmsText {
 
     /** The fitted text of a notice. */
     public String render(Notice n) {
-        return fit(raw(n));
+        return fit(raw(ControlCharacters.escape(n)));
     }
 
     String raw(Notice n) {

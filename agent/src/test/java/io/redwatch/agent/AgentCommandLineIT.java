@@ -1,0 +1,80 @@
+package io.redwatch.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The agent's command line as a new user meets it: help everywhere, the README's exit codes, one clear line. */
+class AgentCommandLineIT {
+    @TempDir
+    Path tmp;
+
+    record Result(int exit, String out, String err) {
+    }
+
+    private static Result execute(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = AgentMain.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute(args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void everyCommandAnswersHelpWithExit0() {
+        for (String[] args : new String[][] {{"--help"}, {"run", "--help"}, {"snapshot", "--help"}, {"snapshot", "-h"}}) {
+            Result r = execute(args);
+            assertEquals(0, r.exit(), String.join(" ", args) + ": " + r.err());
+            assertTrue(r.out().startsWith("Usage: redwatch-agent"), r.out());
+        }
+        assertTrue(execute("snapshot", "--help").out().contains("--password-file"));
+    }
+
+    @Test
+    void anUnknownOptionIsBadUsageExit2() {
+        for (String[] args : new String[][] {{"--bogus"}, {"run", "--bogus"}, {"snapshot", "--bogus"}, {"snapshot", "--redis"}}) {
+            Result r = execute(args);
+            assertEquals(2, r.exit(), String.join(" ", args) + ": " + r.err());
+        }
+        assertTrue(execute("snapshot", "--bogus").err().startsWith("Unknown option: '--bogus'"));
+    }
+
+    @Test
+    void snapshotOfARedisThatDoesNotAnswerSaysOnceWhatFailedAndExits1() throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+
+        Result r = execute("snapshot", "--redis", "redis://127.0.0.1:" + closed);
+
+        assertEquals(1, r.exit(), r.err());
+        String err = r.err().strip();
+        assertFalse(err.contains("\n"), "one line: " + err);
+        assertTrue(err.startsWith("redwatch-agent: Redis at redis://127.0.0.1:" + closed + " did not answer: connection refused."),
+                err);
+        assertTrue(err.contains("Check that redis-server runs"), "says what to do: " + err);
+        assertFalse(err.contains("retrying"), "a one-shot command does not retry: " + err);
+    }
+
+    @Test
+    void aMissingConfigFileIsNamedWithTheReason() {
+        Path missing = tmp.resolve("agent.yaml");
+
+        Result r = execute("run", "--config", missing.toString());
+
+        assertEquals(2, r.exit());
+        assertEquals("redwatch-agent: bad configuration: cannot read config file " + missing
+                + ": no such file (check the path given to --config)", r.err().strip());
+    }
+}
