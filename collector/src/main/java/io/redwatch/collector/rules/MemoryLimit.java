@@ -36,8 +36,18 @@ record MemoryLimit(long used, long max, Setting maxSetting, Setting policy, long
      * report slightly less than maxmemory); or far (5 %) above it under a volatile-* policy, which
      * can only mean nothing with a TTL is left to evict, since an evicting Redis stays at its limit.
      */
+    /**
+     * Less room than one ordinary request needs (and under one part in ten thousand of the limit):
+     * the server is full for writing purposes.
+     */
+    static final long LAST_REQUEST_BYTES = 64 * 1024;
+
     String refusing(long oomRepliesCounted) {
         if (noeviction() && ratio() >= 1.0) return "at the limit with noeviction";
+        // Redis refuses a write when the memory it reports is over the limit; under noeviction, one
+        // request's worth below it the next write crosses it and the ones after are refused (2.8,
+        // without errorstats, shows just this after refusing writes: 32 bytes under its limit).
+        if (noeviction() && max - used <= Math.min(LAST_REQUEST_BYTES, max / 10_000)) return "at the limit with noeviction (" + (max - used) + " bytes left)";
         if (noeviction() && ratio() >= 0.98 && oomRepliesCounted > 0) return "at the limit with noeviction, " + oomRepliesCounted + " writes refused";
         if (volatileOnly() && ratio() >= 1.05) return "above the limit with nothing left that " + policy.value().trim() + " may evict";
         return "";

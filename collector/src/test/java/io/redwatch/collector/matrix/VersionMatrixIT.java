@@ -141,8 +141,8 @@ class VersionMatrixIT {
      * over errorstat_OOM), so the three wait out that minute together.
      *
      * <p>2.8 has no errorstats, and after refusing a write its used_memory reads a few bytes under
-     * maxmemory (4194272 of 4194304 measured), so what it shows is maxmemory_near at 99–100 % under
-     * noeviction; that it is maxmemory_oom is for the rules to judge (issue 8, item 1).
+     * maxmemory (4194272 of 4194304 measured): under noeviction that is full for writing, and the
+     * rules call it maxmemory_oom on every release.
      */
     @Test
     void maxmemoryReachedUnderNoevictionIsPagedUntilMemoryIsFreed() throws Exception {
@@ -159,15 +159,14 @@ class VersionMatrixIT {
             for (RedisRelease release : RedisRelease.values()) {
                 String host = oomHost(release);
                 String instance = host + ":" + servers.get(release.ordinal()).port();
-                String rule = release.hasErrorstats() ? "maxmemory_oom" : "maxmemory_near";
-                String fired = rig.awaitEmail(item(instance, release.hasErrorstats() ? "CRITICAL" : "WARNING", rule));
+                String fired = rig.awaitEmail(item(instance, "CRITICAL", "maxmemory_oom"));
                 assertTrue(fired.contains("noeviction"), fired);
-                if (release.hasErrorstats()) rig.awaitSms(t -> t.contains(host) && t.contains("maxmemory_oom"));
+                rig.awaitSms(t -> t.contains(host) && t.contains("maxmemory_oom"));
             }
             for (RedisServerProcess redis : servers) redis.call("FLUSHALL");
             for (RedisRelease release : RedisRelease.values()) {
                 String instance = oomHost(release) + ":" + servers.get(release.ordinal()).port();
-                rig.awaitEmail(item(instance, "RESOLVED", release.hasErrorstats() ? "maxmemory_oom" : "maxmemory_near"));
+                rig.awaitEmail(item(instance, "RESOLVED", "maxmemory_oom"));
             }
         } finally {
             agents.forEach(Agent::close);

@@ -60,6 +60,15 @@ class SingleSnapshotRulesTest {
     }
 
     @Test
+    void bytesUnderTheLimitUnderNoevictionIsFullForWriting() {
+        // Redis 2.8 after refusing writes: no errorstats, used_memory 32 bytes under a 4 MB limit.
+        InstanceHistory full = history().currentOnly(true).config(config(T0, "maxmemory", "4194304"))
+                .info(liveInfo("used_memory:4194272\nmaxmemory:4194304\nmaxmemory_policy:noeviction\n", T0)).build(T0);
+        assertEquals(Set.of("maxmemory_oom"), ruleIds(full));
+        assertTrue(finding(full, "maxmemory_oom").evidence().stream().anyMatch(e -> e.contains("4194272")));
+    }
+
+    @Test
     void farAboveTheLimitUnderAVolatilePolicyNothingIsLeftToEvict() {
         InstanceHistory volatileLru = history().info(pastedInfo("used_memory:1200\nmaxmemory:1000\nmaxmemory_policy:volatile-lru\n"))
                 .buildAtNewestFact();
