@@ -15,11 +15,14 @@ import io.redwatch.collector.diagnosis.AgentWatch;
 import io.redwatch.collector.diagnosis.FindingsSink;
 import io.redwatch.collector.diagnosis.LiveDiagnosis;
 import io.redwatch.collector.http.HttpApi;
+import io.redwatch.collector.ingest.IngestGate;
 import io.redwatch.collector.ingest.IngestMetrics;
 import io.redwatch.collector.ingest.IngestService;
 import io.redwatch.collector.rules.Diagnosis;
 import io.redwatch.collector.storage.BatchStore;
 import io.redwatch.collector.storage.Database;
+import io.redwatch.collector.storage.GroupCommit;
+import io.redwatch.collector.storage.UnstorableBatches;
 import io.redwatch.collector.storage.PartitionMaintenance;
 import io.redwatch.collector.storage.RecentHistory;
 import io.vertx.core.Vertx;
@@ -36,8 +39,8 @@ import java.util.logging.Logger;
 
 /**
  * The running collector: gRPC ingest (grpc-java's Netty server: its keepalive policy, flow control
- * and TLS are mature), live diagnosis and alerting, and the HTTP API on Vert.x, sharing one worker
- * pool for all database work.
+ * and TLS are mature) with group commit and backpressure, live diagnosis and alerting, and the HTTP
+ * API on Vert.x, each kind of work on its own pool ({@link Pools}).
  * It keeps no state that PostgreSQL does not also hold, so several can share one database.
  */
 public final class Collector implements AutoCloseable {
@@ -50,11 +53,28 @@ public final class Collector implements AutoCloseable {
     private static final long AGENT_CHECK_MS = 10_000;
     /** The agent cuts batches at 1 MiB; 16 MiB leaves room for one huge record and still bounds memory per stream. */
     private static final int MAX_AGENT_MESSAGE_BYTES = 16 << 20;
+    /**
+     * Bytes of batches read and not yet acknowledged, all agents together. A parsed batch takes several
+     * times its wire size in the heap (a 200-field INFO sample is ~5 KB on the wire, ~30 KB parsed), so
+     * 16 MiB on the wire is ~100 MiB of the 512 MiB heap at worst, and ~1,000 typical batches:
+     * plenty to fill groups at 10,000 agents.
+     */
+    private static final long INFLIGHT_BUDGET_BYTES = 16L << 20;
+    /**
+     * HTTP/2 window per stream: what an agent may send before the collector reads (grpc-java's
+     * default is 1 MiB). A stream the gate holds back keeps at most this in the collector's memory.
+     */
+    private static final int STREAM_WINDOW_BYTES = 64 << 10;
+    private static final int MAX_GROUP = 500;
+    private static final java.time.Duration GROUP_LINGER = java.time.Duration.ofMillis(20);
+    private static final int COMMIT_QUEUE = 20_000;
 
     private final CollectorConfig config;
     private final Vertx vertx;
     private final HikariDataSource db;
-    private final WorkerExecutor workers;
+    private final HikariDataSource ingestDb;
+    private final Pools pools;
+    private GroupCommit commits;
     private final IngestMetrics metrics = new IngestMetrics();
     private final java.util.Map<String, AtomicBoolean> ticking = new java.util.concurrent.ConcurrentHashMap<>();
     private Alerting alerting;
@@ -66,8 +86,10 @@ public final class Collector implements AutoCloseable {
         ExposureRule.check(config); // before anything is opened: an exposed, unprotected collector does not start
         // Creates the database if missing and applies the schema before anything listens.
         this.db = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword().reveal(), config.dbPoolSize());
+        this.ingestDb = Database.pool(config.dbUrl(), config.dbUser(), config.dbPassword().reveal(),
+                Pools.INGEST_CONNECTIONS, "redwatch-ingest");
         this.vertx = Vertx.vertx();
-        this.workers = vertx.createSharedWorkerExecutor("redwatch-db", config.dbPoolSize());
+        this.pools = new Pools(vertx, config.dbPoolSize());
     }
 
     public void start() {
@@ -76,17 +98,24 @@ public final class Collector implements AutoCloseable {
         vertx.setPeriodic(MAINTENANCE_PERIOD_MS, id -> runMaintenance(maintenance));
 
         String collectorId = UUID.randomUUID().toString();
-        alerting = new Alerting(vertx, db, workers, config.alerting());
+        alerting = new Alerting(vertx, db, pools.alerting, config.alerting());
         FindingsSink sink = (instance, host, findings, now) -> alerting.evaluate(instance, host, findings, now);
         LiveDiagnosis live = new LiveDiagnosis(new Diagnosis(config.thresholds()), DIAGNOSIS_WINDOW, EVALUATION_SPACING, sink,
                 new RecentHistory(db)::load);
         AgentWatch agents = new AgentWatch(db, config.thresholds(), sink);
-        vertx.setPeriodic(EVALUATION_TICK_MS, id -> blocking("diagnosis", () -> live.evaluateDue(System.currentTimeMillis())));
-        vertx.setPeriodic(AGENT_CHECK_MS, id -> blocking("agent_silent check", () -> agents.check(System.currentTimeMillis())));
+        vertx.setPeriodic(EVALUATION_TICK_MS, id -> blocking(pools.diagnosis, "diagnosis",
+                () -> live.evaluateDue(System.currentTimeMillis())));
+        vertx.setPeriodic(AGENT_CHECK_MS, id -> blocking(pools.diagnosis, "agent_silent check",
+                () -> agents.check(System.currentTimeMillis())));
         alerting.start();
         SecurityConfig security = config.security();
-        IngestService ingest = new IngestService(new BatchStore(db), workers, metrics, collectorId, live::observe,
-                security.agentTokensRequired() ? new AgentTokens(db) : null);
+        BatchStore store = new BatchStore(ingestDb);
+        commits = new GroupCommit(store, UnstorableBatches.KEEP_RETRYING, Pools.COMMITTERS, MAX_GROUP, GROUP_LINGER,
+                COMMIT_QUEUE).start();
+        IngestGate gate = new IngestGate(INFLIGHT_BUDGET_BYTES);
+        metrics.watch(gate, commits.counters());
+        IngestService ingest = new IngestService(store, commits, gate, pools.hellos, metrics, collectorId, live::observe,
+                security.agentTokensRequired() ? new AgentTokens(ingestDb) : null);
         InetSocketAddress grpcAddress = new InetSocketAddress(config.bind(), config.grpcPort());
         try {
             grpc = (security.tls() == null ? NettyServerBuilder.forAddress(grpcAddress)
@@ -98,6 +127,7 @@ public final class Collector implements AutoCloseable {
                     .permitKeepAliveWithoutCalls(true)
                     .keepAliveTime(60, TimeUnit.SECONDS)
                     .maxInboundMessageSize(MAX_AGENT_MESSAGE_BYTES)
+                    .flowControlWindow(STREAM_WINDOW_BYTES)
                     .build().start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen for agents on " + config.bind() + ":" + config.grpcPort()
@@ -119,17 +149,17 @@ public final class Collector implements AutoCloseable {
                 + ", database " + config.dbUrl().replaceFirst("\\?.*", "")); // a query string may hold a password
     }
 
-    /** A timer's blocking work on the worker pool; a tick still running is not started again. */
-    private void blocking(String what, java.util.concurrent.Callable<?> work) {
+    /** A timer's blocking work on its pool; a tick still running is not started again. */
+    private void blocking(WorkerExecutor pool, String what, java.util.concurrent.Callable<?> work) {
         AtomicBoolean busy = ticking.computeIfAbsent(what, k -> new AtomicBoolean());
         if (!busy.compareAndSet(false, true)) return;
-        workers.executeBlocking(work, false)
+        pool.executeBlocking(work, false)
                 .onFailure(e -> LOG.log(Level.WARNING, what + " failed (retrying on the next tick): " + e.getMessage(), e))
                 .onComplete(r -> busy.set(false));
     }
 
     private void runMaintenance(PartitionMaintenance maintenance) {
-        workers.executeBlocking(() -> {
+        pools.general.executeBlocking(() -> {
             maintenance.ensurePartitions(3);
             maintenance.applyRetention(config.retentionDays());
             return null;
@@ -161,11 +191,13 @@ public final class Collector implements AutoCloseable {
             }
             grpc.shutdownNow();
         }
+        if (commits != null) commits.close();
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.log(Level.FINE, "vert.x did not close cleanly", e);
         }
+        ingestDb.close();
         db.close();
     }
 }

@@ -8,6 +8,9 @@ import io.redwatch.collector.security.AgentIds;
 import io.redwatch.collector.security.AgentTokens;
 import io.redwatch.collector.security.TokenCheck;
 import io.redwatch.collector.storage.BatchStore;
+import io.redwatch.collector.storage.GroupCommit;
+import io.redwatch.collector.storage.StoreFailure;
+import io.redwatch.collector.storage.StoreResult;
 import io.redwatch.proto.v1.Ack;
 import io.redwatch.proto.v1.AgentMessage;
 import io.redwatch.proto.v1.Batch;
@@ -27,9 +30,10 @@ import java.util.logging.Logger;
 /**
  * The agents' stream: Hello → Welcome (with the last stored sequence number), then one Ack per batch
  * once it is committed. A stream asks gRPC for its next message only after the previous one is
- * stored, so each agent's batches are stored in order and a slow database slows the agents down
- * instead of filling the collector's memory. Database work runs on the worker pool, never on a
- * gRPC or event-loop thread.
+ * stored, and only through the {@link IngestGate}, so each agent's batches are stored in order and a
+ * slow database slows the agents down instead of filling the collector's memory. Batches are handed
+ * to {@link GroupCommit} (many agents' batches per transaction; its threads complete each batch after
+ * its commit); hellos run on their own worker pool; nothing blocks a gRPC or event-loop thread.
  */
 public final class IngestService extends IngestGrpc.IngestImplBase {
     private static final Logger LOG = Logger.getLogger(IngestService.class.getName());
@@ -37,6 +41,9 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
     private static final CrashPoint CRASH_AFTER_COMMIT = CrashPoint.named("crashAfterCommit");
 
     private final BatchStore store;
+    private final GroupCommit commits;
+    private final IngestGate gate;
+    /** Hellos (token check, agent row, last stored seq): apart from the committers, so a reconnect storm cannot delay acks. */
     private final WorkerExecutor workers;
     private final IngestMetrics metrics;
     private final String collectorId;
@@ -67,16 +74,16 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
         void stored(String agentHost, Batch batch);
     }
 
-    public IngestService(BatchStore store, WorkerExecutor workers, IngestMetrics metrics, String collectorId,
-                         BatchObserver observer) {
-        this(store, workers, metrics, collectorId, observer, null);
-    }
-
-    /** With {@code tokens}, every hello must carry a valid token of its agent id. */
-    public IngestService(BatchStore store, WorkerExecutor workers, IngestMetrics metrics, String collectorId,
-                         BatchObserver observer, AgentTokens tokens) {
+    /**
+     * With {@code tokens}, every hello must carry a valid token of its agent id (null: tokens off).
+     * Batches are stored by {@code commits} (group commit); {@code gate} bounds what is read ahead.
+     */
+    public IngestService(BatchStore store, GroupCommit commits, IngestGate gate, WorkerExecutor workers,
+                         IngestMetrics metrics, String collectorId, BatchObserver observer, AgentTokens tokens) {
         this.tokens = tokens;
         this.store = store;
+        this.commits = commits;
+        this.gate = gate;
         this.observer = observer;
         this.workers = workers;
         this.metrics = metrics;
@@ -94,7 +101,7 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
         return s;
     }
 
-    private final class AgentStream implements StreamObserver<AgentMessage> {
+    private final class AgentStream implements StreamObserver<AgentMessage>, IngestGate.Waiter {
         private final ServerCallStreamObserver<CollectorMessage> out;
         private volatile Hello hello;
         private volatile boolean closed;
@@ -154,7 +161,7 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
                 send(CollectorMessage.newBuilder().setWelcome(Welcome.newBuilder().setLastStoredSeq(r.result())
                         .setCollectorId(collectorId)).build());
                 LOG.fine(() -> "agent " + h.getAgentId() + " (" + h.getHostname() + ", " + h.getVersion() + ") connected");
-                out.request(1);
+                gate.askNext(this);
             });
         }
 
@@ -168,33 +175,62 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
                 protocolError("a batch without a sequence number");
                 return;
             }
+            long bytes = b.getSerializedSize();
+            gate.arrived(this, bytes);
             long start = System.nanoTime();
-            workers.executeBlocking(() -> {
-                var result = store.store(h.getAgentId(), b);
-                if (!result.duplicate()) {
-                    CRASH_AFTER_COMMIT.reached("batch " + b.getSeq() + " of agent " + h.getAgentId() + " committed, not acknowledged");
-                    observer.stored(h.getHostname(), b);
+            boolean queued = commits.submit(new BatchStore.AgentBatch(h.getAgentId(), b), new GroupCommit.Completion() {
+                @Override
+                public void stored(StoreResult result) {
+                    metrics.storeNanos.addAndGet(System.nanoTime() - start);
+                    if (!result.duplicate()) {
+                        CRASH_AFTER_COMMIT.reached("batch " + b.getSeq() + " of agent " + h.getAgentId() + " committed, not acknowledged");
+                        observe(h, b);
+                    }
+                    acknowledge(h, b, result);
+                    gate.done(bytes);
+                    gate.askNext(AgentStream.this);
                 }
-                return result;
-            }, false).onComplete(r -> {
-                metrics.storeNanos.addAndGet(System.nanoTime() - start);
-                if (r.failed()) {
-                    storeFailed(h.getAgentId(), r.cause());
-                    return;
+
+                @Override
+                public void failed(StoreFailure failure) {
+                    metrics.storeNanos.addAndGet(System.nanoTime() - start);
+                    gate.done(bytes);
+                    storeFailed(h.getAgentId(), failure.cause());
                 }
-                if (r.result().duplicate()) {
-                    metrics.batchesDuplicate.incrementAndGet();
-                } else {
-                    metrics.batchesStored.incrementAndGet();
-                    metrics.recordsStored.addAndGet(b.getRecordsCount());
-                }
-                if (lastProblem.remove(h.getAgentId()) != null) {
-                    LOG.info("agent " + h.getAgentId() + ": storing batches again");
-                }
-                send(CollectorMessage.newBuilder().setAck(Ack.newBuilder().setSeq(b.getSeq())
-                        .setDuplicate(r.result().duplicate())).build());
-                out.request(1);
             });
+            if (!queued) {
+                gate.done(bytes);
+                storeFailed(h.getAgentId(), new IllegalStateException("the collector's commit queue is full"));
+            }
+        }
+
+        /** Live diagnosis must never cost a stored batch its acknowledgement. */
+        private void observe(Hello h, Batch b) {
+            try {
+                observer.stored(h.getHostname(), b);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "live diagnosis could not take batch " + b.getSeq() + " of agent " + h.getAgentId()
+                        + " (stored and acknowledged all the same): " + e.getMessage(), e);
+            }
+        }
+
+        private void acknowledge(Hello h, Batch b, StoreResult result) {
+            if (result.duplicate()) {
+                metrics.batchesDuplicate.incrementAndGet();
+            } else {
+                metrics.batchesStored.incrementAndGet();
+                metrics.recordsStored.addAndGet(b.getRecordsCount());
+            }
+            if (lastProblem.remove(h.getAgentId()) != null) {
+                LOG.info("agent " + h.getAgentId() + ": storing batches again");
+            }
+            send(CollectorMessage.newBuilder().setAck(Ack.newBuilder().setSeq(b.getSeq())
+                    .setDuplicate(result.duplicate())).build());
+        }
+
+        @Override
+        public void resume() {
+            if (!closed) out.request(1);
         }
 
         /**
@@ -236,11 +272,14 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
             if (!closed) out.onNext(m);
         }
 
-        private synchronized void close(Status status) {
-            if (closed) return;
-            closed = true;
-            metrics.streamsOpen.decrementAndGet();
-            out.onError(status.asRuntimeException());
+        private void close(Status status) {
+            synchronized (this) {
+                if (closed) return;
+                closed = true;
+                metrics.streamsOpen.decrementAndGet();
+                out.onError(status.asRuntimeException());
+            }
+            gate.gone(this);
         }
 
         void cancelled() {
@@ -249,6 +288,7 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
                 closed = true;
             }
             metrics.streamsOpen.decrementAndGet();
+            gate.gone(this);
             Hello h = hello;
             LOG.fine(() -> "agent " + (h == null ? "?" : h.getAgentId()) + " went away");
         }
@@ -260,11 +300,14 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
         }
 
         @Override
-        public synchronized void onCompleted() {
-            if (closed) return;
-            closed = true;
-            metrics.streamsOpen.decrementAndGet();
-            out.onCompleted();
+        public void onCompleted() {
+            synchronized (this) {
+                if (closed) return;
+                closed = true;
+                metrics.streamsOpen.decrementAndGet();
+                out.onCompleted();
+            }
+            gate.gone(this);
         }
     }
 }

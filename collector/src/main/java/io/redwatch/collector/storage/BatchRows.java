@@ -28,9 +28,10 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * The rows of one batch, written inside the caller's transaction: one PreparedStatement per
- * table, filled with addBatch and sent with executeBatch (multi-row INSERTs with
- * reWriteBatchedInserts).
+ * The rows of one batch, or of several batches committed together (group commit: call
+ * {@link #begin} before each batch's records), written inside the caller's transaction: one
+ * PreparedStatement per table for the whole group, filled with addBatch and sent with executeBatch
+ * (multi-row INSERTs with reWriteBatchedInserts), so a group costs a few round trips, not a few per batch.
  */
 final class BatchRows implements AutoCloseable {
     private enum Table {
@@ -77,6 +78,7 @@ final class BatchRows implements AutoCloseable {
 
     /** What a batch says about one instance, for the instances table. */
     private static final class Seen {
+        String agentId;
         String host;
         Integer port;
         String role;
@@ -87,12 +89,16 @@ final class BatchRows implements AutoCloseable {
     private static final String CLOSE_INFO_BUCKETS = "SELECT redwatch_info_close_buckets(?, ?)";
 
     private final Connection connection;
-    private final String agentId;
-    private final String agentHost;
-    private final long seq;
+    private String agentId;
+    private String agentHost;
+    private long seq;
     private final InfoHistory.Plan infoPlan;
     private final InstanceIds.Lookup ids;
     private final Map<Table, PreparedStatement> statements = new EnumMap<>(Table.class);
+    // per table, the batch (0, 1, ... in the order of begin) of each row added, to count rows per batch
+    private final Map<Table, List<Integer>> rowBatches = new EnumMap<>(Table.class);
+    private int batchIndex = -1;
+    private int[] rowsPerBatch = new int[0];
     // sorted, so concurrent batches lock instance rows in the same order
     private final Map<String, Seen> instances = new TreeMap<>();
     // instance id -> time of its latest INFO record in this batch
@@ -100,12 +106,23 @@ final class BatchRows implements AutoCloseable {
 
     BatchRows(Connection connection, String agentId, String agentHost, long seq, InfoHistory.Plan infoPlan,
               InstanceIds.Lookup ids) {
+        this(connection, infoPlan, ids);
+        begin(agentId, agentHost, seq);
+    }
+
+    /** For a group of batches: call {@link #begin} before each batch's records. */
+    BatchRows(Connection connection, InfoHistory.Plan infoPlan, InstanceIds.Lookup ids) {
         this.connection = connection;
+        this.infoPlan = infoPlan;
+        this.ids = ids;
+    }
+
+    /** The records added from now on belong to this batch of this agent. */
+    void begin(String agentId, String agentHost, long seq) {
         this.agentId = PgText.of(agentId);
         this.agentHost = PgText.of(agentHost);
         this.seq = seq;
-        this.infoPlan = infoPlan;
-        this.ids = ids;
+        batchIndex++;
     }
 
     void add(Record record) throws SQLException {
@@ -125,10 +142,15 @@ final class BatchRows implements AutoCloseable {
     /** Sends every pending row and upserts the instances seen; returns the rows written. */
     int flush() throws SQLException {
         int rows = 0;
-        for (PreparedStatement ps : statements.values()) {
-            for (int count : ps.executeBatch()) {
+        rowsPerBatch = new int[batchIndex + 1];
+        for (Map.Entry<Table, PreparedStatement> e : statements.entrySet()) {
+            int[] counts = e.getValue().executeBatch();
+            List<Integer> owners = rowBatches.get(e.getKey());
+            for (int i = 0; i < counts.length; i++) {
                 // rewritten multi-row inserts report SUCCESS_NO_INFO per row
-                rows += count == Statement.SUCCESS_NO_INFO ? 1 : Math.max(count, 0);
+                int n = counts[i] == Statement.SUCCESS_NO_INFO ? 1 : Math.max(counts[i], 0);
+                rows += n;
+                if (i < owners.size()) rowsPerBatch[owners.get(i)] += n;
             }
         }
         if (!instances.isEmpty()) {
@@ -140,7 +162,7 @@ final class BatchRows implements AutoCloseable {
                     setInteger(ps, 3, s.port);
                     ps.setString(4, s.role);
                     ps.setString(5, s.redisVersion);
-                    ps.setString(6, agentId);
+                    ps.setString(6, s.agentId);
                     ps.setObject(7, ts(s.lastSeenMs));
                     ps.addBatch();
                 }
@@ -158,6 +180,11 @@ final class BatchRows implements AutoCloseable {
             }
         }
         return rows;
+    }
+
+    /** After {@link #flush}: the rows written for the batch begun {@code index}-th (from 0). */
+    int rowsOf(int index) {
+        return rowsPerBatch[index];
     }
 
     @Override
@@ -331,6 +358,7 @@ final class BatchRows implements AutoCloseable {
     private String seen(InstanceRef ref, long tsMs) {
         String instance = instanceKey(ref);
         Seen s = instances.computeIfAbsent(instance, k -> new Seen());
+        s.agentId = agentId;
         s.host = !ref.getHost().isEmpty() ? PgText.of(ref.getHost()) : s.host != null ? s.host : hostOf(instance);
         s.port = ref.getPort() != 0 ? Integer.valueOf(ref.getPort()) : s.port;
         s.lastSeenMs = Math.max(s.lastSeenMs, tsMs);
@@ -353,7 +381,9 @@ final class BatchRows implements AutoCloseable {
         return colon > 0 ? instance.substring(0, colon) : instance;
     }
 
+    /** Called once for every row, just before its addBatch. */
     private PreparedStatement statement(Table table) throws SQLException {
+        rowBatches.computeIfAbsent(table, t -> new java.util.ArrayList<>()).add(batchIndex);
         PreparedStatement ps = statements.get(table);
         if (ps == null) {
             ps = connection.prepareStatement(table.sql);

@@ -33,19 +33,9 @@ public final class Database {
      */
     public static HikariDataSource open(String jdbcUrl, String user, String password, int maxPoolSize) {
         createDatabaseIfMissing(jdbcUrl, user, password);
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(withBatchRewrite(jdbcUrl));
-        config.setUsername(user);
-        config.setPassword(password);
         // Flyway holds one connection for its lock while it migrates on another: with a pool of one,
         // `migrate` (and a collector configured with pool_size: 1) waited 30 s and failed.
-        config.setMaximumPoolSize(Math.max(2, maxPoolSize));
-        // Hikari's default waits 30 s for a connection: in a database outage every batch then holds
-        // a worker for 30 s before the agent hears "not stored, resend". 5 s is plenty on a healthy
-        // pool (each batch is one short transaction) and fails fast when the database is gone.
-        config.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
-        config.setPoolName("redwatch-db");
-        HikariDataSource dataSource = new HikariDataSource(config);
+        HikariDataSource dataSource = pool(jdbcUrl, user, password, Math.max(2, maxPoolSize), "redwatch-db");
         try {
             migrate(dataSource);
         } catch (RuntimeException e) {
@@ -53,6 +43,24 @@ public final class Database {
             throw e;
         }
         return dataSource;
+    }
+
+    /**
+     * A pool of its own on an existing, migrated database, so one kind of work (storing batches)
+     * never waits for a connection held by another (diagnosis, alerting, the API).
+     */
+    public static HikariDataSource pool(String jdbcUrl, String user, String password, int size, String name) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(withBatchRewrite(jdbcUrl));
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setMaximumPoolSize(size);
+        // Hikari's default waits 30 s for a connection: in a database outage every batch then holds
+        // a worker for 30 s before the agent hears "not stored, resend". 5 s is plenty on a healthy
+        // pool (each batch is one short transaction) and fails fast when the database is gone.
+        config.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
+        config.setPoolName(name);
+        return new HikariDataSource(config);
     }
 
     public static HikariDataSource open(String jdbcUrl, String user, String password) {
