@@ -20,8 +20,11 @@ import java.util.List;
 public final class IngestGate {
     /** A stream asking for its next message. */
     public interface Waiter {
-        /** Asks gRPC for the next message (request(1)); called outside the gate's lock. */
-        void resume();
+        /**
+         * Asks gRPC for the next message (request(1)); called outside the gate's lock. False when
+         * the stream has ended meanwhile, so that what was reserved for it is given back.
+         */
+        boolean resume();
     }
 
     private final long budgetBytes;
@@ -61,7 +64,13 @@ public final class IngestGate {
             inFlightBytes -= bytes;
             resumed = letThrough();
         }
-        resumed.forEach(Waiter::resume);
+        resume(resumed);
+    }
+
+    private void resume(List<Waiter> waiters) {
+        for (Waiter w : waiters) {
+            if (!w.resume()) gone(w);
+        }
     }
 
     /** The stream ended: it waits no more and holds no reservation. */
@@ -74,7 +83,7 @@ public final class IngestGate {
             reservedBytes -= reserved;
             resumed = letThrough();
         }
-        resumed.forEach(Waiter::resume);
+        resume(resumed);
     }
 
     private boolean open() {

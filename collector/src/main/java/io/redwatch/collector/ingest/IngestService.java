@@ -229,8 +229,10 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
         }
 
         @Override
-        public void resume() {
-            if (!closed) out.request(1);
+        public boolean resume() {
+            if (closed) return false;
+            out.request(1);
+            return true;
         }
 
         /**
