@@ -61,10 +61,12 @@ public final class Collector implements AutoCloseable {
      */
     private static final long INFLIGHT_BUDGET_BYTES = 16L << 20;
     /**
-     * HTTP/2 window per stream: what an agent may send before the collector reads (grpc-java's
-     * default is 1 MiB). A stream the gate holds back keeps at most this in the collector's memory.
+     * HTTP/2 window per stream: what an agent may send before the collector reads. Fixed (grpc-java
+     * would otherwise grow it with its bandwidth-delay estimate), so a stream the gate holds back keeps
+     * at most this much in the collector's (direct) memory. Not smaller: a catch-up batch is up to
+     * 1 MiB and would wait for many window updates.
      */
-    private static final int STREAM_WINDOW_BYTES = 64 << 10;
+    private static final int STREAM_WINDOW_BYTES = 1 << 20;
     private static final int MAX_GROUP = 500;
     private static final java.time.Duration GROUP_LINGER = java.time.Duration.ofMillis(20);
     private static final int COMMIT_QUEUE = 20_000;

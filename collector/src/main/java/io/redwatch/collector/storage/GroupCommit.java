@@ -117,8 +117,8 @@ public final class GroupCommit implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
-                // A completion that threw: the others of the group were told; keep committing.
-                LOG.log(Level.WARNING, "group commit: a completion failed: " + e.getMessage(), e);
+                // Not expected (completions are guarded one by one); the committer must live on.
+                LOG.log(Level.SEVERE, "group commit failed unexpectedly: " + e.getMessage(), e);
             } finally {
                 group.clear();
             }
@@ -136,7 +136,7 @@ public final class GroupCommit implements AutoCloseable {
             if (group.size() == 1) {
                 finishFailed(group.get(0), failure);
             } else if (failure.connectionLost()) {
-                group.forEach(p -> p.completion().failed(failure));
+                group.forEach(p -> failed(p, failure));
             } else {
                 oneByOne(group);
             }
@@ -145,7 +145,26 @@ public final class GroupCommit implements AutoCloseable {
         counters.groups.incrementAndGet();
         counters.groupedBatches.addAndGet(group.size());
         for (int i = 0; i < group.size(); i++) {
-            group.get(i).completion().stored(results.get(i));
+            stored(group.get(i), results.get(i));
+        }
+    }
+
+    /** One batch's completion throwing must not keep the others of its group from theirs. */
+    private static void stored(Pending p, StoreResult result) {
+        try {
+            p.completion().stored(result);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "completing stored batch " + p.batch().batch().getSeq() + " of agent "
+                    + p.batch().agentId() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void failed(Pending p, StoreFailure failure) {
+        try {
+            p.completion().failed(failure);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "completing failed batch " + p.batch().batch().getSeq() + " of agent "
+                    + p.batch().agentId() + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -155,22 +174,25 @@ public final class GroupCommit implements AutoCloseable {
         StoreFailure lost = null;
         for (Pending p : group) {
             if (lost != null) {
-                p.completion().failed(lost);
+                failed(p, lost);
                 continue;
             }
+            StoreResult result;
             try {
-                p.completion().stored(store.store(p.batch().agentId(), p.batch().batch()));
+                result = store.store(p.batch().agentId(), p.batch().batch());
             } catch (RuntimeException e) {
                 StoreFailure failure = StoreFailure.of(e);
                 if (failure.connectionLost()) lost = failure;
                 finishFailed(p, failure);
+                continue;
             }
+            stored(p, result);
         }
     }
 
     private void finishFailed(Pending p, StoreFailure failure) {
         if (!failure.permanent()) {
-            p.completion().failed(failure);
+            failed(p, failure);
             return;
         }
         counters.unstorable.incrementAndGet();
@@ -183,9 +205,9 @@ public final class GroupCommit implements AutoCloseable {
             handled = null;
         }
         if (handled != null) {
-            p.completion().stored(handled);
+            stored(p, handled);
         } else {
-            p.completion().failed(failure);
+            failed(p, failure);
         }
     }
 

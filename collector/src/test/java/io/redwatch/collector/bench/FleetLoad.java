@@ -137,6 +137,9 @@ public final class FleetLoad {
                         + " heap after full GC: during %s, at the end%s; peak rows/s in 10 s %.0f; reconnects %d%n",
                 cpu.isEmpty() ? "n/a" : String.format(Locale.ROOT, "%.1f", cpu.stream().mapToDouble(d -> d).average().orElse(0)),
                 rss.stream().mapToDouble(d -> d).max().orElse(Double.NaN), heaps, finalHeap, peakRowsPerS, stats.reconnects());
+        long[] hellos = stats.welcomeLatencies();
+        System.out.printf(Locale.ROOT, "hello -> welcome: %d answered, p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", hellos.length,
+                FleetStats.percentileMs(hellos, 0.5), FleetStats.percentileMs(hellos, 0.99), FleetStats.percentileMs(hellos, 1.0));
         long unacked = total(fleet, false);
         boolean exact = check.exactlyOnce(runId, fleet) && unacked == 0;
         System.out.printf(Locale.ROOT, "unacknowledged at the end: %d%n", unacked);

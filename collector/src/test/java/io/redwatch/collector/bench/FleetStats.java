@@ -14,8 +14,21 @@ final class FleetStats {
     private int runCount;
     private boolean measuring;
 
-    void connected() {
+    private long[] welcomes = new long[1024];
+    private int welcomeCount;
+
+    /** A hello was answered after {@code waitedNanos}. */
+    synchronized void connected(long waitedNanos) {
         connected.incrementAndGet();
+        if (welcomeCount == welcomes.length) welcomes = Arrays.copyOf(welcomes, welcomes.length * 2);
+        welcomes[welcomeCount++] = waitedNanos;
+    }
+
+    /** Every hello → welcome time so far, sorted. */
+    synchronized long[] welcomeLatencies() {
+        long[] out = Arrays.copyOf(welcomes, welcomeCount);
+        Arrays.sort(out);
+        return out;
     }
 
     void disconnected() {

@@ -45,6 +45,7 @@ final class SimulatedAgent implements ClientResponseObserver<AgentMessage, Colle
     private long acked;
     private long highestAcked;
     private long backoffMs = 1000;
+    private long helloNanos;
     private volatile boolean sampling = true;
 
     SimulatedAgent(int index, long runId, ManagedChannel channel, ScheduledExecutorService timers, FleetStats stats) {
@@ -107,6 +108,7 @@ final class SimulatedAgent implements ClientResponseObserver<AgentMessage, Colle
             sentNanos.clear();
             s = (ClientCallStreamObserver<AgentMessage>) IngestGrpc.newStub(channel).stream(this);
             stream = s;
+            helloNanos = System.nanoTime();
             s.onNext(AgentMessage.newBuilder().setHello(Hello.newBuilder().setAgentId(agentId)
                     .setHostname("fleet-" + index).setVersion("fleet-bench").setLastAckedSeq(highestAcked)
                     .setIntervalMs(10_000)).build());
@@ -122,12 +124,14 @@ final class SimulatedAgent implements ClientResponseObserver<AgentMessage, Colle
     public void onNext(CollectorMessage m) {
         switch (m.getBodyCase()) {
             case WELCOME -> {
+                long waited;
                 synchronized (this) {
                     welcomed = true;
                     backoffMs = 1000;
                     lastSent = 0; // resend every unacknowledged batch, in order
+                    waited = System.nanoTime() - helloNanos;
                 }
-                stats.connected();
+                stats.connected(waited);
                 pump();
             }
             case ACK -> {
