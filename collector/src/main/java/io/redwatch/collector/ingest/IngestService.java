@@ -144,8 +144,7 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
                     TokenCheck check = tokens.check(h.getAgentId(), h.getToken(), Instant.now());
                     if (check != TokenCheck.OK) throw new Refused(check);
                 }
-                store.registerAgent(h.getAgentId(), h.getHostname(), h.getVersion(), h.getIntervalMs());
-                return store.lastStoredSeq(h.getAgentId());
+                return store.registerAgent(h.getAgentId(), h.getHostname(), h.getVersion(), h.getIntervalMs());
             }, false).onComplete(r -> {
                 if (r.failed() && r.cause() instanceof Refused refused) {
                     refuse(h, refused.check);

@@ -30,7 +30,7 @@ public final class BatchStore {
     private static final String ADVANCE_AGENT = "UPDATE agents SET last_seq = ?, last_seen = now() WHERE agent_id = ?";
     private static final String REGISTER_AGENT = "INSERT INTO agents (agent_id, host, version, interval_ms, last_seen)"
             + " VALUES (?, ?, ?, ?, now()) ON CONFLICT (agent_id) DO UPDATE SET host = EXCLUDED.host,"
-            + " version = EXCLUDED.version, interval_ms = EXCLUDED.interval_ms, last_seen = now()";
+            + " version = EXCLUDED.version, interval_ms = EXCLUDED.interval_ms, last_seen = now() RETURNING last_seq";
 
     private final DataSource dataSource;
     private final InfoHistory infoHistory = new InfoHistory();
@@ -56,20 +56,26 @@ public final class BatchStore {
     }
 
     /**
-     * Records an agent's hello. The agent may have been served by another collector since its
-     * last batch here, so what this collector remembers about its instances' INFO is dropped.
+     * Records an agent's hello and returns the highest sequence number stored for it (0 when none),
+     * in one statement: a reconnect storm is thousands of hellos. The agent may have been served by
+     * another collector since its last batch here, so what this collector remembers about its
+     * instances' INFO is dropped.
      */
-    public void registerAgent(String agentId, String host, String version, int intervalMs) {
+    public long registerAgent(String agentId, String host, String version, int intervalMs) {
         agentId = PgText.of(agentId);
         host = PgText.of(host);
         version = PgText.of(version);
+        long lastSeq;
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement ps = c.prepareStatement(REGISTER_AGENT)) {
                 ps.setString(1, agentId);
                 ps.setString(2, host);
                 ps.setString(3, version);
                 ps.setInt(4, intervalMs);
-                ps.executeUpdate();
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    lastSeq = rs.getLong(1);
+                }
             }
             try (PreparedStatement ps = c.prepareStatement("SELECT instance FROM instances WHERE agent_id = ?")) {
                 ps.setString(1, agentId);
@@ -83,6 +89,7 @@ public final class BatchStore {
             throw new StorageException("cannot register agent " + agentId + " (host " + host + "): "
                     + e.getMessage(), e);
         }
+        return lastSeq;
     }
 
     /** Stores the batch unless it was stored before; see the class comment. */

@@ -115,6 +115,8 @@ class GroupCommitIT {
         assertEquals(List.of(new StoreResult(true, 0)), store.storeTogether(List.of(new AgentBatch(agent, b2))));
         assertEquals(4L, count("SELECT count(*) FROM pings WHERE instance = ?", instance));
         assertEquals(2L, store.lastStoredSeq(agent));
+        assertEquals(2L, store.registerAgent(agent, "redis-resend", "0.1.0", 10_000), "a hello learns the stored seq");
+        assertEquals(0L, store.registerAgent("agent-new-hello", "redis-new", "0.1.0", 10_000));
     }
 
     @Test
