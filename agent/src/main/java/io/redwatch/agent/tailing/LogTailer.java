@@ -26,8 +26,8 @@ import java.util.logging.Logger;
  * <p>Without a saved position (first install) it reads the current file from the start, because
  * the history already in redis.log is often what explains today's incident (the fork errors before
  * the outage). To keep a multi-gigabyte log from flooding the collector, only the last
- * {@code initialBacklogBytes} (default 1 MiB) are read then, starting at the first line boundary in
- * that window. A saved position that is corrupt means "from the start of the current file", uncapped,
+ * {@code initialBacklogBytes} (default 1 MiB) of what the file held when the tailer was made are
+ * read then (starting at the first line boundary in that window), and everything written since. A saved position that is corrupt means "from the start of the current file", uncapped,
  * and so does a file that did not exist yet when the tailer started: all of it is new.
  *
  * <h2>Rotation and truncation</h2>
@@ -63,6 +63,12 @@ public final class LogTailer implements AutoCloseable {
     private final TailPositionStore positions;
     private final int maxLineBytes;
     private final long initialBacklogBytes;
+    /**
+     * How long the file was when this tailer was made: what is older history. The first poll may
+     * come much later (the agent first finds the Redis process that must own the log), and the
+     * lines written meanwhile are new, not history to cap.
+     */
+    private final long sizeAtStart;
     private final LogFileCheck check;
     private long rotatedTailGraceNanos = Duration.ofSeconds(1).toNanos();
 
@@ -131,6 +137,17 @@ public final class LogTailer implements AutoCloseable {
         this.initialBacklogBytes = initialBacklogBytes;
         this.lineBytes = new byte[maxLineBytes];
         this.check = check;
+        this.sizeAtStart = sizeWithoutFollowing(file);
+    }
+
+    /** The size of the file at the path itself (a symlink's own size, never its target's); 0 when absent. */
+    private static long sizeWithoutFollowing(Path file) {
+        try {
+            return java.nio.file.Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS).size();
+        } catch (java.io.IOException e) {
+            return 0;
+        }
     }
 
     /** How long the unterminated last line of a rotated-away file may still grow before it is returned. */
@@ -288,10 +305,12 @@ public final class LogTailer implements AutoCloseable {
             return;
         }
         long size = f.size();
-        if (size > initialBacklogBytes) {
-            long from = size - initialBacklogBytes;
-            LOG.info(() -> "First time following " + path + ": reading only its last " + initialBacklogBytes
-                    + " bytes of " + size + " (from the first line boundary after offset " + from + ")");
+        long history = Math.min(size, sizeAtStart);
+        if (history > initialBacklogBytes) {
+            long from = history - initialBacklogBytes;
+            LOG.info(() -> "First time following " + path + ": reading only the last " + initialBacklogBytes
+                    + " bytes of the " + history + " it held when the agent started (from the first line boundary after offset "
+                    + from + "), and everything written since");
             startOn(f, from);
             // A window that does not begin right after a newline begins mid-line: drop that fragment.
             skipToNewline = !byteBeforeIsNewline(f, from);

@@ -87,6 +87,24 @@ class LogTailerTest {
     }
 
     @Test
+    void linesWrittenBetweenTheAgentsStartAndItsFirstPollAreNewNotHistoryToCap() throws IOException {
+        // The agent polls a log only once it has found the Redis process that must own it; what
+        // Redis wrote meanwhile is new and all of it is read, however much it is.
+        List<String> seed = seedLines();
+        write(log, seed.get(0) + "\n");
+        LogTailer tailer = tailer(LogTailer.DEFAULT_MAX_LINE_BYTES, 4096);
+        StringBuilder sb = new StringBuilder(seed.get(0)).append('\n');
+        List<String> expected = new ArrayList<>(List.of(seed.get(0)));
+        for (int i = 0; sb.length() < 50_000; i++) {
+            sb.append(seed.get(i % seed.size())).append('\n');
+            expected.add(seed.get(i % seed.size()));
+        }
+        write(log, sb.toString());
+
+        assertEquals(expected, texts(drain(tailer)));
+    }
+
+    @Test
     void firstSightOfALargeFileReadsOnlyTheLastWindowStartingAtALineBoundary() throws IOException {
         List<String> seed = seedLines();
         StringBuilder sb = new StringBuilder();

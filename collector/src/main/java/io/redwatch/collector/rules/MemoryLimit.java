@@ -3,7 +3,7 @@ package io.redwatch.collector.rules;
 import java.util.OptionalLong;
 
 /** used_memory against maxmemory, with where maxmemory came from. */
-record MemoryLimit(long used, long max, Setting maxSetting, Setting policy, long tsMs, boolean pasted) {
+record MemoryLimit(long used, long max, Setting maxSetting, Setting policy, long tsMs, boolean pasted, boolean countsRefusals) {
 
     static java.util.Optional<MemoryLimit> of(InstanceHistory h) {
         java.util.Optional<InfoView> info = h.infoWith("used_memory");
@@ -12,8 +12,10 @@ record MemoryLimit(long used, long max, Setting maxSetting, Setting policy, long
         Setting max = h.setting("maxmemory");
         long maxBytes = ByteSize.parse(max.value());
         if (used.isEmpty() || maxBytes <= 0) return java.util.Optional.empty();
+        // Redis counts OOM replies (errorstats) from 6.2 on; an unknown version is assumed to count them.
+        boolean counts = h.infoWith("errorstat_OOM").isPresent() || h.version().map(v -> v.atLeast(6, 2, 0)).orElse(true);
         return java.util.Optional.of(new MemoryLimit(used.getAsLong(), maxBytes, max, h.setting("maxmemory-policy"),
-                info.get().tsMs(), info.get().pasted()));
+                info.get().tsMs(), info.get().pasted(), counts));
     }
 
     double ratio() {
@@ -36,18 +38,14 @@ record MemoryLimit(long used, long max, Setting maxSetting, Setting policy, long
      * report slightly less than maxmemory); or far (5 %) above it under a volatile-* policy, which
      * can only mean nothing with a TTL is left to evict, since an evicting Redis stays at its limit.
      */
-    /**
-     * Less room than one ordinary request needs (and under one part in ten thousand of the limit):
-     * the server is full for writing purposes.
-     */
-    static final long LAST_REQUEST_BYTES = 64 * 1024;
-
     String refusing(long oomRepliesCounted) {
         if (noeviction() && ratio() >= 1.0) return "at the limit with noeviction";
-        // Redis refuses a write when the memory it reports is over the limit; under noeviction, one
-        // request's worth below it the next write crosses it and the ones after are refused (2.8,
-        // without errorstats, shows just this after refusing writes: 32 bytes under its limit).
-        if (noeviction() && max - used <= Math.min(LAST_REQUEST_BYTES, max / 10_000)) return "at the limit with noeviction (" + (max - used) + " bytes left)";
+        // Before 6.2 Redis counts no refused writes, and after refusing one it reads up to a request's
+        // size under its limit (2.8 measured 32 bytes to 33 KB under 4 MB): under noeviction, within
+        // 1 % of the limit is where its writes are being refused.
+        if (noeviction() && !countsRefusals && ratio() >= 0.99) {
+            return "at the limit with noeviction (this Redis counts no refused writes; within 1 % of the limit they fail)";
+        }
         if (noeviction() && ratio() >= 0.98 && oomRepliesCounted > 0) return "at the limit with noeviction, " + oomRepliesCounted + " writes refused";
         if (volatileOnly() && ratio() >= 1.05) return "above the limit with nothing left that " + policy.value().trim() + " may evict";
         return "";

@@ -60,12 +60,17 @@ class SingleSnapshotRulesTest {
     }
 
     @Test
-    void bytesUnderTheLimitUnderNoevictionIsFullForWriting() {
-        // Redis 2.8 after refusing writes: no errorstats, used_memory 32 bytes under a 4 MB limit.
+    void withinOnePercentUnderNoevictionOnARedisThatCountsNoRefusalsIsFull() {
+        // Redis 2.8 after refusing writes: no errorstats, used_memory 33 KB under a 4 MB limit (measured).
+        String full28 = "redis_version:2.8.19\nused_memory:4161304\nmaxmemory:4194304\nmaxmemory_policy:noeviction\n";
         InstanceHistory full = history().currentOnly(true).config(config(T0, "maxmemory", "4194304"))
-                .info(liveInfo("used_memory:4194272\nmaxmemory:4194304\nmaxmemory_policy:noeviction\n", T0)).build(T0);
+                .info(liveInfo(full28, T0)).build(T0);
         assertEquals(Set.of("maxmemory_oom"), ruleIds(full));
-        assertTrue(finding(full, "maxmemory_oom").evidence().stream().anyMatch(e -> e.contains("4194272")));
+        assertTrue(finding(full, "maxmemory_oom").evidence().stream().anyMatch(e -> e.contains("4161304")));
+        // The same memory on a Redis that counts refusals, none counted: close to the limit, a warning.
+        InstanceHistory counting = history().currentOnly(true).config(config(T0, "maxmemory", "4194304"))
+                .info(liveInfo(full28.replace("2.8.19", "7.0.15"), T0)).build(T0);
+        assertEquals(Set.of("maxmemory_near"), ruleIds(counting));
     }
 
     @Test
