@@ -57,7 +57,16 @@ public final class FleetLoad {
         for (int i = 0; i < agents; i++) {
             String[] hp = targets[i % targets.length].split(":");
             // one connection per agent, as in a real fleet (and so the HTTP/2 windows are per agent)
+            // at most 1,000 agents per source address (127.0.0.2, .3, … all reach loopback), as agents on
+            // their own hosts would: the collector allows 1,024 connections per address
+            java.net.InetSocketAddress source = new java.net.InetSocketAddress("127.0.0." + (2 + i / 1000), 0);
             ManagedChannel ch = NettyChannelBuilder.forAddress(hp[0], Integer.parseInt(hp[1])).usePlaintext()
+                    .localSocketPicker(new NettyChannelBuilder.LocalSocketPicker() {
+                        @Override
+                        public java.net.SocketAddress createSocketAddress(java.net.SocketAddress remote, io.grpc.Attributes attrs) {
+                            return source;
+                        }
+                    })
                     .eventLoopGroup(loops).channelType(NioSocketChannel.class).executor(callbacks)
                     .keepAliveTime(30, TimeUnit.SECONDS).build();
             channels.add(ch);
