@@ -81,7 +81,7 @@ public final class Collector implements AutoCloseable {
     private final IngestLimits limits;
 
     public Collector(CollectorConfig config) {
-        this(config, IngestLimits.defaults());
+        this(config, IngestLimits.defaults().withConnectionsPerAddress(config.connectionsPerAddress()));
     }
 
     /** With other ingest limits (tests make them small enough to reach). */

@@ -7,24 +7,28 @@ import java.util.Set;
 /** The collector's settings, validated. Flags given on the command line replace the file's values. */
 public record CollectorConfig(String bind, int grpcPort, int httpPort, String dbUrl, String dbUser, Secret dbPassword,
                               int dbPoolSize, int retentionDays, AlertingConfig alerting, Thresholds thresholds,
-                              SecurityConfig security) {
+                              SecurityConfig security, int connectionsPerAddress) {
 
     public static final String DEFAULT_DB_URL = "jdbc:postgresql://127.0.0.1:5432/redwatch";
     public static final int DEFAULT_GRPC_PORT = 7400;
     public static final int DEFAULT_HTTP_PORT = 7401;
 
     private static final Set<String> TOP_KEYS = Set.of("bind", "grpc_port", "http_port", "database", "retention_days", "alerting", "rules",
-            "tls", "auth", "http", "insecure");
+            "tls", "auth", "http", "insecure", "connections_per_address");
+    /** Agents on their own hosts hold one connection each; a NAT-ing TCP load balancer makes them one address. */
+    public static final int DEFAULT_CONNECTIONS_PER_ADDRESS = 1024;
     private static final Set<String> DB_KEYS = Set.of("url", "user", "password_file", "password_env", "pool_size");
 
     /** The same settings with only the given ports and database changed (tests, several collectors on one host). */
     public CollectorConfig withEndpoints(int grpcPort, int httpPort, String dbUrl) {
-        return new CollectorConfig(bind, grpcPort, httpPort, dbUrl, dbUser, dbPassword, dbPoolSize, retentionDays, alerting, thresholds, security);
+        return new CollectorConfig(bind, grpcPort, httpPort, dbUrl, dbUser, dbPassword, dbPoolSize, retentionDays, alerting, thresholds, security,
+                connectionsPerAddress);
     }
 
     /** The same settings with other security (tests). */
     public CollectorConfig withSecurity(SecurityConfig security) {
-        return new CollectorConfig(bind, grpcPort, httpPort, dbUrl, dbUser, dbPassword, dbPoolSize, retentionDays, alerting, thresholds, security);
+        return new CollectorConfig(bind, grpcPort, httpPort, dbUrl, dbUser, dbPassword, dbPoolSize, retentionDays, alerting, thresholds, security,
+                connectionsPerAddress);
     }
 
     /** Whether {@link #bind()} is a loopback address (127.0.0.0/8, ::1, localhost); only those may run without TLS and tokens. */
@@ -74,7 +78,8 @@ public record CollectorConfig(String bind, int grpcPort, int httpPort, String db
                 root == null ? 30 : root.integer("retention_days", 30),
                 root != null && root.has("alerting") ? AlertingConfig.from(root.child("alerting")) : AlertingConfig.none(),
                 root != null && root.has("rules") ? ThresholdsConfig.from(root.child("rules")) : Thresholds.defaults(),
-                SecurityConfig.from(root, file, isLoopback(bind), flags.insecure()));
+                SecurityConfig.from(root, file, isLoopback(bind), flags.insecure()),
+                root == null ? DEFAULT_CONNECTIONS_PER_ADDRESS : root.integer("connections_per_address", DEFAULT_CONNECTIONS_PER_ADDRESS));
         return c.validate();
     }
 
@@ -87,6 +92,10 @@ public record CollectorConfig(String bind, int grpcPort, int httpPort, String db
         }
         if (dbPoolSize < 1) throw new ConfigException("database.pool_size must be positive, got " + dbPoolSize);
         if (retentionDays < 1) throw new ConfigException("retention_days must be at least 1, got " + retentionDays);
+        if (connectionsPerAddress < 1) {
+            throw new ConfigException("connections_per_address must be at least 1, got " + connectionsPerAddress
+                    + " (behind a TCP load balancer that hides the agents' addresses, more than the number of agents)");
+        }
         return this;
     }
 

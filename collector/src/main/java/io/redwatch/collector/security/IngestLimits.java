@@ -17,4 +17,9 @@ public record IngestLimits(int connectionsPerAddress, int callsPerConnection, Du
     public static IngestLimits defaults() {
         return new IngestLimits(1024, 2, Duration.ofHours(4), Duration.ofSeconds(30), Duration.ofSeconds(30));
     }
+
+    /** The same limits with another bound on connections per address (collector.yaml {@code connections_per_address}). */
+    public IngestLimits withConnectionsPerAddress(int n) {
+        return new IngestLimits(n, callsPerConnection, connectionAge, connectionAgeGrace, tokenRecheck);
+    }
 }
