@@ -156,8 +156,13 @@ done
 if [ "$build" = yes ]; then
   command -v mvn >/dev/null || fail "mvn is not installed: install Maven 3.8+, or build elsewhere and pass --no-build"
   say "building (mvn -B -q package -DskipTests)"
-  # -B and style.color=never: no ANSI colour codes in the output (Maven 3.8 colours even in batch mode on a tty).
-  (cd "$repo" && mvn -B -q --no-transfer-progress -Dstyle.color=never package -DskipTests) || fail "the build failed (output above); fix it and run this again"
+  # Maven 3.8 writes colour resets (ESC[0m) even with -B and style.color=never: its output goes to a
+  # file, and to the terminal only when the build fails.
+  mkdir -p "$run"
+  if ! (cd "$repo" && mvn -B -q --no-transfer-progress -Dstyle.color=never package -DskipTests) >"$run/build.log" 2>&1; then
+    sed 's/\x1b\[[0-9;]*m//g' "$run/build.log" | tail -40 >&2
+    fail "the build failed (the end of its output is above; all of it in $run/build.log); fix it and run this again"
+  fi
 fi
 [ -f "$collector_jar" ] || fail "collector jar not found at $collector_jar: run mvn -B package first (or drop --no-build)"
 [ -f "$agent_jar" ] || fail "agent jar not found at $agent_jar: run mvn -B package first (or drop --no-build)"
