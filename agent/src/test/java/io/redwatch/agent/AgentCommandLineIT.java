@@ -1,39 +1,28 @@
 package io.redwatch.agent;
 
+import io.redwatch.agent.testing.CommandRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The agent's command line as a new user meets it: help everywhere, the README's exit codes, one clear line. */
 class AgentCommandLineIT {
     @TempDir
     Path tmp;
 
-    record Result(int exit, String out, String err) {
-    }
-
-    private static Result execute(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = AgentMain.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new Result(exit, out.toString(), err.toString());
+    private static CommandRun execute(String... args) {
+        return CommandRun.of(AgentMain.commandLine(), args);
     }
 
     @Test
     void everyCommandAnswersHelpWithExit0() {
         for (String[] args : new String[][] {{"--help"}, {"run", "--help"}, {"snapshot", "--help"}, {"snapshot", "-h"}}) {
-            Result r = execute(args);
+            CommandRun r = execute(args);
             assertEquals(0, r.exit(), String.join(" ", args) + ": " + r.err());
             assertTrue(r.out().startsWith("Usage: redwatch-agent"), r.out());
         }
@@ -43,7 +32,7 @@ class AgentCommandLineIT {
     @Test
     void anUnknownOptionIsBadUsageExit2() {
         for (String[] args : new String[][] {{"--bogus"}, {"run", "--bogus"}, {"snapshot", "--bogus"}, {"snapshot", "--redis"}}) {
-            Result r = execute(args);
+            CommandRun r = execute(args);
             assertEquals(2, r.exit(), String.join(" ", args) + ": " + r.err());
         }
         assertTrue(execute("snapshot", "--bogus").err().startsWith("Unknown option: '--bogus'"));
@@ -56,7 +45,7 @@ class AgentCommandLineIT {
             closed = s.getLocalPort();
         }
 
-        Result r = execute("snapshot", "--redis", "redis://127.0.0.1:" + closed);
+        CommandRun r = execute("snapshot", "--redis", "redis://127.0.0.1:" + closed);
 
         assertEquals(1, r.exit(), r.err());
         String err = r.err().strip();
@@ -71,7 +60,7 @@ class AgentCommandLineIT {
     void aMissingConfigFileIsNamedWithTheReason() {
         Path missing = tmp.resolve("agent.yaml");
 
-        Result r = execute("run", "--config", missing.toString());
+        CommandRun r = execute("run", "--config", missing.toString());
 
         assertEquals(2, r.exit());
         assertEquals("redwatch-agent: bad configuration: cannot read config file " + missing

@@ -1,5 +1,6 @@
 package io.redwatch.agent;
 
+import io.redwatch.agent.testing.CommandRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,8 +17,6 @@ import io.redwatch.proto.v1.Snapshot;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,7 +32,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code redwatch-agent snapshot} and {@code run} in-process, as a user runs them, against a real redis-server. */
 class SnapshotCommandIT {
@@ -56,17 +54,8 @@ class SnapshotCommandIT {
         if (redis != null) redis.close();
     }
 
-    record Result(int exit, String out, String err) {
-    }
-
-    private static Result execute(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = AgentMain.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new Result(exit, out.toString(), err.toString());
+    private static CommandRun execute(String... args) {
+        return CommandRun.of(AgentMain.commandLine(), args);
     }
 
     private static Snapshot parse(String json) throws IOException {
@@ -160,7 +149,7 @@ class SnapshotCommandIT {
         try {
             Map<String, Integer> before = lsFds(redis.pid());
 
-            Result r = execute("snapshot", "--redis", "redis://127.0.0.1:" + redis.port(), "--json");
+            CommandRun r = execute("snapshot", "--redis", "redis://127.0.0.1:" + redis.port(), "--json");
 
             Map<String, Integer> after = settledFds(before);
             assertEquals(0, r.exit(), r.err());
@@ -197,7 +186,7 @@ class SnapshotCommandIT {
         try {
             Map<String, Integer> before = lsFds(redis.pid());
 
-            Result r = execute("snapshot", "--redis", "redis://127.0.0.1:" + redis.port());
+            CommandRun r = execute("snapshot", "--redis", "redis://127.0.0.1:" + redis.port());
 
             assertEquals(before, settledFds(before));
             assertEquals(0, r.exit(), r.err());
@@ -217,7 +206,7 @@ class SnapshotCommandIT {
         Path info = resource("info/redis-7.0.15-master-everything.txt");
         Path log = resource("logs/seed-004.log");
 
-        Result r = execute("snapshot", "--info-file", info.toString(), "--log-file", log.toString(), "--json");
+        CommandRun r = execute("snapshot", "--info-file", info.toString(), "--log-file", log.toString(), "--json");
 
         assertEquals(0, r.exit(), r.err());
         Snapshot s = parse(r.out());
@@ -257,7 +246,7 @@ class SnapshotCommandIT {
     void everyLineOfAPastedLogIsAnEvent() throws IOException {
         Path log = resource("logs/seed-000.log");
 
-        Result r = execute("snapshot", "--log-file", log.toString(), "--json");
+        CommandRun r = execute("snapshot", "--log-file", log.toString(), "--json");
 
         assertEquals(0, r.exit(), r.err());
         List<LogEvent> events = records(parse(r.out()), Record.KindCase.LOG).stream().map(Record::getLog).toList();
@@ -272,7 +261,7 @@ class SnapshotCommandIT {
     void hostFactsOnlyWhenAskedFor() throws IOException {
         Path info = resource("info/seed-000-clients-memory.txt");
 
-        Result r = execute("snapshot", "--info-file", info.toString(), "--host-facts", "--json");
+        CommandRun r = execute("snapshot", "--info-file", info.toString(), "--host-facts", "--json");
 
         assertEquals(0, r.exit(), r.err());
         Snapshot s = parse(r.out());
@@ -285,7 +274,7 @@ class SnapshotCommandIT {
     void aMissingFileIsExit2WithOneLineNamingIt() {
         Path missing = tmp.resolve("no-such-info.txt");
 
-        Result r = execute("snapshot", "--info-file", missing.toString(), "--json");
+        CommandRun r = execute("snapshot", "--info-file", missing.toString(), "--json");
 
         assertEquals(2, r.exit());
         assertEquals("", r.out());
@@ -300,7 +289,7 @@ class SnapshotCommandIT {
         Path info = resource("info/seed-000-clients-memory.txt");
         Path missing = tmp.resolve("redis.log");
 
-        Result r = execute("snapshot", "--info-file", info.toString(), "--log-file", missing.toString());
+        CommandRun r = execute("snapshot", "--info-file", info.toString(), "--log-file", missing.toString());
 
         assertEquals(2, r.exit());
         assertEquals("", r.out());
@@ -312,7 +301,7 @@ class SnapshotCommandIT {
     void aLiveServerAndPastedInfoTogetherAreRefused() throws IOException {
         Path info = resource("info/seed-000-clients-memory.txt");
 
-        Result r = execute("snapshot", "--redis", "redis://127.0.0.1:" + redis.port(), "--info-file", info.toString());
+        CommandRun r = execute("snapshot", "--redis", "redis://127.0.0.1:" + redis.port(), "--info-file", info.toString());
 
         assertEquals(2, r.exit());
         assertEquals("", r.out());
@@ -321,7 +310,7 @@ class SnapshotCommandIT {
 
     @Test
     void runWithoutConfigOrRedisIsExit2WithAClearMessage() {
-        Result r = execute("run");
+        CommandRun r = execute("run");
 
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("--config") && r.err().contains("--redis"), r.err());

@@ -50,7 +50,7 @@ public final class TokenCommand implements Runnable {
 
     @Command(name = "create", description = "Create a token for an agent and print it once (store it in the agent's collector.token_file).")
     static final class Create extends TokenOptions implements Callable<Integer> {
-        @Option(names = "--agent-id", required = true, description = "the agent's agent_id (default on the agent: its hostname)")
+        @Option(names = "--agent-id", required = true, description = "the agent's agent_id (the agent logs it at start; by default <host name>-<8 hex digits from /etc/machine-id>)")
         String agentId;
         @Option(names = "--expires-in", description = "e.g. 90d or 12h (default: never)")
         String expiresIn;
