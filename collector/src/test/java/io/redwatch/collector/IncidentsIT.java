@@ -15,6 +15,7 @@ import io.redwatch.agent.testing.RedisServerProcess;
 import io.redwatch.collector.alerting.SmsGatewayServer;
 import io.redwatch.collector.config.CollectorConfig;
 import io.redwatch.collector.testing.FreshDatabase;
+import io.redwatch.collector.testing.LocalChannels;
 import io.vertx.core.json.JsonObject;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
@@ -61,16 +62,8 @@ class IncidentsIT {
         mail.start();
         sms = new SmsGatewayServer();
         Path yaml = dir.resolve("collector.yaml");
-        Files.writeString(yaml, String.join("\n",
-                "alerting:",
-                "  email:",
-                "    smtp: {host: 127.0.0.1, port: " + smtpPort + ", starttls: none}",
-                "    from: redwatch@example.org",
-                "    to: [oncall@example.org]",
-                "  sms:",
-                "    provider: webhook",
-                "    url: " + sms.url("/sms"),
-                "    to: [\"+8613800000000\"]",
+        List<String> lines = LocalChannels.alerting(smtpPort, sms);
+        lines.addAll(List.of(
                 "  routes: {critical: [email, sms], warning: [email]}",
                 "  group_wait: 1s",
                 "  dispatch_interval: 200ms",
@@ -80,8 +73,8 @@ class IncidentsIT {
                 "  timezone: UTC",
                 "rules:",
                 // short windows, so a fixed incident resolves within the test
-                "  full_resync_window: 40s",
-                ""));
+                "  full_resync_window: 40s"));
+        Files.writeString(yaml, String.join("\n", lines) + "\n");
         collector = new Collector(CollectorConfig.load(yaml,
                 new CollectorConfig.Overrides(null, 0, 0, db.url(), FreshDatabase.USER, null)));
         collector.start();

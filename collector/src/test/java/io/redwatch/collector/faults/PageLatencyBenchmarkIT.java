@@ -9,6 +9,7 @@ import io.redwatch.agent.testing.RedisRelease;
 import io.redwatch.agent.testing.RedisServerProcess;
 import io.redwatch.collector.alerting.SmsGatewayServer;
 import io.redwatch.collector.testing.FreshDatabase;
+import io.redwatch.collector.testing.LocalChannels;
 import io.vertx.core.json.JsonObject;
 import jakarta.mail.internet.MimeMessage;
 import java.net.ServerSocket;
@@ -58,19 +59,11 @@ class PageLatencyBenchmarkIT {
         try (FreshDatabase db = FreshDatabase.create("page_latency_bench");
              SmsGatewayServer sms = new SmsGatewayServer()) {
             Path yaml = dir.resolve("collector.yaml");
-            Files.writeString(yaml, String.join("\n",
-                    "alerting:",
-                    "  email:",
-                    "    smtp: {host: 127.0.0.1, port: " + smtpPort + ", starttls: none}",
-                    "    from: redwatch@example.org",
-                    "    to: [oncall@example.org]",
-                    "  sms:",
-                    "    provider: webhook",
-                    "    url: " + sms.url("/sms"),
-                    "    to: [\"+8613800000000\"]",
+            List<String> lines = LocalChannels.alerting(smtpPort, sms);
+            lines.addAll(List.of(
                     "  group_interval: 1s",
-                    "  rate_limit: {messages: 1000, per: 10m}",
-                    ""));
+                    "  rate_limit: {messages: 1000, per: 10m}"));
+            Files.writeString(yaml, String.join("\n", lines) + "\n");
             CollectorProcess collector = new CollectorProcess("collector", db.url(), yaml, logs).start();
             InjectedFaults forks = InjectedFaults.compile(dir.resolve("forkfail"));
             List<Long> email = new ArrayList<>();

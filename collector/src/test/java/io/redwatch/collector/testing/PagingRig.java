@@ -57,16 +57,8 @@ public final class PagingRig implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<String> yaml = new ArrayList<>(List.of(
-                "alerting:",
-                "  email:",
-                "    smtp: {host: 127.0.0.1, port: " + smtpPort + ", starttls: none}",
-                "    from: redwatch@example.org",
-                "    to: [oncall@example.org]",
-                "  sms:",
-                "    provider: webhook",
-                "    url: " + sms.url("/sms"),
-                "    to: [\"+8613800000000\"]",
+        List<String> yaml = LocalChannels.alerting(smtpPort, sms);
+        yaml.addAll(List.of(
                 "  routes: {critical: [email, sms], warning: [email]}",
                 "  group_interval: 1s",
                 "  recovery_evaluations: 2",
