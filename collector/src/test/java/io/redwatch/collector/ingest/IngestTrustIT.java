@@ -1,5 +1,6 @@
 package io.redwatch.collector.ingest;
 
+import io.redwatch.collector.testing.WireClient;
 import static io.redwatch.collector.ingest.TrustRig.await;
 import static io.redwatch.collector.ingest.TrustRig.batch;
 import static io.redwatch.collector.ingest.TrustRig.ping;

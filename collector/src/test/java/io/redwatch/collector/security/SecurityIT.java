@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.grpc.CallOptions;
-import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.NettyChannelBuilder;
@@ -22,7 +18,7 @@ import io.redwatch.collector.config.CollectorConfig;
 import io.redwatch.collector.testing.FreshDatabase;
 import io.redwatch.collector.testing.LogCapture;
 import io.redwatch.collector.testing.TestCertificates;
-import java.io.ByteArrayInputStream;
+import io.redwatch.collector.testing.WireClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -41,7 +37,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -292,49 +287,14 @@ class SecurityIT {
      * unauthenticated call is closed before its first message is read); the status it ends with.
      */
     private static Status sendRaw(byte[] message) throws Exception {
-        MethodDescriptor.Marshaller<byte[]> raw = new MethodDescriptor.Marshaller<>() {
-            @Override
-            public InputStream stream(byte[] value) {
-                return new ByteArrayInputStream(value);
-            }
-
-            @Override
-            public byte[] parse(InputStream stream) {
-                try {
-                    return stream.readAllBytes();
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        };
-        MethodDescriptor<byte[], byte[]> method = MethodDescriptor.<byte[], byte[]>newBuilder()
-                .setType(MethodDescriptor.MethodType.BIDI_STREAMING).setFullMethodName("redwatch.v1.Ingest/Stream")
-                .setRequestMarshaller(raw).setResponseMarshaller(raw).build();
         ManagedChannel ch = NettyChannelBuilder.forTarget("127.0.0.1:" + collector.grpcPort(),
                         TlsChannelCredentials.newBuilder().trustManager(certs.caCert.toFile()).build())
                 .overrideAuthority(TestCertificates.SERVER_NAME).build();
-        try {
-            CompletableFuture<Status> closed = new CompletableFuture<>();
-            ClientCall<byte[], byte[]> call = ch.newCall(method, CallOptions.DEFAULT);
-            call.start(new ClientCall.Listener<>() {
-                @Override
-                public void onClose(Status status, Metadata trailers) {
-                    closed.complete(status);
-                }
-            }, goodAgentHeaders());
-            call.request(1);
-            call.sendMessage(message);
-            return closed.get(20, TimeUnit.SECONDS);
+        try (WireClient call = new WireClient(ch, "good-agent", goodToken)) {
+            return call.sendBytes(message).status();
         } finally {
             ch.shutdownNow();
         }
-    }
-
-    private static Metadata goodAgentHeaders() {
-        Metadata headers = new Metadata();
-        headers.put(Metadata.Key.of("redwatch-agent-id-bin", Metadata.BINARY_BYTE_MARSHALLER), "good-agent".getBytes(StandardCharsets.UTF_8));
-        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + goodToken);
-        return headers;
     }
 
     // ---- HTTP API ----

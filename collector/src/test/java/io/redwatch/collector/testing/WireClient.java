@@ -1,4 +1,4 @@
-package io.redwatch.collector.ingest;
+package io.redwatch.collector.testing;
 
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
@@ -23,9 +23,9 @@ import java.util.concurrent.TimeUnit;
  * A client that speaks the agent protocol byte by byte, as an attacker or a broken agent would: any
  * metadata, any hello, any sequence number, any bytes. One stream per instance.
  */
-final class WireClient implements AutoCloseable {
-    static final Metadata.Key<byte[]> AGENT_ID = Metadata.Key.of("redwatch-agent-id-bin", Metadata.BINARY_BYTE_MARSHALLER);
-    static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+public final class WireClient implements AutoCloseable {
+    public static final Metadata.Key<byte[]> AGENT_ID = Metadata.Key.of("redwatch-agent-id-bin", Metadata.BINARY_BYTE_MARSHALLER);
+    public static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
         @Override
         public InputStream stream(byte[] value) {
@@ -48,20 +48,20 @@ final class WireClient implements AutoCloseable {
     private final ManagedChannel channel;
     private final boolean ownChannel;
     private final ClientCall<byte[], byte[]> call;
-    final LinkedBlockingQueue<CollectorMessage> received = new LinkedBlockingQueue<>();
-    final CompletableFuture<Status> closed = new CompletableFuture<>();
+    public final LinkedBlockingQueue<CollectorMessage> received = new LinkedBlockingQueue<>();
+    public final CompletableFuture<Status> closed = new CompletableFuture<>();
 
-    static ManagedChannel channel(int port) {
+    public static ManagedChannel channel(int port) {
         return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().maxInboundMessageSize(1 << 20).build();
     }
 
     /** A stream on its own connection; agentId or token null: that header is not sent. */
-    WireClient(int port, String agentId, String token) {
+    public WireClient(int port, String agentId, String token) {
         this(channel(port), true, agentId, token);
     }
 
     /** A stream on a shared connection. */
-    WireClient(ManagedChannel channel, String agentId, String token) {
+    public WireClient(ManagedChannel channel, String agentId, String token) {
         this(channel, false, agentId, token);
     }
 
@@ -91,28 +91,28 @@ final class WireClient implements AutoCloseable {
         call.request(1);
     }
 
-    WireClient sendBytes(byte[] bytes) {
+    public WireClient sendBytes(byte[] bytes) {
         synchronized (call) {
             call.sendMessage(bytes);
         }
         return this;
     }
 
-    WireClient send(AgentMessage m) {
+    public WireClient send(AgentMessage m) {
         return sendBytes(m.toByteArray());
     }
 
-    WireClient hello(String agentId, int intervalMs) {
+    public WireClient hello(String agentId, int intervalMs) {
         return send(AgentMessage.newBuilder().setHello(Hello.newBuilder().setAgentId(agentId).setHostname("wire-host")
                 .setVersion("wire-test").setIntervalMs(intervalMs)).build());
     }
 
-    WireClient batch(Batch b) {
+    public WireClient batch(Batch b) {
         return send(AgentMessage.newBuilder().setBatch(b).build());
     }
 
     /** The next message from the collector, or null once the stream closed without one within 20 s. */
-    CollectorMessage next() throws InterruptedException {
+    public CollectorMessage next() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
             CollectorMessage m = received.poll(50, TimeUnit.MILLISECONDS);
@@ -122,7 +122,7 @@ final class WireClient implements AutoCloseable {
         throw new AssertionError("no message from the collector within 20 s");
     }
 
-    Status status() throws Exception {
+    public Status status() throws Exception {
         return closed.get(20, TimeUnit.SECONDS);
     }
 
