@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The four commands the agent sends, dispatched on a connection the way Lettuce's sync API does it
+ * The commands the agent sends, dispatched on a connection the way Lettuce's sync API does it
  * (an AsyncCommand awaited with the command timeout), with the same outputs, so replies and
  * exceptions (RedisCommandExecutionException, RedisCommandTimeoutException) are the ones the sync
  * API gave; without building that API (DispatchOnlyRedisClient).
@@ -36,6 +36,15 @@ final class RedisCalls {
 
     String info() {
         return call(CommandType.INFO, new StatusOutput<>(StringCodec.UTF8), null);
+    }
+
+    /** AUTH password, or AUTH username password (Redis 6 ACL users). */
+    String auth(String username, String password) {
+        CommandArgs<String, String> args = args();
+        if (!username.isEmpty()) {
+            args.add(username);
+        }
+        return call(CommandType.AUTH, new StatusOutput<>(StringCodec.UTF8), args.add(password));
     }
 
     String ping() {

@@ -144,14 +144,17 @@ public final class RedisSampler implements AutoCloseable {
             closeConnection();
             RedisURI uri = RedisURI.create(target.url());
             uri.setTimeout(target.commandTimeout());
-            if (target.password().isPresent()) {
-                RedisCredentials credentials = RedisCredentials.just(
-                        target.username().isEmpty() ? null : target.username(), target.password().reveal());
-                uri.setCredentialsProvider(new StaticCredentialsProvider(credentials));
-            }
+            Credentials credentials = credentials(uri);
+            // AUTH is sent as an ordinary command, not in Lettuce's handshake: a refused handshake
+            // closes the channel, and when that close wins the race the caller sees "connection
+            // closed" instead of the server's WRONGPASS reply.
+            uri.setCredentialsProvider(new StaticCredentialsProvider(RedisCredentials.just(null, (CharSequence) null)));
             try {
                 connection = client.connect(uri);
                 calls = new RedisCalls(connection, target.commandTimeout());
+                if (credentials != null) {
+                    authenticate(credentials);
+                }
                 if (!lastConnectProblem.isEmpty()) {
                     LOG.info(() -> "redis " + target.instance() + ": connected again after: " + lastConnectProblem);
                     lastConnectProblem = "";
@@ -168,6 +171,31 @@ public final class RedisSampler implements AutoCloseable {
             }
         }
         return calls;
+    }
+
+    private record Credentials(String username, String password) {
+    }
+
+    /** The configured password, else one written in the URL; null when there is none. */
+    private Credentials credentials(RedisURI uri) {
+        if (target.password().isPresent()) {
+            return new Credentials(target.username(), target.password().reveal());
+        }
+        char[] inUrl = uri.getPassword();
+        if (inUrl == null || inUrl.length == 0) {
+            return null;
+        }
+        String user = target.username().isEmpty() && uri.getUsername() != null ? uri.getUsername() : target.username();
+        return new Credentials(user, new String(inUrl));
+    }
+
+    private void authenticate(Credentials credentials) {
+        try {
+            calls.auth(credentials.username(), credentials.password());
+        } catch (RuntimeException e) {
+            closeConnection(); // an unauthenticated connection answers nothing but NOAUTH
+            throw e;
+        }
     }
 
     record Failure(PingResult.Outcome outcome, String text) {

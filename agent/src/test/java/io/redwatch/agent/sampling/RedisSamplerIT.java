@@ -144,8 +144,20 @@ class RedisSamplerIT {
             PingResult p = s.ping(1);
 
             assertTrue(wrongpass.startsWith("WRONGPASS"), wrongpass);
-            assertEquals(Outcome.AUTH_FAILED, p.getOutcome());
+            assertEquals(Outcome.AUTH_FAILED, p.getOutcome(), p.getReply());
             assertEquals(wrongpass, p.getReply());
+            assertEquals(wrongpass, s.ping(2).getReply(), "the next sample tries again and gets the same answer");
+        }
+    }
+
+    @Test
+    void passwordWrittenInTheUrlIsUsed() throws IOException {
+        try (RedisServerProcess redis = startWithPassword("right-pw");
+             RedisSampler s = new RedisSampler(RedisTarget.of("redis://:right-pw@127.0.0.1:" + redis.port(), "",
+                     "testhost", "", Secret.none(), null, Duration.ofSeconds(2), Duration.ofSeconds(2), "test"), resources)) {
+            PingResult p = s.ping(1);
+
+            assertEquals(Outcome.PONG, p.getOutcome(), p.getReply());
         }
     }
 
