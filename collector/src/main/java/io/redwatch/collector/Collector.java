@@ -9,6 +9,7 @@ import io.redwatch.collector.config.SecurityConfig;
 import io.redwatch.collector.ingest.LenientAgentMessages;
 import io.redwatch.collector.ingest.RefusedStreamLog;
 import io.redwatch.collector.ingest.BatchGate;
+import io.redwatch.collector.ingest.IngestGate;
 import io.redwatch.collector.ingest.ClockBound;
 import io.redwatch.collector.ingest.RefusalLog;
 import io.redwatch.collector.ingest.StreamGuard;
@@ -17,7 +18,6 @@ import io.redwatch.collector.security.AgentTokens;
 import io.redwatch.collector.security.ConnectionLimit;
 import io.redwatch.collector.security.IngestLimits;
 import io.redwatch.collector.security.TokenRecheck;
-import io.redwatch.collector.storage.AgentClock;
 import io.redwatch.collector.storage.DeadLetters;
 import io.redwatch.collector.storage.InstanceOwnership;
 import io.redwatch.collector.security.ExposureRule;
@@ -33,6 +33,7 @@ import io.redwatch.collector.metrics.DiagnosisMetrics;
 import io.redwatch.collector.metrics.OutboxMetrics;
 import io.redwatch.collector.rules.Diagnosis;
 import io.redwatch.collector.storage.BatchStore;
+import io.redwatch.collector.storage.GroupCommit;
 import io.redwatch.collector.storage.Database;
 import io.redwatch.collector.storage.PartitionMaintenance;
 import io.redwatch.collector.storage.RecentHistory;
@@ -52,8 +53,9 @@ import java.util.logging.Logger;
 
 /**
  * The running collector: gRPC ingest (grpc-java's Netty server: its keepalive policy, flow control
- * and TLS are mature), live diagnosis and alerting, and the HTTP API on Vert.x, sharing one worker
- * pool for all database work.
+ * and TLS are mature), live diagnosis and alerting, and the HTTP API on Vert.x. Batches are committed
+ * many agents at a time by the group commit's own threads; diagnosis, window refills and alert
+ * delivery each have threads of their own; the rest of the database work shares one worker pool.
  * It keeps no state that PostgreSQL does not also hold, so several can share one database.
  */
 public final class Collector implements AutoCloseable {
@@ -69,6 +71,29 @@ public final class Collector implements AutoCloseable {
     /** The agent cuts batches at 1 MiB; 16 MiB leaves room for one huge record and still bounds memory per stream. */
     private static final int MAX_AGENT_MESSAGE_BYTES = 16 << 20;
 
+    /** Threads committing groups of batches side by side: one gathers its group while the other's commits. */
+    private static final int COMMITTERS = 2;
+    /** Most batches in one transaction. */
+    private static final int MAX_GROUP = 500;
+    /**
+     * How long a committer waits for more batches after the first. Short: under load groups fill while
+     * the other committer commits; when quiet, a batch should not wait for company.
+     */
+    private static final java.time.Duration GROUP_LINGER = java.time.Duration.ofMillis(2);
+    /** Never reached in practice: the in-flight budget holds far fewer batches. */
+    private static final int COMMIT_QUEUE = 20_000;
+    /**
+     * Bytes of batches received and not yet acknowledged, all streams together, before streams stop
+     * reading (their agents spool). 16 MiB is 1,000 typical batches: more than a group commit takes.
+     */
+    private static final long INFLIGHT_BUDGET_BYTES = 16L << 20;
+    /**
+     * HTTP/2 window per stream: what an agent may send before the collector reads. Fixed (grpc-java
+     * would otherwise grow it with its bandwidth-delay estimate), so a stream held back keeps at most
+     * this much in the collector's (direct) memory. Not smaller: a catch-up batch is up to 1 MiB.
+     */
+    private static final int STREAM_WINDOW_BYTES = 1 << 20;
+
     private final CollectorConfig config;
     private final Vertx vertx;
     private final HikariDataSource db;
@@ -76,6 +101,7 @@ public final class Collector implements AutoCloseable {
     private final IngestMetrics metrics = new IngestMetrics();
     private final java.util.Map<String, AtomicBoolean> ticking = new java.util.concurrent.ConcurrentHashMap<>();
     private Alerting alerting;
+    private GroupCommit commits;
     private Server grpc;
     private HttpServer http;
     private final IngestLimits limits;
@@ -137,10 +163,24 @@ public final class Collector implements AutoCloseable {
         RefusalLog refusals = new RefusalLog(Logger.getLogger(IngestService.class.getName()), RefusalLog.DEFAULT_INTERVAL_MS);
         StreamGuard streams = new StreamGuard();
         AgentTokens tokens = security.agentTokensRequired() ? new AgentTokens(db) : null;
+        BatchStore store = new BatchStore(db);
+        commits = new GroupCommit(store, COMMITTERS, MAX_GROUP, GROUP_LINGER, COMMIT_QUEUE).start();
+        IngestGate inflight = new IngestGate(INFLIGHT_BUDGET_BYTES);
+        metrics.add(e -> {
+            GroupCommit.Counters c = commits.counters();
+            e.single("redwatch_ingest_groups_committed_total", "counter", "transactions that stored a group of batches", c.groups.get());
+            e.single("redwatch_ingest_grouped_batches_total", "counter", "batches stored in those groups", c.groupedBatches.get());
+            e.single("redwatch_ingest_groups_retried_total", "counter",
+                    "groups that failed and were stored again one batch at a time", c.groupsRetriedOneByOne.get());
+            e.single("redwatch_ingest_commit_queue", "gauge", "batches screened and waiting for a group commit", c.queued.get());
+            e.single("redwatch_ingest_inflight_bytes", "gauge", "bytes of batches received and not yet acknowledged", inflight.inFlightBytes());
+            e.single("redwatch_ingest_streams_held_back", "gauge",
+                    "agent streams not reading because the in-flight budget is spent (their agents spool)", inflight.waiting());
+        });
         BatchGate gate = new BatchGate(new InstanceOwnership(db), new ClockBound(config.retentionDays()), new DeadLetters(db),
-                new AgentClock(db), metrics, refusals);
-        IngestService ingest = new IngestService(new BatchStore(db), workers, metrics, collectorId, observer,
-                streams, gate, refusals);
+                commits, metrics, refusals);
+        IngestService ingest = new IngestService(store, workers, metrics, collectorId, observer,
+                streams, gate, refusals, inflight);
         AgentCallAuth auth = new AgentCallAuth(tokens, r -> workers.executeBlocking(() -> {
             r.run();
             return null;
@@ -168,6 +208,7 @@ public final class Collector implements AutoCloseable {
                     .permitKeepAliveWithoutCalls(true)
                     .keepAliveTime(60, TimeUnit.SECONDS)
                     .maxInboundMessageSize(MAX_AGENT_MESSAGE_BYTES)
+                    .flowControlWindow(STREAM_WINDOW_BYTES)
                     .build().start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen for agents on " + config.bind() + ":" + config.grpcPort()
@@ -245,6 +286,7 @@ public final class Collector implements AutoCloseable {
             }
             grpc.shutdownNow();
         }
+        if (commits != null) commits.close(); // after gRPC: no stream submits any more
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -20,6 +20,7 @@ import io.redwatch.proto.v1.Reject;
 import io.redwatch.proto.v1.Welcome;
 import io.vertx.core.WorkerExecutor;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -27,9 +28,10 @@ import java.util.logging.Logger;
 /**
  * The agents' stream: Hello → Welcome (with the last stored sequence number), then one Ack per batch
  * once it is committed. A stream asks gRPC for its next message only after the previous one is
- * stored, so each agent's batches are stored in order and a slow database slows the agents down
- * instead of filling the collector's memory. Database work runs on the worker pool, never on a
- * gRPC or event-loop thread.
+ * stored, and only while the bytes of all streams' unacknowledged batches are within the
+ * {@link IngestGate}'s budget, so each agent's batches are stored in order and a slow database
+ * slows the agents down (they spool) instead of filling the collector's memory. Batches are
+ * committed many agents at a time (GroupCommit); database work never runs on a gRPC or event-loop thread.
  *
  * <p>The caller was authenticated from its call metadata before this sees a message
  * ({@link AgentCallAuth}); the {@link StreamGuard} admits one stream per agent id, and every batch
@@ -48,10 +50,11 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
     private final StreamGuard guard;
     private final BatchGate gate;
     private final RefusalLog refusals;
+    private final IngestGate inflight;
     /** Last problem logged per agent, so a database outage is one line per agent, not one per batch. */
     private final Map<String, String> lastProblem = new ConcurrentHashMap<>();
 
-    /** Told about each newly stored batch, on the worker thread, before it is acknowledged. */
+    /** Told about each newly stored batch, on the thread that committed it, before it is acknowledged; must be quick. */
     @FunctionalInterface
     public interface BatchObserver {
         /** A batch just committed, as ingest read it. */
@@ -59,7 +62,8 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
     }
 
     public IngestService(BatchStore store, WorkerExecutor workers, IngestMetrics metrics, String collectorId,
-                         BatchObserver observer, StreamGuard guard, BatchGate gate, RefusalLog refusals) {
+                         BatchObserver observer, StreamGuard guard, BatchGate gate, RefusalLog refusals, IngestGate inflight) {
+        this.inflight = inflight;
         this.guard = guard;
         this.gate = gate;
         this.refusals = refusals;
@@ -81,7 +85,7 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
         return s;
     }
 
-    private final class AgentStream implements StreamObserver<AgentMessage>, StreamGuard.Live {
+    private final class AgentStream implements StreamObserver<AgentMessage>, StreamGuard.Live, IngestGate.Waiter {
         private final ServerCallStreamObserver<CollectorMessage> out;
         /** Who the call was authenticated as (agent id null with tokens off). */
         private final AgentCallAuth.Caller caller;
@@ -186,7 +190,7 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
                 send(CollectorMessage.newBuilder().setWelcome(Welcome.newBuilder().setLastStoredSeq(r.result())
                         .setCollectorId(collectorId)).build());
                 LOG.fine(() -> "agent " + h.getAgentId() + " (" + h.getHostname() + ", " + h.getVersion() + ") connected");
-                out.request(1);
+                inflight.askNext(this);
             });
         }
 
@@ -200,50 +204,68 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
                 protocolError("a batch without a sequence number");
                 return;
             }
+            long bytes = b.getSerializedSize();
+            inflight.arrived(this, bytes);
             long start = System.nanoTime();
             storing = true;
-            workers.executeBlocking(() -> {
-                BatchFacts[] read = new BatchFacts[1];
-                var result = gate.pass(h.getAgentId(), h.getHostname(), b, admitted -> {
-                    read[0] = BatchFacts.of(admitted); // read once, for storage and diagnosis
-                    return store.store(h.getAgentId(), read[0]);
-                });
-                if (!result.duplicate()) {
-                    CRASH_AFTER_COMMIT.reached("batch " + b.getSeq() + " of agent " + h.getAgentId() + " committed, not acknowledged");
-                    // A dead-lettered batch was not stored: nothing of it reaches diagnosis.
-                    if (read[0] != null && read[0].batch() == result.stored()) observer.stored(h.getAgentId(), h.getHostname(), read[0]);
-                }
-                return result;
-            }, false).onComplete(r -> {
-                lastHeardMs = System.currentTimeMillis();
-                storing = false;
-                metrics.storeNanos.addAndGet(System.nanoTime() - start);
-                metrics.storeSeconds.observeNanos(System.nanoTime() - start);
-                if (r.failed() && r.cause() instanceof SequenceRefused refused) {
-                    metrics.batchesSeqRefused.incrementAndGet();
-                    refuse(h, Status.FAILED_PRECONDITION, "batch refused: " + refused.getMessage(),
-                            "nothing of it was stored or acknowledged; a real agent never does this: is this agent's state"
-                                    + " directory (spool) from another agent, or was the database restored from an old backup?");
-                    return;
-                }
-                if (r.failed()) {
-                    storeFailed(h.getAgentId(), r.cause());
-                    return;
-                }
-                if (r.result().duplicate()) {
-                    metrics.batchesDuplicate.incrementAndGet();
-                } else {
-                    metrics.batchesStored.incrementAndGet();
-                    metrics.recordsStored.addAndGet(b.getRecordsCount());
-                }
-                if (b.hasAgentStats()) metrics.agents.reported(h.getAgentId(), b.getSeq(), b.getAgentStats(), System.currentTimeMillis());
-                if (lastProblem.remove(h.getAgentId()) != null) {
-                    LOG.info("agent " + h.getAgentId() + ": storing batches again");
-                }
-                send(CollectorMessage.newBuilder().setAck(Ack.newBuilder().setSeq(b.getSeq())
-                        .setDuplicate(r.result().duplicate()).setRefused(r.result().refused())).build());
-                out.request(1);
-            });
+            // Screening reads the database (instance owners), so it runs on a worker; the commit runs on
+            // the group commit's threads, and what follows it on the thread that committed.
+            workers.executeBlocking(() -> gate.pass(h.getAgentId(), h.getHostname(), b), false)
+                    .onComplete(screened -> {
+                        if (screened.failed()) {
+                            finish(h, b, bytes, start, null, screened.cause());
+                            return;
+                        }
+                        screened.result().thenApply(outcome -> {
+                            if (!outcome.duplicate() && outcome.stored() != null) {
+                                CRASH_AFTER_COMMIT.reached("batch " + b.getSeq() + " of agent " + h.getAgentId() + " committed, not acknowledged");
+                                observer.stored(h.getAgentId(), h.getHostname(), outcome.stored());
+                            }
+                            return outcome;
+                        }).whenComplete((outcome, failure) -> finish(h, b, bytes, start, outcome, failure));
+                    });
+        }
+
+        /** The batch is stored (acknowledged) or not (the stream ends; the agent resends it). */
+        private void finish(Hello h, Batch b, long bytes, long start, BatchGate.Outcome outcome, Throwable failure) {
+            lastHeardMs = System.currentTimeMillis();
+            storing = false;
+            inflight.done(bytes);
+            metrics.storeNanos.addAndGet(System.nanoTime() - start);
+            metrics.storeSeconds.observeNanos(System.nanoTime() - start);
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            if (cause instanceof SequenceRefused refused) {
+                metrics.batchesSeqRefused.incrementAndGet();
+                refuse(h, Status.FAILED_PRECONDITION, "batch refused: " + refused.getMessage(),
+                        "nothing of it was stored or acknowledged; a real agent never does this: is this agent's state"
+                                + " directory (spool) from another agent, or was the database restored from an old backup?");
+                return;
+            }
+            if (cause != null) {
+                storeFailed(h.getAgentId(), cause);
+                return;
+            }
+            if (outcome.duplicate()) {
+                metrics.batchesDuplicate.incrementAndGet();
+            } else {
+                metrics.batchesStored.incrementAndGet();
+                metrics.recordsStored.addAndGet(b.getRecordsCount());
+            }
+            if (b.hasAgentStats()) metrics.agents.reported(h.getAgentId(), b.getSeq(), b.getAgentStats(), System.currentTimeMillis());
+            if (lastProblem.remove(h.getAgentId()) != null) {
+                LOG.info("agent " + h.getAgentId() + ": storing batches again");
+            }
+            send(CollectorMessage.newBuilder().setAck(Ack.newBuilder().setSeq(b.getSeq())
+                    .setDuplicate(outcome.duplicate()).setRefused(outcome.refused())).build());
+            inflight.askNext(this);
+        }
+
+        /** Asks gRPC for this stream's next message (IngestGate calls it when the budget allows). */
+        @Override
+        public synchronized boolean resume() {
+            if (closed) return false;
+            out.request(1);
+            return true;
         }
 
         /**
@@ -289,15 +311,18 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
             if (!closed) out.onNext(m);
         }
 
-        private synchronized void close(Status status) {
-            if (closed) return;
-            closed = true;
-            leave();
-            metrics.streamsOpen.decrementAndGet();
-            out.onError(status.asRuntimeException());
+        private void close(Status status) {
+            synchronized (this) {
+                if (closed) return;
+                closed = true;
+                metrics.streamsOpen.decrementAndGet();
+                out.onError(status.asRuntimeException());
+            }
+            leave(); // outside this stream's lock: leaving the IngestGate may resume other streams
         }
 
         private void leave() {
+            inflight.gone(this);
             Hello h = hello;
             if (admitted && h != null) guard.leave(h.getAgentId(), this);
         }
@@ -320,12 +345,14 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
         }
 
         @Override
-        public synchronized void onCompleted() {
-            if (closed) return;
-            closed = true;
+        public void onCompleted() {
+            synchronized (this) {
+                if (closed) return;
+                closed = true;
+                metrics.streamsOpen.decrementAndGet();
+                out.onCompleted();
+            }
             leave();
-            metrics.streamsOpen.decrementAndGet();
-            out.onCompleted();
         }
     }
 }

@@ -29,9 +29,10 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * The rows of one batch, written inside the caller's transaction: one PreparedStatement per
- * table, filled with addBatch and sent with executeBatch (multi-row INSERTs with
- * reWriteBatchedInserts).
+ * The rows of a group of batches (one or many agents'), written inside the caller's transaction:
+ * one PreparedStatement per table for the whole group, filled with addBatch and sent with
+ * executeBatch (multi-row INSERTs with reWriteBatchedInserts). Each row remembers which batch it
+ * came from, so each batch learns how many rows it wrote.
  */
 final class BatchRows implements AutoCloseable {
     private enum Table {
@@ -78,6 +79,7 @@ final class BatchRows implements AutoCloseable {
 
     /** What a batch says about one instance, for the instances table. */
     private static final class Seen {
+        String agentId;
         String host;
         Integer port;
         String role;
@@ -88,25 +90,32 @@ final class BatchRows implements AutoCloseable {
     private static final String CLOSE_INFO_BUCKETS = "SELECT redwatch_info_close_buckets(?, ?)";
 
     private final Connection connection;
-    private final String agentId;
-    private final String agentHost;
-    private final long seq;
     private final InfoHistory.Plan infoPlan;
     private final InstanceIds.Lookup ids;
     private final Map<Table, PreparedStatement> statements = new EnumMap<>(Table.class);
-    // sorted, so concurrent batches lock instance rows in the same order
+    /** Per table, the index of the batch each added row belongs to, in the order added. */
+    private final Map<Table, RowOwners> owners = new EnumMap<>(Table.class);
+    // sorted, so concurrent groups lock instance rows in the same order
     private final Map<String, Seen> instances = new TreeMap<>();
-    // instance id -> time of its latest INFO record in this batch
+    // instance id -> time of its latest INFO record in this group
     private final Map<Integer, Long> recordsWritten = new TreeMap<>();
+    private int batchIndex = -1;
+    private String agentId;
+    private String agentHost;
+    private long seq;
 
-    BatchRows(Connection connection, String agentId, String agentHost, long seq, InfoHistory.Plan infoPlan,
-              InstanceIds.Lookup ids) {
+    BatchRows(Connection connection, InfoHistory.Plan infoPlan, InstanceIds.Lookup ids) {
         this.connection = connection;
+        this.infoPlan = infoPlan;
+        this.ids = ids;
+    }
+
+    /** The records added next belong to batch {@code index} of the group, of this agent. */
+    void begin(int index, String agentId, String agentHost, long seq) {
+        this.batchIndex = index;
         this.agentId = PgText.of(agentId);
         this.agentHost = PgText.of(agentHost);
         this.seq = seq;
-        this.infoPlan = infoPlan;
-        this.ids = ids;
     }
 
     /** Adds record {@code i} of the batch, with what ingest already read of it. */
@@ -125,13 +134,18 @@ final class BatchRows implements AutoCloseable {
         }
     }
 
-    /** Sends every pending row and upserts the instances seen; returns the rows written. */
-    int flush() throws SQLException {
-        int rows = 0;
-        for (PreparedStatement ps : statements.values()) {
-            for (int count : ps.executeBatch()) {
+    /**
+     * Sends every pending row and upserts the instances seen; adds the rows each batch wrote to
+     * {@code rowsPerBatch} (indexed as in {@link #begin}).
+     */
+    void flush(int[] rowsPerBatch) throws SQLException {
+        for (Map.Entry<Table, PreparedStatement> e : statements.entrySet()) {
+            int[] counts = e.getValue().executeBatch();
+            RowOwners rowOwners = owners.get(e.getKey());
+            for (int i = 0; i < counts.length; i++) {
                 // rewritten multi-row inserts report SUCCESS_NO_INFO per row
-                rows += count == Statement.SUCCESS_NO_INFO ? 1 : Math.max(count, 0);
+                int count = counts[i] == Statement.SUCCESS_NO_INFO ? 1 : Math.max(counts[i], 0);
+                rowsPerBatch[rowOwners.get(i)] += count;
             }
         }
         if (!instances.isEmpty()) {
@@ -143,7 +157,7 @@ final class BatchRows implements AutoCloseable {
                     setInteger(ps, 3, s.port);
                     ps.setString(4, s.role);
                     ps.setString(5, s.redisVersion);
-                    ps.setString(6, agentId);
+                    ps.setString(6, s.agentId);
                     ps.setObject(7, ts(s.lastSeenMs));
                     ps.addBatch();
                 }
@@ -160,7 +174,6 @@ final class BatchRows implements AutoCloseable {
                 }
             }
         }
-        return rows;
     }
 
     @Override
@@ -204,11 +217,11 @@ final class BatchRows implements AutoCloseable {
                 record.setObject(2, ts);
                 setText(record, 3, s.getSource().isEmpty() ? null : s.getSource());
                 record.setString(4, FlatJson.of(d.record()));
-                record.addBatch();
+                added(Table.INFO_RECORD, record);
                 recordsWritten.merge(id, s.getTsMs(), Math::max);
             }
         }
-        sample.addBatch();
+        added(Table.INFO_SAMPLE, sample);
         if (fields.isEmpty() || !s.getError().isEmpty() || s.getUnparsedLinesCount() > 0) {
             PreparedStatement error = statement(Table.INFO_ERROR);
             error.setInt(1, id);
@@ -216,7 +229,7 @@ final class BatchRows implements AutoCloseable {
             error.setBoolean(3, !fields.isEmpty());
             setText(error, 4, s.getError().isEmpty() ? null : s.getError());
             error.setArray(5, s.getUnparsedLinesCount() == 0 ? null : textArray(s.getUnparsedLinesList()));
-            error.addBatch();
+            added(Table.INFO_ERROR, error);
         }
     }
 
@@ -227,7 +240,7 @@ final class BatchRows implements AutoCloseable {
         ps.setString(3, lower(r.getOutcome().name()));
         setText(ps, 4, r.getReply());
         ps.setLong(5, r.getLatencyUs());
-        ps.addBatch();
+        added(Table.PING, ps);
     }
 
     private void config(ConfigSnapshot c) throws SQLException {
@@ -236,7 +249,7 @@ final class BatchRows implements AutoCloseable {
         ps.setObject(2, ts(c.getTsMs()));
         ps.setString(3, FlatJson.of(toMap(c.getValuesList())));
         ps.setString(4, FlatJson.of(toMap(c.getUnavailableList())));
-        ps.addBatch();
+        added(Table.CONFIG, ps);
     }
 
     private void log(LogEvent e, LogKind kind) throws SQLException {
@@ -267,7 +280,7 @@ final class BatchRows implements AutoCloseable {
         setText(ps, 22, e.getWrapper().isEmpty() ? null : e.getWrapper());
         // What the line means (fork_failed, full_resync, ...), so operators can select by it in SQL.
         ps.setString(23, kind.id());
-        ps.addBatch();
+        added(Table.LOG, ps);
     }
 
     private void host(HostFacts h) throws SQLException {
@@ -293,7 +306,7 @@ final class BatchRows implements AutoCloseable {
         ps.setDouble(19, h.getLoad15());
         ps.setInt(20, h.getCpuCount());
         ps.setArray(21, h.getErrorsCount() == 0 ? null : textArray(h.getErrorsList()));
-        ps.addBatch();
+        added(Table.HOST, ps);
     }
 
     private void process(ProcessFacts f) throws SQLException {
@@ -313,7 +326,7 @@ final class BatchRows implements AutoCloseable {
         ps.setLong(13, f.getVmRss());
         ps.setLong(14, f.getVmSize());
         setText(ps, 15, f.getError().isEmpty() ? null : f.getError());
-        ps.addBatch();
+        added(Table.PROCESS, ps);
     }
 
     private void gap(Gap g) throws SQLException {
@@ -326,7 +339,7 @@ final class BatchRows implements AutoCloseable {
         ps.setLong(6, g.getBatchesLost());
         setText(ps, 7, g.getReason());
         ps.setLong(8, seq);
-        ps.addBatch();
+        added(Table.GAP, ps);
     }
 
     /** Notes that the batch speaks of this instance; returns its key ("host:port"). */
@@ -336,6 +349,7 @@ final class BatchRows implements AutoCloseable {
         s.host = !ref.getHost().isEmpty() ? PgText.of(ref.getHost()) : s.host != null ? s.host : hostOf(instance);
         s.port = ref.getPort() != 0 ? Integer.valueOf(ref.getPort()) : s.port;
         s.lastSeenMs = Math.max(s.lastSeenMs, tsMs);
+        s.agentId = agentId; // the latest batch of the group to name it owns it
         return instance;
     }
 
@@ -353,6 +367,26 @@ final class BatchRows implements AutoCloseable {
     private static String hostOf(String instance) {
         int colon = instance.lastIndexOf(':');
         return colon > 0 ? instance.substring(0, colon) : instance;
+    }
+
+    private void added(Table table, PreparedStatement ps) throws SQLException {
+        ps.addBatch();
+        owners.computeIfAbsent(table, t -> new RowOwners()).add(batchIndex);
+    }
+
+    /** A growable list of batch indexes, one per row added to a statement. */
+    private static final class RowOwners {
+        private int[] owners = new int[64];
+        private int size;
+
+        void add(int owner) {
+            if (size == owners.length) owners = java.util.Arrays.copyOf(owners, size * 2);
+            owners[size++] = owner;
+        }
+
+        int get(int row) {
+            return owners[row];
+        }
     }
 
     private PreparedStatement statement(Table table) throws SQLException {
