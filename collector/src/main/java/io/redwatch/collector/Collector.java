@@ -83,11 +83,6 @@ public final class Collector implements AutoCloseable {
     /** Never reached in practice: the in-flight budget holds far fewer batches. */
     private static final int COMMIT_QUEUE = 20_000;
     /**
-     * Bytes of batches received and not yet acknowledged, all streams together, before streams stop
-     * reading (their agents spool). 16 MiB is 1,000 typical batches: more than a group commit takes.
-     */
-    private static final long INFLIGHT_BUDGET_BYTES = 16L << 20;
-    /**
      * HTTP/2 window per stream: what an agent may send before the collector reads. Fixed (grpc-java
      * would otherwise grow it with its bandwidth-delay estimate), so a stream held back keeps at most
      * this much in the collector's (direct) memory. Not smaller: a catch-up batch is up to 1 MiB.
@@ -165,7 +160,7 @@ public final class Collector implements AutoCloseable {
         AgentTokens tokens = security.agentTokensRequired() ? new AgentTokens(db) : null;
         BatchStore store = new BatchStore(db);
         commits = new GroupCommit(store, COMMITTERS, MAX_GROUP, GROUP_LINGER, COMMIT_QUEUE).start();
-        IngestGate inflight = new IngestGate(INFLIGHT_BUDGET_BYTES);
+        IngestGate inflight = new IngestGate(limits.inflightBytes());
         metrics.add(e -> {
             GroupCommit.Counters c = commits.counters();
             e.single("redwatch_ingest_groups_committed_total", "counter", "transactions that stored a group of batches", c.groups.get());

@@ -153,6 +153,8 @@ public final class LiveDiagnosis {
                 LOG.log(Level.WARNING, "diagnosis of " + w.instance() + " failed; will retry with its next data", e);
             }
         }
+        // A host whose agent went away (or that a forged batch named) must not stay forever either.
+        hosts.values().removeIf(h -> nowMs - h.getTsMs() > 2 * window.toMillis());
         return n;
     }
 
@@ -199,6 +201,11 @@ public final class LiveDiagnosis {
     }
 
     /** Windows held now. */
+    /** Hosts whose latest facts are held, for the instances on them. */
+    public int hostsKnown() {
+        return hosts.size();
+    }
+
     public int watched() {
         return instances.size();
     }

@@ -11,15 +11,26 @@ import java.time.Duration;
  * @param connectionAge         a connection is closed after this (±10 %), so every agent re-authenticates
  * @param connectionAgeGrace    how long its streams may finish after that
  * @param tokenRecheck          how often open streams' tokens are checked again (revocation delay)
+ * @param inflightBytes         bytes of batches received and not yet acknowledged, all streams together,
+ *                              before streams stop reading and their agents spool (IngestGate)
  */
 public record IngestLimits(int connectionsPerAddress, int callsPerConnection, Duration connectionAge,
-                           Duration connectionAgeGrace, Duration tokenRecheck) {
+                           Duration connectionAgeGrace, Duration tokenRecheck, long inflightBytes) {
+    /** 16 MiB is about 1,000 typical batches: more than one group commit takes. */
+    public static final long DEFAULT_INFLIGHT_BYTES = 16L << 20;
+
     public static IngestLimits defaults() {
-        return new IngestLimits(1024, 2, Duration.ofHours(4), Duration.ofSeconds(30), Duration.ofSeconds(30));
+        return new IngestLimits(1024, 2, Duration.ofHours(4), Duration.ofSeconds(30), Duration.ofSeconds(30),
+                DEFAULT_INFLIGHT_BYTES);
     }
 
     /** The same limits with another bound on connections per address (collector.yaml {@code connections_per_address}). */
     public IngestLimits withConnectionsPerAddress(int n) {
-        return new IngestLimits(n, callsPerConnection, connectionAge, connectionAgeGrace, tokenRecheck);
+        return new IngestLimits(n, callsPerConnection, connectionAge, connectionAgeGrace, tokenRecheck, inflightBytes);
+    }
+
+    /** The same limits with another in-flight budget (tests make it small enough to reach). */
+    public IngestLimits withInflightBytes(long bytes) {
+        return new IngestLimits(connectionsPerAddress, callsPerConnection, connectionAge, connectionAgeGrace, tokenRecheck, bytes);
     }
 }

@@ -31,7 +31,8 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 final class TrustRig implements AutoCloseable {
     static final Shipper.Settings FAST = new Shipper.Settings(100, 1 << 20, 8, 100, 400, 10_000, 50);
-    static final IngestLimits LIMITS = new IngestLimits(12, 2, Duration.ofHours(4), Duration.ofSeconds(30), Duration.ofSeconds(1));
+    static final IngestLimits LIMITS = new IngestLimits(12, 2, Duration.ofHours(4), Duration.ofSeconds(30), Duration.ofSeconds(1),
+            IngestLimits.DEFAULT_INFLIGHT_BYTES);
 
     final FreshDatabase db;
     final Collector collector;
@@ -39,6 +40,10 @@ final class TrustRig implements AutoCloseable {
     private final Path dir;
 
     TrustRig(Path dir, String name) throws IOException {
+        this(dir, name, LIMITS);
+    }
+
+    TrustRig(Path dir, String name, IngestLimits limits) throws IOException {
         this.dir = dir;
         db = FreshDatabase.reserve(name);
         Path yaml = dir.resolve("collector.yaml");
@@ -47,7 +52,7 @@ final class TrustRig implements AutoCloseable {
                 "database: {url: '" + db.url() + "', user: " + FreshDatabase.USER + "}",
                 "auth: {agent_tokens: required}",
                 ""));
-        collector = new Collector(CollectorConfig.load(yaml, new CollectorConfig.Overrides(null, 0, 0, null, null, null)), LIMITS);
+        collector = new Collector(CollectorConfig.load(yaml, new CollectorConfig.Overrides(null, 0, 0, null, null, null)), limits);
         collector.start();
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setURL(db.url());
