@@ -551,10 +551,10 @@ class LogLineParserTest {
     for (int year = 1900; year <= 2200; year++) {
       for (Month month : Month.values()) {
         java.time.LocalDate first = java.time.LocalDate.of(year, month, 1);
-        long day = LogLineParser.epochDay(year, month.getValue(), 1);
+        long day = CivilDate.epochDay(year, month.getValue(), 1);
         assertEquals(first.toEpochDay(), day);
-        assertEquals(year, LogLineParser.yearFromEpochDay(day));
-        assertEquals(first.minusDays(1).getYear(), LogLineParser.yearFromEpochDay(day - 1));
+        assertEquals(year, CivilDate.yearFromEpochDay(day));
+        assertEquals(first.minusDays(1).getYear(), CivilDate.yearFromEpochDay(day - 1));
       }
     }
   }
