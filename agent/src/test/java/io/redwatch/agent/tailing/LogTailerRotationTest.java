@@ -96,12 +96,7 @@ class LogTailerRotationTest extends TailerTestBase {
     @Test
     void theUnterminatedLastLineOfARotatedFileIsReturnedAfterTheGracePeriodBeforeTheNewFile() throws IOException {
         AtomicLong nanos = new AtomicLong(1_000_000_000L);
-        write(log, "old-1\nold-unterminated");
-        LogTailer t = tailer(nanos::get);
-        t.setRotatedTailGrace(Duration.ofMillis(300));
-        assertEquals(List.of("old-1"), texts(drain(t)));
-        Files.move(log, dir.resolve("redis.log.1"));
-        write(log, "new-1\n");
+        LogTailer t = rotatedAwayWithUnterminatedLine("old-unterminated", nanos);
 
         assertEquals(List.of(), t.poll(100), "the old file might still get its newline");
         nanos.addAndGet(Duration.ofMillis(299).toNanos());
@@ -116,23 +111,31 @@ class LogTailerRotationTest extends TailerTestBase {
     @Test
     void growthOfTheRotatedFileStartsTheGracePeriodAgain() throws IOException {
         AtomicLong nanos = new AtomicLong();
-        write(log, "old-1\nold-");
-        LogTailer t = tailer(nanos::get);
-        t.setRotatedTailGrace(Duration.ofMillis(300));
-        assertEquals(List.of("old-1"), texts(drain(t)));
-        Path rotated = dir.resolve("redis.log.1");
-        Files.move(log, rotated);
-        write(log, "new-1\n");
+        LogTailer t = rotatedAwayWithUnterminatedLine("old-", nanos);
         assertEquals(List.of(), t.poll(100));
 
         nanos.addAndGet(Duration.ofMillis(200).toNanos());
-        append(rotated, "late"); // the writer had the old file open a little longer
+        append(dir.resolve("redis.log.1"), "late"); // the writer had the old file open a little longer
         assertEquals(List.of(), t.poll(100));
         nanos.addAndGet(Duration.ofMillis(200).toNanos());
         assertEquals(List.of(), t.poll(100), "300 ms have not passed since the file last grew");
         nanos.addAndGet(Duration.ofMillis(100).toNanos());
 
         assertEquals(List.of("old-late", "new-1"), texts(drain(t)));
+    }
+
+    /**
+     * A tailer with a 300 ms grace period on {@code nanos} that has read "old-1" of a file then
+     * rotated to redis.log.1 ending in the unterminated {@code tail}; the new redis.log holds "new-1".
+     */
+    private LogTailer rotatedAwayWithUnterminatedLine(String tail, AtomicLong nanos) throws IOException {
+        write(log, "old-1\n" + tail);
+        LogTailer t = tailer(nanos::get);
+        t.setRotatedTailGrace(Duration.ofMillis(300));
+        assertEquals(List.of("old-1"), texts(drain(t)));
+        Files.move(log, dir.resolve("redis.log.1"));
+        write(log, "new-1\n");
+        return t;
     }
 
     // ---- truncation ----------------------------------------------------------------------------

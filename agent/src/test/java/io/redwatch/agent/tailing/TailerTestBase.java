@@ -14,55 +14,34 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
-import java.util.logging.Handler;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 /**
  * A log directory for tailer tests: {@code redis.log} in a fresh directory, a position store, the
  * tailers made (closed after each test) and the log messages they wrote.
  */
 abstract class TailerTestBase {
-    /** The classes whose log messages the tests read. */
-    private static final List<Class<?>> LOGGING = List.of(LogTailer.class, TailStart.class, TailPositionStore.class);
-
     @TempDir
     Path dir;
     Path log;
     TailPositionStore store;
     final List<LogTailer> open = new ArrayList<>();
-    final List<LogRecord> records = new CopyOnWriteArrayList<>();
-    final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            records.add(r);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    /** What the tailer and its position store told the operator. */
+    CapturedLog messages;
+    List<LogRecord> records;
 
     @BeforeEach
     void setUp() {
         log = dir.resolve("redis.log");
         store = new TailPositionStore(dir.resolve("state"));
-        for (Class<?> c : LOGGING) {
-            Logger.getLogger(c.getName()).addHandler(capture);
-        }
+        messages = CapturedLog.of(LogTailer.class, TailStart.class, TailPositionStore.class);
+        records = messages.records();
     }
 
     @AfterEach
     void tearDown() throws IOException {
-        for (Class<?> c : LOGGING) {
-            Logger.getLogger(c.getName()).removeHandler(capture);
-        }
+        messages.close();
         for (LogTailer t : open) {
             t.close();
         }
@@ -100,7 +79,7 @@ abstract class TailerTestBase {
     }
 
     long count(String fragment) {
-        return records.stream().filter(r -> r.getMessage().contains(fragment)).count();
+        return messages.count(fragment);
     }
 
     FileIdentity identityOfFirstLine(Path p) throws IOException {
