@@ -12,11 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,21 +31,7 @@ class LogFileCheckTest {
     Path secret;
     int myUid;
     final List<LogTailer> open = new ArrayList<>();
-    final List<LogRecord> warnings = new CopyOnWriteArrayList<>();
-    final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            if (r.getLevel().intValue() >= Level.WARNING.intValue()) warnings.add(r);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    CapturedLog messages;
 
     @BeforeEach
     void setUp() throws IOException {
@@ -58,12 +40,12 @@ class LogFileCheckTest {
         Files.writeString(secret, "root:SECRET$6$hash:19000:0:99999:7:::\n");
         Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
         myUid = ((Number) Files.getAttribute(logDir, "unix:uid")).intValue();
-        Logger.getLogger(LogTailer.class.getName()).addHandler(capture);
+        messages = CapturedLog.of(LogTailer.class);
     }
 
     @AfterEach
     void tearDown() throws IOException {
-        Logger.getLogger(LogTailer.class.getName()).removeHandler(capture);
+        messages.close();
         for (LogTailer t : open) t.close();
     }
 
@@ -81,7 +63,7 @@ class LogFileCheckTest {
         assertTrue(read.stream().noneMatch(l -> l.contains("SECRET")), "the secret was read: " + read);
         assertEquals(List.of(), read);
         assertEquals(1, refusals(), "refused once, not at every poll: " + messages());
-        String msg = warnings.get(0).getMessage();
+        String msg = messages.warnings().get(0).getMessage();
         assertTrue(msg.contains(log + ": it is a symbolic link (to " + secret + ")"), msg);
         assertTrue(msg.contains("Set log_file to the real file"), "says what to do: " + msg);
     }
@@ -109,7 +91,7 @@ class LogFileCheckTest {
         LogTailer t = tailer(LogFileCheck.ownedBy(() -> OptionalInt.of(0), ""));
 
         assertEquals(List.of(), pollUntilRefused(t));
-        String msg = warnings.get(0).getMessage();
+        String msg = messages.warnings().get(0).getMessage();
         assertTrue(msg.contains("owned by uid 65534") && msg.contains("not by the Redis process's user (uid 0)")
                 && msg.contains("redis[].log_owner"), msg);
 
@@ -124,7 +106,7 @@ class LogFileCheckTest {
         LogTailer t = tailer(LogFileCheck.ownedBy(() -> redisUid[0], ""));
 
         assertEquals(List.of(), pollUntilRefused(t));
-        assertTrue(warnings.get(0).getMessage().contains("set redis[].log_owner"), messages().toString());
+        assertTrue(messages.warnings().get(0).getMessage().contains("set redis[].log_owner"), messages().toString());
 
         redisUid[0] = OptionalInt.of(myUid); // the sampler found the Redis process
         assertEquals(List.of("a line"), texts(drain(t)));
@@ -152,11 +134,11 @@ class LogFileCheckTest {
     }
 
     private long refusals() {
-        return warnings.stream().filter(r -> r.getMessage().startsWith("Not reading")).count();
+        return messages.warnings().stream().filter(r -> r.getMessage().startsWith("Not reading")).count();
     }
 
     private List<String> messages() {
-        return warnings.stream().map(LogRecord::getMessage).toList();
+        return messages.warnings().stream().map(LogRecord::getMessage).toList();
     }
 
     private static List<RawLine> drain(LogTailer t) {

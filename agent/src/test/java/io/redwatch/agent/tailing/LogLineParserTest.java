@@ -1,5 +1,6 @@
 package io.redwatch.agent.tailing;
 
+import static io.redwatch.agent.tailing.ParsedTimes.ms;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
-import java.time.Month;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -21,8 +21,11 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
+/**
+ * Redis's own line formats, the seed logs, garbage and run-together lines. Each wrapper, and the
+ * zone work, has its own test class.
+ */
 class LogLineParserTest {
 
   private static final ZoneId SHANGHAI = ZoneId.of("Asia/Shanghai");
@@ -45,10 +48,6 @@ class LogLineParserTest {
     } catch (IOException e) {
       throw new IllegalStateException("cannot read " + name, e);
     }
-  }
-
-  private static long ms(String isoOffsetDateTime) {
-    return OffsetDateTime.parse(isoOffsetDateTime).toInstant().toEpochMilli();
   }
 
   // --- the seeds ---------------------------------------------------------------------------------
@@ -193,268 +192,6 @@ class LogLineParserTest {
     assertEquals("12:M 21 Nov 2026 05:30:34.123 * DB saved on disk\r", event.getRaw());
   }
 
-  // --- year inference and zones -----------------------------------------------------------------
-
-  @ParameterizedTest(name = "{0} read at {1} is {2}")
-  @CsvSource({
-      // line date/time (no year),     reference (Berlin local),   expected (Berlin local)
-      "31 Dec 23:59:59.999, 2027-01-01T00:30:00, 2026-12-31T23:59:59.999",
-      "01 Jan 00:10:00.000, 2027-01-01T00:30:00, 2027-01-01T00:10:00",
-      "03 Jan 00:10:00.000, 2027-01-01T00:30:00, 2027-01-03T00:10:00",
-      "03 Jan 00:40:00.000, 2027-01-01T00:30:00, 2026-01-03T00:40:00",
-      // a writer whose clock runs a little ahead, across new year
-      "01 Jan 00:10:00.000, 2026-12-31T23:50:00, 2027-01-01T00:10:00",
-      "02 Jan 23:00:00.000, 2026-12-31T23:50:00, 2027-01-02T23:00:00",
-      "03 Jan 00:00:00.000, 2026-12-31T23:50:00, 2026-01-03T00:00:00",
-      "15 Jun 12:00:00.000, 2027-01-01T00:30:00, 2026-06-15T12:00:00",
-      "29 Feb 08:00:00.000, 2025-03-01T09:00:00, 2024-02-29T08:00:00",
-      "29 Feb 08:00:00.000, 2024-03-01T09:00:00, 2024-02-29T08:00:00"})
-  void yearIsInferredAroundNewYear(String stamp, String reference, String expected) {
-    LogLineParser parser = new LogLineParser(BERLIN);
-    long ref = ZonedDateTime.of(LocalDateTime.parse(reference), BERLIN).toInstant().toEpochMilli();
-
-    LogEvent event = parser.parse("99:M " + stamp + " * x", ref).build();
-
-    assertTrue(event.getParsed());
-    assertEquals(ZonedDateTime.of(LocalDateTime.parse(expected), BERLIN).toInstant().toEpochMilli(),
-        event.getTsMs());
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @CsvSource({
-      "30 Mar 2025 01:59:59.000",  // before the spring gap
-      "30 Mar 2025 02:30:00.000",  // inside the gap: java.time moves it forward
-      "30 Mar 2025 03:00:00.000",
-      "26 Oct 2025 02:30:00.000",  // the autumn overlap: the earlier offset
-      "26 Oct 2025 03:30:00.000",
-      "15 Jul 2025 12:00:00.000"})
-  void daylightSavingTransitionsMatchJavaTime(String stamp) {
-    LogLineParser parser = new LogLineParser(BERLIN);
-    LocalDateTime local = LocalDateTime.parse(stamp,
-        java.time.format.DateTimeFormatter.ofPattern("dd MMM yyyy HH:mm:ss.SSS",
-            java.util.Locale.ENGLISH));
-    // twice: the second read may come from the per-hour cache
-    for (int i = 0; i < 2; i++) {
-      assertEquals(ZonedDateTime.of(local, BERLIN).toInstant().toEpochMilli(),
-          parser.parse("1:M " + stamp + " * x", 0).build().getTsMs(), stamp);
-    }
-  }
-
-  @Test
-  void impossibleDatesAreNotParsed() {
-    LogLineParser parser = new LogLineParser(ZoneOffset.UTC);
-    for (String line : List.of("1:M 30 Feb 2026 05:30:34.123 * x", "1:M 32 Nov 2026 05:30:34.123 * x",
-        "1:M 21 Nov 2026 24:30:34.123 * x", "1:M 21 Foo 2026 05:30:34.123 * x",
-        "1:M 00 Nov 2026 05:30:34.123 * x", "1:Q 21 Nov 2026 05:30:34.123 * x",
-        "1:M 21 Nov 2026 05:30:34.123 ! x", "1:M 21 Nov 2026 05:30:34.123 *x",
-        "[1 21 Nov 05:30:34.123 * x", "99999999999:M 21 Nov 2026 05:30:34.123 * x",
-        "1:signal-handler (abc) x")) {
-      LogEvent event = parser.parse(line, 77L).build();
-      assertFalse(event.getParsed(), line);
-      assertEquals(line, event.getMessage());
-      assertEquals(77L, event.getTsMs());
-      assertFalse(event.getTsFromLog());
-    }
-  }
-
-  // --- wrappers ----------------------------------------------------------------------------------
-
-  @Test
-  void bsdSyslogAroundAFullRedisLineKeepsRedisTimeAndFields() {
-    LogEvent event = new LogLineParser(ZoneOffset.UTC).parse(
-        "Nov 21 05:30:34 cache-7 redis-server[1234]: 1234:M 21 Nov 2026 05:30:34.123 # "
-            + "Background saving error", ms("2026-11-21T06:00:00Z")).build();
-
-    assertTrue(event.getParsed());
-    assertEquals("syslog", event.getWrapper());
-    assertEquals(ms("2026-11-21T05:30:34.123Z"), event.getTsMs());
-    assertEquals(1234, event.getPid());
-    assertEquals("M", event.getRole());
-    assertEquals(LogEvent.Level.WARNING, event.getLevel());
-    assertEquals("Background saving error", event.getMessage());
-  }
-
-  @Test
-  void bsdSyslogWithOnlyTheMessageUsesTheWrapper() {
-    LogLineParser parser = new LogLineParser(ZoneOffset.UTC);
-    LogEvent event = parser.parse("Nov  1 05:30:34 cache-7 redis-server[1234]: "
-        + "Ready to accept connections", ms("2026-11-21T06:00:00Z")).build();
-
-    assertTrue(event.getParsed());
-    assertEquals("syslog", event.getWrapper());
-    assertEquals(ms("2026-11-01T05:30:34Z"), event.getTsMs());
-    assertEquals(1234, event.getPid());
-    assertEquals("", event.getRole());
-    assertEquals(LogEvent.Level.LEVEL_UNSPECIFIED, event.getLevel());
-    assertEquals("Ready to accept connections", event.getMessage());
-
-    LogEvent december = parser.parse("Dec 31 23:59:59 cache-7 redis: Saving...",
-        ms("2027-01-01T00:00:10Z")).build();
-    assertEquals(ms("2026-12-31T23:59:59Z"), december.getTsMs());
-    assertEquals(0, december.getPid());
-  }
-
-  @Test
-  void rfc5424MessageOnlyTakesLevelFromThePriority() {
-    LogLineParser parser = new LogLineParser(SHANGHAI);
-    LogEvent info = parser.parse("<30>1 2026-11-21T05:30:34.123+00:00 host redis-server 1234 - - "
-        + "Ready to accept connections", 0).build();
-
-    assertTrue(info.getParsed());
-    assertEquals("syslog", info.getWrapper());
-    assertEquals(ms("2026-11-21T05:30:34.123Z"), info.getTsMs());
-    assertEquals(1234, info.getPid());
-    assertEquals(LogEvent.Level.VERBOSE, info.getLevel()); // severity 6 = LOG_INFO = Redis VERBOSE
-    assertEquals("Ready to accept connections", info.getMessage());
-
-    LogEvent warning = parser.parse("<28>1 2026-11-21T05:30:34.123+01:00 host redis-server 1234 "
-        + "- [origin ip=\"10.0.0.1\" x=\"a\\]b\"] \uFEFFCan't save in background: fork: Cannot "
-        + "allocate memory", 0).build();
-    assertEquals(LogEvent.Level.WARNING, warning.getLevel());
-    assertEquals(ms("2026-11-21T04:30:34.123Z"), warning.getTsMs());
-    assertEquals("Can't save in background: fork: Cannot allocate memory", warning.getMessage());
-  }
-
-  @Test
-  void rfc5424AroundAFullRedisLine() {
-    LogEvent event = new LogLineParser(ZoneOffset.UTC).parse("<29>1 2026-11-21T05:30:34.123456Z "
-        + "host redis-server 1234 - - 1234:S 21 Nov 2026 05:30:34.123 * Connecting to MASTER "
-        + "10.0.0.1:6379", 0).build();
-
-    assertEquals("syslog", event.getWrapper());
-    assertEquals("S", event.getRole());
-    assertEquals(LogEvent.Level.NOTICE, event.getLevel());
-    assertEquals("Connecting to MASTER 10.0.0.1:6379", event.getMessage());
-    assertEquals(ms("2026-11-21T05:30:34.123Z"), event.getTsMs());
-  }
-
-  @Test
-  void rsyslogHighPrecisionTimestampIsExactAndWins() {
-    // The Redis line says 13:30 (the host's Shanghai time); the wrapper names the same instant
-    // exactly; a parser configured with the wrong zone still gets it right.
-    LogEvent event = new LogLineParser(ZoneOffset.UTC).parse(
-        "2026-11-21T13:30:34.123456+08:00 cache-7 redis-server[1234]: 1234:M 21 Nov 2026 "
-            + "13:30:34.123 * Background saving started by pid 99", 0).build();
-
-    assertEquals("syslog", event.getWrapper());
-    assertEquals(ms("2026-11-21T05:30:34.123Z"), event.getTsMs());
-    assertEquals(1234, event.getPid());
-    assertEquals("Background saving started by pid 99", event.getMessage());
-  }
-
-  @Test
-  void journalctlShortIsoAndShortPreciseAreJournald() {
-    LogLineParser parser = new LogLineParser(ZoneOffset.UTC);
-    LogEvent iso = parser.parse("2026-11-21T05:30:34+0000 cache-7 redis-server[1234]: "
-        + "1234:M 21 Nov 2026 05:30:34.123 * Ready to accept connections", 0).build();
-    assertEquals("journald", iso.getWrapper());
-    assertEquals(ms("2026-11-21T05:30:34Z"), iso.getTsMs());
-    assertEquals("Ready to accept connections", iso.getMessage());
-
-    LogEvent precise = parser.parse("Nov 21 05:30:34.123456 cache-7 redis-server[1234]: "
-        + "Ready to accept connections", ms("2026-11-22T00:00:00Z")).build();
-    assertEquals("journald", precise.getWrapper());
-    assertEquals(ms("2026-11-21T05:30:34.123Z"), precise.getTsMs());
-    assertEquals(1234, precise.getPid());
-
-    LogEvent preciseIso = parser.parse("2026-11-21T05:30:34.123456-0500 cache-7 "
-        + "redis-server[1234]: DB saved on disk", 0).build();
-    assertEquals("journald", preciseIso.getWrapper());
-    assertEquals(ms("2026-11-21T10:30:34.123Z"), preciseIso.getTsMs());
-  }
-
-  @Test
-  void journalctlBannerLinesAreNotParsed() {
-    LogLineParser parser = new LogLineParser(ZoneOffset.UTC);
-    for (String line : List.of("-- Logs begin at Sat 2026-11-21 05:00:00 UTC. --",
-        "-- Boot 3a1f2b0c4d5e6f708192a3b4c5d6e7f8 --", "-- No entries --")) {
-      assertFalse(parser.parse(line, 1).build().getParsed(), line);
-    }
-  }
-
-  @Test
-  void dockerJsonFileLineIsDecodedAndItsTimeWins() {
-    String line = "{\"log\":\"1:M 21 Nov 2026 05:30:34.123 # Can't open \\\"dump.rdb\\\" in "
-        + "C:\\\\data caf\\u00e9 \\ud83d\\ude00\\n\",\"stream\":\"stdout\","
-        + "\"attrs\":{\"tag\":\"a,b}\"},\"time\":\"2026-11-21T05:30:34.123456789Z\"}";
-    LogEvent event = new LogLineParser(SHANGHAI).parse(line, 0).build();
-
-    assertTrue(event.getParsed());
-    assertEquals("docker-json", event.getWrapper());
-    assertEquals(ms("2026-11-21T05:30:34.123Z"), event.getTsMs());
-    assertEquals(1, event.getPid());
-    assertEquals("M", event.getRole());
-    assertEquals(LogEvent.Level.WARNING, event.getLevel());
-    assertEquals("Can't open \"dump.rdb\" in C:\\data café \uD83D\uDE00", event.getMessage());
-    assertEquals(line, event.getRaw());
-  }
-
-  @Test
-  void dockerJsonWithANonRedisLineKeepsTheDockerTime() {
-    LogEvent event = new LogLineParser(ZoneOffset.UTC).parse("{\"log\":\"chown: changing "
-        + "ownership of '/data': Read-only file system\\n\",\"stream\":\"stderr\","
-        + "\"time\":\"2026-11-21T05:30:34.5Z\"}", 0).build();
-
-    assertTrue(event.getParsed());
-    assertEquals("docker-json", event.getWrapper());
-    assertEquals(ms("2026-11-21T05:30:34.500Z"), event.getTsMs());
-    assertEquals("chown: changing ownership of '/data': Read-only file system", event.getMessage());
-    assertEquals(LogEvent.Level.LEVEL_UNSPECIFIED, event.getLevel());
-  }
-
-  @Test
-  void brokenDockerJsonIsKeptUnparsed() {
-    LogLineParser parser = new LogLineParser(ZoneOffset.UTC);
-    for (String line : List.of("{\"log\":\"1:M 21 Nov 2026 05:30:34.123 * x",
-        "{\"log\":\"bad \\q escape\",\"time\":\"2026-11-21T05:30:34Z\"}",
-        "{\"log\":\"x\\u12\",\"time\":\"2026-11-21T05:30:34Z\"}",
-        "{\"stream\":\"stdout\"}", "{}", "{", "{\"log\":1}",
-        "{\"log\":\"x\",\"time\":\"2026-11-21T05:30:34Z\"} trailing")) {
-      LogEvent event = parser.parse(line, 9L).build();
-      assertFalse(event.getParsed(), line);
-      assertEquals(line, event.getMessage());
-    }
-  }
-
-  @ParameterizedTest
-  // not @CsvSource: it trims control characters, ESC included
-  @ValueSource(strings = {
-      "redis_1  | 1:M 21 Nov 2026 05:30:34.123 * Ready to accept connections",
-      "redis-1  | 1:M 21 Nov 2026 05:30:34.123 * Ready to accept connections",
-      "cache.redis-primary-1 | 1:M 21 Nov 2026 05:30:34.123 * Ready to accept connections",
-      "\u001b[36mredis_1  |\u001b[0m 1:M 21 Nov 2026 05:30:34.123 * Ready to accept connections",
-      "\u001b[36mredis-1  | \u001b[0m1:M 21 Nov 2026 05:30:34.123 * Ready to accept connections",
-      "\u001b[1;32mredis-1\u001b[0m  | 1:M 21 Nov 2026 05:30:34.123 * Ready to accept connections"})
-  void composePrefixesWithAndWithoutColour(String line) {
-    LogEvent event = new LogLineParser(ZoneOffset.UTC).parse(line, 0).build();
-
-    assertTrue(event.getParsed(), line);
-    assertEquals("compose", event.getWrapper());
-    assertEquals(1, event.getPid());
-    assertEquals("M", event.getRole());
-    assertEquals(ms("2026-11-21T05:30:34.123Z"), event.getTsMs());
-    assertEquals("Ready to accept connections", event.getMessage());
-    assertEquals(line, event.getRaw());
-  }
-
-  @Test
-  void composeWithTimestamps() {
-    LogEvent event = new LogLineParser(SHANGHAI).parse("redis-1  | 2026-11-21T05:30:34.987654321Z "
-        + "1:C 21 Nov 2026 05:30:34.986 # oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo", 0).build();
-
-    assertEquals("compose", event.getWrapper());
-    assertEquals(ms("2026-11-21T05:30:34.987Z"), event.getTsMs());
-    assertEquals("C", event.getRole());
-  }
-
-  @Test
-  void pipeSeparatedTextIsNotMistakenForCompose() {
-    LogLineParser parser = new LogLineParser(ZoneOffset.UTC);
-    for (String line : List.of("foo | bar", "name  | 12 apples", "a |", "redis_1  |")) {
-      assertFalse(parser.parse(line, 0).build().getParsed(), line);
-    }
-  }
-
   // --- garbage -----------------------------------------------------------------------------------
 
   @Test
@@ -546,16 +283,4 @@ class LogLineParserTest {
         "1:M 21 Nov 2026 05:30:34.123 * a 1:signal-handler (1700000000) Received SIGTERM").size());
   }
 
-  @Test
-  void epochDayArithmeticAgreesWithJavaTime() {
-    for (int year = 1900; year <= 2200; year++) {
-      for (Month month : Month.values()) {
-        java.time.LocalDate first = java.time.LocalDate.of(year, month, 1);
-        long day = LogLineParser.epochDay(year, month.getValue(), 1);
-        assertEquals(first.toEpochDay(), day);
-        assertEquals(year, LogLineParser.yearFromEpochDay(day));
-        assertEquals(first.minusDays(1).getYear(), LogLineParser.yearFromEpochDay(day - 1));
-      }
-    }
-  }
 }

@@ -59,7 +59,7 @@ public final class TailBenchmark {
     /** Writes Redis log lines shaped like the seed post-mortems', with advancing times and varying numbers. */
     private static long generate(Path log, long size) throws IOException {
         // "<pid>:<role> <date> <time> <level> <message>" minus the part before the level
-        List<String> seed = LogTailerTest.seedLines().stream()
+        List<String> seed = TailerTestBase.seedLines().stream()
                 .map(l -> l.replaceFirst("^.*?\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ", ""))
                 .toList();
         Random random = new Random(1);

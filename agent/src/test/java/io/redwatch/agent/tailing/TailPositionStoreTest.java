@@ -13,11 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,39 +28,23 @@ class TailPositionStoreTest {
     final FileIdentity id = FileIdentity.newBuilder()
             .setDevice(65024).setInode(1835015).setHeadFingerprint("5c1fd0a1b2c3d4e5f60718293a4b5c6d").setHeadLength(1024)
             .build();
-    final List<LogRecord> warnings = new CopyOnWriteArrayList<>();
-    final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-                warnings.add(r);
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    CapturedLog messages;
 
     @BeforeEach
     void setUp() {
         store = new TailPositionStore(dir.resolve("state"));
-        Logger.getLogger(TailPositionStore.class.getName()).addHandler(capture);
+        messages = CapturedLog.of(TailPositionStore.class);
     }
 
     @AfterEach
     void tearDown() {
-        Logger.getLogger(TailPositionStore.class.getName()).removeHandler(capture);
+        messages.close();
     }
 
     @Test
     void nothingSavedMeansNoPosition() {
         assertEquals(Optional.empty(), store.load(log));
-        assertTrue(warnings.isEmpty());
+        assertTrue(messages.warnings().isEmpty());
     }
 
     @Test
@@ -159,7 +138,7 @@ class TailPositionStoreTest {
         Files.copy(store.positionFile(log), store.positionFile(other));
 
         assertEquals(Optional.of(Position.startOfCurrentFile()), store.load(other));
-        assertTrue(warnings.get(0).getMessage().contains("belongs to /var/log/redis/redis-6379.log"));
+        assertTrue(messages.warnings().get(0).getMessage().contains("belongs to /var/log/redis/redis-6379.log"));
     }
 
     @Test
@@ -181,8 +160,8 @@ class TailPositionStoreTest {
 
         assertEquals(Optional.of(Position.startOfCurrentFile()), loaded);
         assertFalse(loaded.get().namesFile());
-        assertEquals(1, warnings.size());
-        String message = warnings.get(0).getMessage();
+        assertEquals(1, messages.warnings().size());
+        String message = messages.warnings().get(0).getMessage();
         assertTrue(message.contains(why), message);
         assertTrue(message.contains(store.positionFile(log).toString()), message);
     }
