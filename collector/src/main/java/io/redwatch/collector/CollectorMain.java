@@ -1,10 +1,11 @@
 package io.redwatch.collector;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.redwatch.collector.cli.DatabaseOptions;
+import io.redwatch.collector.cli.ExitCodes;
 import io.redwatch.collector.config.CollectorConfig;
 import io.redwatch.collector.config.ConfigException;
 import io.redwatch.collector.storage.Database;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
@@ -16,12 +17,8 @@ import picocli.CommandLine.Option;
 @Command(name = "redwatch-collector", mixinStandardHelpOptions = true, versionProvider = CollectorMain.Version.class,
         description = "Receives what redwatch agents see, stores it in PostgreSQL and diagnoses incidents.",
         subcommands = {CollectorMain.Run.class, CollectorMain.Migrate.class, io.redwatch.collector.doctor.DoctorCommand.class,
-                io.redwatch.collector.security.TokenCommand.class, io.redwatch.collector.security.InstanceCommand.class})
+                io.redwatch.collector.cli.TokenCommand.class, io.redwatch.collector.cli.InstanceCommand.class})
 public final class CollectorMain implements Runnable {
-    public static final int EXIT_OK = 0;
-    public static final int EXIT_FAILURE = 1;
-    public static final int EXIT_USAGE = 2;
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -36,11 +33,11 @@ public final class CollectorMain implements Runnable {
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof ConfigException) {
                 cmd.getErr().println("redwatch-collector: bad configuration: " + e.getMessage());
-                return EXIT_USAGE;
+                return ExitCodes.USAGE;
             }
             cmd.getErr().println("redwatch-collector: " + e.getMessage());
             Logger.getLogger(CollectorMain.class.getName()).log(java.util.logging.Level.FINE, "failure", e);
-            return EXIT_FAILURE;
+            return ExitCodes.FAILURE;
         });
         return cl;
     }
@@ -69,23 +66,6 @@ public final class CollectorMain implements Runnable {
         }
     }
 
-    /** Options shared by commands that reach the database. */
-    public static class DatabaseOptions {
-        @Option(names = "--config", description = "collector.yaml")
-        protected Path config;
-        @Option(names = "--db-url", description = "default jdbc:postgresql://127.0.0.1:5432/redwatch (created if missing)")
-        protected String dbUrl;
-        @Option(names = "--db-user", description = "default redwatch")
-        protected String dbUser;
-        @Option(names = "--db-password-file", description = "file holding the database password")
-        protected Path dbPasswordFile;
-
-        /** The config's database settings; the listening settings do not matter to a command that only reaches the database. */
-        protected CollectorConfig databaseConfig() {
-            return CollectorConfig.load(config, new CollectorConfig.Overrides(null, null, null, dbUrl, dbUser, dbPasswordFile));
-        }
-    }
-
     @Command(name = "run", description = "Run the collector until stopped (SIGTERM).")
     static final class Run extends DatabaseOptions implements Callable<Integer> {
         @Option(names = "--grpc-port", description = "port agents connect to (default 7400)")
@@ -110,7 +90,7 @@ public final class CollectorMain implements Runnable {
             }, "redwatch-shutdown"));
             collector.start();
             stopped.await();
-            return EXIT_OK;
+            return ExitCodes.OK;
         }
     }
 
@@ -127,7 +107,7 @@ public final class CollectorMain implements Runnable {
             try (HikariDataSource db = Database.open(cfg.dbUrl(), cfg.dbUser(), cfg.dbPassword().reveal(), 1)) {
                 spec.commandLine().getOut().println("redwatch-collector: the schema of " + cfg.dbUrl() + " is up to date");
             }
-            return EXIT_OK;
+            return ExitCodes.OK;
         }
     }
 }

@@ -1,10 +1,11 @@
-package io.redwatch.collector.security;
+package io.redwatch.collector.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.redwatch.collector.CollectorMain;
 import io.redwatch.collector.config.CollectorConfig;
 import io.redwatch.collector.config.ConfigException;
 import io.redwatch.collector.config.Durations;
+import io.redwatch.collector.security.AgentIds;
+import io.redwatch.collector.security.AgentTokens;
 import io.redwatch.collector.storage.Database;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -30,7 +31,7 @@ public final class TokenCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command: token create, revoke or list");
     }
 
-    abstract static class TokenOptions extends CollectorMain.DatabaseOptions {
+    abstract static class TokenOptions extends DatabaseOptions {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -69,7 +70,7 @@ public final class TokenCommand implements Runnable {
             spec.commandLine().getErr().println("redwatch-collector: created a token for agent " + agentId
                     + (validFor == null ? "" : ", expiring " + Instant.now().plus(validFor))
                     + ". It is shown only this once: put it in the file the agent's collector.token_file names (mode 0600).");
-            return CollectorMain.EXIT_OK;
+            return ExitCodes.OK;
         }
     }
 
@@ -84,7 +85,7 @@ public final class TokenCommand implements Runnable {
             int n = withTokens(t -> t.revoke(agentId));
             spec.commandLine().getOut().println("redwatch-collector: revoked " + n + " token(s) of agent " + agentId
                     + (n == 0 ? " (it had none in force)" : "") + "; connections already open stay open until the agent reconnects");
-            return n == 0 ? CollectorMain.EXIT_FAILURE : CollectorMain.EXIT_OK;
+            return n == 0 ? ExitCodes.FAILURE : ExitCodes.OK;
         }
     }
 
@@ -99,7 +100,7 @@ public final class TokenCommand implements Runnable {
                 out.printf("%-6d %-30s %-22s %-22s %s%n", t.id(), t.agentId(), when(t.created()),
                         t.expires() == null ? "never" : when(t.expires()), t.revoked() == null ? "-" : when(t.revoked()));
             }
-            return CollectorMain.EXIT_OK;
+            return ExitCodes.OK;
         }
 
         private static String when(Instant i) {

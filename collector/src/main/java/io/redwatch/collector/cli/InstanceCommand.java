@@ -1,9 +1,9 @@
-package io.redwatch.collector.security;
+package io.redwatch.collector.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.redwatch.collector.CollectorMain;
 import io.redwatch.collector.config.CollectorConfig;
 import io.redwatch.collector.ingest.WireNames;
+import io.redwatch.collector.security.AgentIds;
 import io.redwatch.collector.storage.Database;
 import io.redwatch.collector.storage.InstanceOwnership;
 import io.redwatch.collector.storage.StorageException;
@@ -32,7 +32,7 @@ public final class InstanceCommand implements Runnable {
 
     @Command(name = "move", mixinStandardHelpOptions = true,
             description = "Bind an instance (host:port) or a host to another agent; running collectors follow within 30 s.")
-    static final class Move extends CollectorMain.DatabaseOptions implements Callable<Integer> {
+    static final class Move extends DatabaseOptions implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
         @Option(names = "--instance", description = "the instance, as stored (host:port, e.g. db1:6379)")
@@ -64,7 +64,7 @@ public final class InstanceCommand implements Runnable {
             spec.commandLine().getOut().println(what + ": owned by agent " + agentId
                     + (previous == null ? " (it had no owner)" : previous.equals(agentId) ? " (unchanged)" : " (was " + previous + ")")
                     + "; running collectors follow within 30 s.");
-            return CollectorMain.EXIT_OK;
+            return ExitCodes.OK;
         }
     }
 }
