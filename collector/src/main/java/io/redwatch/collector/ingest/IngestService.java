@@ -5,7 +5,6 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.redwatch.collector.faultinjection.CrashPoint;
-import io.redwatch.collector.security.AgentCallAuth;
 import io.redwatch.collector.security.AgentIds;
 import io.redwatch.collector.storage.BatchStore;
 import io.redwatch.collector.storage.SequenceRefused;

@@ -131,7 +131,7 @@ public final class AgentTokens {
         return valid;
     }
 
-    static byte[] sha256(String token) {
+    public static byte[] sha256(String token) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {

@@ -10,11 +10,12 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Counts connections per remote address. A filter cannot close a connection, so one past the limit
- * is marked, and {@link AgentCallAuth} refuses every call on it before reading anything; with no call
+ * is marked, and the ingest call authenticator refuses every call on it before reading anything; with no call
  * open, the server's idle limit then closes it.
  */
 public final class ConnectionLimit extends ServerTransportFilter {
-    static final Attributes.Key<Boolean> OVER_LIMIT = Attributes.Key.create("redwatch.overConnectionLimit");
+    /** Set on a connection past the limit; the ingest call authenticator refuses every call on it. */
+    public static final Attributes.Key<Boolean> OVER_LIMIT = Attributes.Key.create("redwatch.overConnectionLimit");
     private static final Attributes.Key<InetAddress> COUNTED = Attributes.Key.create("redwatch.countedAddress");
 
     private final int perAddress;

@@ -1,8 +1,8 @@
-package io.redwatch.collector.security;
+package io.redwatch.collector.ingest;
 
 import io.grpc.Status;
-import io.redwatch.collector.ingest.IngestMetrics;
-import io.redwatch.collector.ingest.StreamGuard;
+import io.redwatch.collector.security.AgentTokens;
+import io.redwatch.collector.security.IngestLimits;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.redwatch.collector.security;
+package io.redwatch.collector.ingest;
 
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -8,8 +8,10 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
-import io.redwatch.collector.ingest.IngestMetrics;
-import io.redwatch.collector.ingest.RefusalLog;
+import io.redwatch.collector.security.AgentIds;
+import io.redwatch.collector.security.AgentTokens;
+import io.redwatch.collector.security.ConnectionLimit;
+import io.redwatch.collector.security.TokenCheck;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Instant;
