@@ -6,6 +6,8 @@ import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.redwatch.agent.config.CollectorTls;
+import io.redwatch.agent.spool.AckListener;
+import io.redwatch.agent.spool.Outbox;
 import io.redwatch.proto.v1.AgentMessage;
 import io.redwatch.proto.v1.AgentStats;
 import io.redwatch.proto.v1.Batch;

@@ -1,7 +1,5 @@
 package io.redwatch.agent.spool;
 
-import io.redwatch.agent.shipping.AckListener;
-import io.redwatch.agent.shipping.Outbox;
 import io.redwatch.proto.v1.Batch;
 import java.io.IOException;
 import java.io.UncheckedIOException;

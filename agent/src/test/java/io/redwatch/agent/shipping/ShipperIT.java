@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.LongStream;
+import io.redwatch.agent.spool.Outbox;
 import io.redwatch.agent.spool.Spool;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.redwatch.agent.shipping;
+package io.redwatch.agent.spool;
 
 import io.redwatch.proto.v1.Batch;
 

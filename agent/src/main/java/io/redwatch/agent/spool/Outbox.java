@@ -1,4 +1,4 @@
-package io.redwatch.agent.shipping;
+package io.redwatch.agent.spool;
 
 import io.redwatch.proto.v1.Batch;
 import java.util.List;
@@ -12,6 +12,9 @@ import java.util.List;
  * sending and keeps that number for good (also across agent restarts), and a number is never given
  * to two different batches. The outbox hands out a window at a time, so it never has to hold the
  * whole backlog in memory.
+ *
+ * <p>It lives beside the spool that implements it, so the spool knows nothing of the shipper; the
+ * shipper depends on the spool package, not the other way round.
  */
 public interface Outbox {
 
