@@ -28,7 +28,7 @@ final class AofFsyncSlow implements Rule {
         String advice = "Find what loads the disk (`iostat -x 1`; a BGSAVE or rewrite at the same time?); put the AOF on a faster disk, or "
                 + "`redis-cli CONFIG SET no-appendfsync-on-rewrite yes` to skip fsync during rewrites (risking up to 30 s of writes on a crash).";
         long ts = lines.isEmpty() ? h.nowMs() : lines.get(lines.size() - 1).tsMs();
-        return Optional.of(h.finding(id(), Severity.WARNING, summary, evidence, advice, ts));
+        return Optional.of(Finding.of(h, id(), Severity.WARNING, summary, evidence, advice, ts));
     }
 
     private static OptionalLong growth(InstanceHistory h) {

@@ -23,7 +23,7 @@ final class AofRewriteFailing implements Rule {
                 : cause.contains("IPC pipes") ? pipeAdvice(h, t)
                 : "Read the log around the failure; check the disk of `dir` (`df -h`), then `redis-cli BGREWRITEAOF`.";
         // A failing rewrite hurts slowly (the AOF grows); what it leads to (fd_leak_pipes, maxclients_exhausted) pages.
-        return Optional.of(h.finding(id(), Severity.WARNING, summary,
+        return Optional.of(Finding.of(h, id(), Severity.WARNING, summary,
                 s.evidence(h, t.evidenceLines()), advice, s.newestTs(h)));
     }
 

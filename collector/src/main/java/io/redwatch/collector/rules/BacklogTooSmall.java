@@ -32,6 +32,6 @@ final class BacklogTooSmall implements Rule {
                 + (refused.isEmpty() ? "" : ", partial resync refused " + refused.size() + " times") + needed;
         String advice = "Make the backlog hold a whole sync window (W × T with headroom ×" + t.headroom() + "): " + w.backlogCommand(t.headroom()) + ".";
         long ts = refused.isEmpty() ? h.nowMs() : refused.get(refused.size() - 1).tsMs();
-        return Optional.of(h.finding(id(), Severity.WARNING, summary, evidence, advice, ts));
+        return Optional.of(Finding.of(h, id(), Severity.WARNING, summary, evidence, advice, ts));
     }
 }

@@ -19,7 +19,7 @@ final class BgsaveFailing implements Rule {
                 + shortCause(cause) + (s.failures.size() > 1 ? " (" + s.failures.size() + " failures since " + h.clock(s.failures.get(0).tsMs()) + ")" : "")
                 + (s.failingNow ? "" : "; saving worked again" + s.recovery.map(r -> " at " + h.clock(r.tsMs())).orElse(""));
         List<String> evidence = s.evidence(h, t.evidenceLines());
-        return Optional.of(h.finding(id(), s.failingNow ? Severity.CRITICAL : Severity.WARNING, summary, evidence,
+        return Optional.of(Finding.of(h, id(), s.failingNow ? Severity.CRITICAL : Severity.WARNING, summary, evidence,
                 advice(cause), s.newestTs(h)));
     }
 

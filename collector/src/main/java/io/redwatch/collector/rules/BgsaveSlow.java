@@ -69,7 +69,7 @@ final class BgsaveSlow implements Rule {
                 + (busy ? String.format(Locale.ROOT, "; iowait %.0f%% while saving", host.get().getIowaitPct()) : "");
         String advice = "A slow BGSAVE widens the replication sync window and loads the disk. Put `dir` on a faster disk, save less often "
                 + "(`save` points), or persist on a replica only (`redis-cli CONFIG SET save \"\"` on the master); check iowait with `vmstat 1`.";
-        return Optional.of(h.finding(id(), Severity.WARNING, summary, evidence, advice, ts == 0 ? h.nowMs() : ts));
+        return Optional.of(Finding.of(h, id(), Severity.WARNING, summary, evidence, advice, ts == 0 ? h.nowMs() : ts));
     }
 
     /**

@@ -43,6 +43,6 @@ final class DisklessSyncStuck implements Rule {
         String advice = "Read the master's log for this replica: if it closes it \"for overcoming of output buffer limits\", raise the replica's client-output-buffer-limit; "
                 + "if the master's disk is slow, `redis-cli CONFIG SET repl-diskless-sync yes`; if the network is, raise `repl-timeout`. "
                 + "`redis-cli REPLICAOF <host> <port>` on the replica restarts a stuck sync.";
-        return Optional.of(h.finding(id(), Severity.WARNING, summary, evidence, advice, i.tsMs()));
+        return Optional.of(Finding.of(h, id(), Severity.WARNING, summary, evidence, advice, i.tsMs()));
     }
 }

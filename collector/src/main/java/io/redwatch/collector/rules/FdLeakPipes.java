@@ -54,7 +54,7 @@ final class FdLeakPipes implements Rule {
         addLogHints(h, t, evidence);
         String summary = h.instance() + " leaks pipe fds: " + p.getFdPipes() + " pipes open against " + p.getFdSockets() + " sockets"
                 + (rising ? " (+" + growth + " since " + h.clock(first.getTsMs()) + ")" : "");
-        return Optional.of(h.finding(id(), Severity.CRITICAL, summary, evidence, advice(h), p.getTsMs()));
+        return Optional.of(Finding.of(h, id(), Severity.CRITICAL, summary, evidence, advice(h), p.getTsMs()));
     }
 
     private Optional<Finding> fromLog(InstanceHistory h, Thresholds t) {
@@ -74,7 +74,7 @@ final class FdLeakPipes implements Rule {
         evidence.add("Redis version " + h.version().map(Object::toString).orElse("unknown") + " (the leak is fixed in 3.2.9)");
         String summary = h.instance() + " very likely leaks pipe fds: " + aofForks.size()
                 + " failed AOF-rewrite forks, then its descriptor table overflowed";
-        return Optional.of(h.finding(id(), Severity.WARNING, summary, evidence, advice(h), aofForks.get(aofForks.size() - 1).tsMs()));
+        return Optional.of(Finding.of(h, id(), Severity.WARNING, summary, evidence, advice(h), aofForks.get(aofForks.size() - 1).tsMs()));
     }
 
     private Optional<Finding> fromPipeErrors(InstanceHistory h, List<LogLine> pipes) {
@@ -85,7 +85,7 @@ final class FdLeakPipes implements Rule {
         String summary = h.instance() + " very likely leaks pipe fds: its AOF rewrite cannot open pipes, their descriptors are past "
                 + "the event loop (" + pipes.size() + (pipes.size() == 1 ? " error)" : " errors)");
         LogLine last = pipes.get(pipes.size() - 1);
-        return Optional.of(h.finding(id(), Severity.WARNING, summary, evidence, advice(h), last.tsMs()));
+        return Optional.of(Finding.of(h, id(), Severity.WARNING, summary, evidence, advice(h), last.tsMs()));
     }
 
     private static void addLogHints(InstanceHistory h, Thresholds t, List<String> evidence) {

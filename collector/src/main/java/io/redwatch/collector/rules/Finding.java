@@ -19,4 +19,10 @@ public record Finding(String rule, Severity severity, String instance, String ho
     public Finding {
         evidence = List.copyOf(evidence);
     }
+
+    /** A finding about the instance and host of {@code h}; built here so the history knows nothing of findings. */
+    static Finding of(InstanceHistory h, String rule, Severity severity, String summary, List<String> evidence, String advice,
+                      long tsMs) {
+        return new Finding(rule, severity, h.instance(), h.host(), summary, evidence, advice, tsMs);
+    }
 }

@@ -43,7 +43,7 @@ final class ForkEnomem implements Rule {
                     : " Until then, AOF rewrites keep failing; on Redis older than 3.2.9 each failure also leaks pipes.";
         }
         Severity sev = health.recovery.isPresent() ? Severity.WARNING : Severity.CRITICAL;
-        return Optional.of(h.finding(id(), sev, summary, evidence, advice, health.recovery.map(LogLine::tsMs).orElse(last.tsMs())));
+        return Optional.of(Finding.of(h, id(), sev, summary, evidence, advice, health.recovery.map(LogLine::tsMs).orElse(last.tsMs())));
     }
 
     /** Whether this rule fires, without building its finding (other rules' advice asks). */

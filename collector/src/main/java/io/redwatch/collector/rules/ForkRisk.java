@@ -27,6 +27,6 @@ final class ForkRisk implements Rule {
                         + "Copy-on-write needs far less in practice, which is what mode 1 allows.",
                 Advice.OVERCOMMIT, ByteSize.human(mem), b.overcommit, ByteSize.human(promise), b.promiseHow);
         long ts = h.hostFacts().map(f -> f.getTsMs()).orElse(h.nowMs());
-        return Optional.of(h.finding(id(), fails ? Severity.CRITICAL : Severity.WARNING, summary, b.evidence(h), advice, ts));
+        return Optional.of(Finding.of(h, id(), fails ? Severity.CRITICAL : Severity.WARNING, summary, b.evidence(h), advice, ts));
     }
 }

@@ -88,7 +88,7 @@ final class FullResyncLoop implements Rule {
         if (w.bgsaveSec.isPresent() && w.transferSec.isPresent() && w.bgsaveSec.getAsDouble() > w.transferSec.getAsDouble()) {
             advice += " The BGSAVE on disk dominates the window: `repl-diskless-sync yes` shortens it.";
         }
-        return Optional.of(h.finding(id(), Severity.CRITICAL, summary, evidence, advice, ts));
+        return Optional.of(Finding.of(h, id(), Severity.CRITICAL, summary, evidence, advice, ts));
     }
 
     /**

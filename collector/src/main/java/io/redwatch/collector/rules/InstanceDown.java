@@ -29,6 +29,6 @@ final class InstanceDown implements Rule {
         String summary = h.instance() + " is down: " + latest.get().getReply() + " (since " + h.clock(since) + ")";
         String advice = "Check the process (`systemctl status redis`, `journalctl -u redis`), the end of its log, and `dmesg` for the OOM killer; "
                 + "then start it again.";
-        return Optional.of(h.finding(id(), Severity.CRITICAL, summary, evidence, advice, latest.get().getTsMs()));
+        return Optional.of(Finding.of(h, id(), Severity.CRITICAL, summary, evidence, advice, latest.get().getTsMs()));
     }
 }

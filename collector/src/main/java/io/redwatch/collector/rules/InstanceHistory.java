@@ -252,10 +252,6 @@ public final class InstanceHistory {
         return out;
     }
 
-    Finding finding(String rule, Severity severity, String summary, List<String> evidence, String advice, long tsMs) {
-        return new Finding(rule, severity, instance, host, summary, evidence, advice, tsMs);
-    }
-
     /**
      * Post-mortems quote the same log lines twice (once in full, once to point at them); one event
      * with its own timestamp, pid and text is counted once.

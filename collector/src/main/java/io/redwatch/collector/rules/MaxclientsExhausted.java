@@ -66,7 +66,7 @@ final class MaxclientsExhausted implements Rule {
                 : "Find who holds the connections: `redis-cli CLIENT LIST` (addr, age, idle); close idle ones with "
                         + "`redis-cli CONFIG SET timeout 300`; if the load is real, raise maxclients and LimitNOFILE (systemd) together.";
         long ts = p.map(ProcessFacts::getTsMs).orElse(reg.isEmpty() ? h.nowMs() : reg.get(reg.size() - 1).tsMs());
-        return Optional.of(h.finding(id(), Severity.CRITICAL, summary, evidence, advice, ts));
+        return Optional.of(Finding.of(h, id(), Severity.CRITICAL, summary, evidence, advice, ts));
     }
 
     private static OptionalLong rejectedGrowth(InstanceHistory h) {

@@ -27,6 +27,6 @@ final class MaxmemoryNear implements Rule {
                 : "The " + l.policy().value() + " policy evicts keys at the limit; if evictions are not wanted, raise maxmemory.";
         // With an eviction policy, running near the limit is how a cache works: worth knowing, not a page.
         Severity sev = l.noeviction() ? Severity.WARNING : Severity.INFO;
-        return Optional.of(h.finding(id(), sev, summary, List.of(l.evidence(h), l.policy().evidence()), advice, l.tsMs()));
+        return Optional.of(Finding.of(h, id(), sev, summary, List.of(l.evidence(h), l.policy().evidence()), advice, l.tsMs()));
     }
 }

@@ -48,7 +48,7 @@ final class MaxmemoryOom implements Rule {
                         : "for a cache, `redis-cli CONFIG SET maxmemory-policy allkeys-lru`.");
         long ts = !oom.isEmpty() ? oom.get(oom.size() - 1).tsMs()
                 : m.isPresent() ? m.get().tsMs() : h.latestInfo().map(InfoView::tsMs).orElse(h.nowMs());
-        return Optional.of(h.finding(id(), Severity.CRITICAL, summary, evidence, advice, ts));
+        return Optional.of(Finding.of(h, id(), Severity.CRITICAL, summary, evidence, advice, ts));
     }
 
     /** A limit with room for what is used now, by the configured headroom, in whole megabytes. */

@@ -53,7 +53,7 @@ final class MisconfWritesRefused implements Rule {
                         + s.recovery.map(r -> ", until " + h.clock(r.tsMs())).orElse("");
         String advice = BgsaveFailing.advice(s.cause()) + " Writes resume once a BGSAVE succeeds. To accept writes before that "
                 + "(nothing reaches disk meanwhile): `redis-cli CONFIG SET stop-writes-on-bgsave-error no`.";
-        return Optional.of(h.finding(id(), now ? Severity.CRITICAL : Severity.WARNING, summary, evidence, advice,
+        return Optional.of(Finding.of(h, id(), now ? Severity.CRITICAL : Severity.WARNING, summary, evidence, advice,
                 ts == 0 ? h.nowMs() : ts));
     }
 }

@@ -30,7 +30,7 @@ final class OutputBufferLimitKill implements Rule {
             evidence.addAll(w.evidence());
             String advice = "Raise the replica class limit above the observed peak and what one sync window needs: "
                     + w.limitCommand(t.headroom()) + ". The dropped replica starts a full resync unless the backlog still holds its offset.";
-            return Optional.of(h.finding(id(), Severity.WARNING, summary, evidence, advice, last.tsMs()));
+            return Optional.of(Finding.of(h, id(), Severity.WARNING, summary, evidence, advice, last.tsMs()));
         }
         OptionalLong peak = kills.stream().map(l -> LogText.number(LogText.clientField(l.text(), "omem")))
                 .filter(OptionalLong::isPresent).mapToLong(OptionalLong::getAsLong).max().stream().boxed()
@@ -44,7 +44,7 @@ final class OutputBufferLimitKill implements Rule {
         String advice = "Those clients read too slowly. Find them with `redis-cli CLIENT LIST` (omem); if the volume is expected, raise the "
                 + cls + " limit: `redis-cli CONFIG SET client-output-buffer-limit \"" + cls + " " + ByteSize.config(hard) + " "
                 + ByteSize.config(hard / 2) + " 60\"`.";
-        return Optional.of(h.finding(id(), Severity.WARNING, summary, evidence, advice, last.tsMs()));
+        return Optional.of(Finding.of(h, id(), Severity.WARNING, summary, evidence, advice, last.tsMs()));
     }
 
     private static String times(int n) {

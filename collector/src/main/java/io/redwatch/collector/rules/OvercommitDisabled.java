@@ -33,6 +33,6 @@ final class OvercommitDisabled implements Rule {
         String summary = h.instance() + ": vm.overcommit_memory is " + b.overcommit + " on " + h.host()
                 + "; background saves may fail with fork: Cannot allocate memory";
         long ts = h.hostFacts().map(f -> f.getTsMs()).orElse(warnings.isEmpty() ? h.nowMs() : warnings.get(warnings.size() - 1).tsMs());
-        return Optional.of(h.finding(id(), Severity.WARNING, summary, evidence, Advice.OVERCOMMIT, ts));
+        return Optional.of(Finding.of(h, id(), Severity.WARNING, summary, evidence, Advice.OVERCOMMIT, ts));
     }
 }

@@ -37,6 +37,6 @@ final class PersistenceStale implements Rule {
                 h.setting("save").evidence());
         String advice = "A restart now loses those changes. Run `redis-cli BGSAVE` and watch `redis-cli INFO persistence`; if it fails, "
                 + "see bgsave_failing; if it never starts, check the `save` points (`redis-cli CONFIG GET save`).";
-        return Optional.of(h.finding(id(), Severity.WARNING, summary, evidence, advice, i.tsMs()));
+        return Optional.of(Finding.of(h, id(), Severity.WARNING, summary, evidence, advice, i.tsMs()));
     }
 }

@@ -44,7 +44,7 @@ final class PingFailed implements Rule {
         PingResult shown = now ? latest : bad.get(bad.size() - 1);
         String summary = h.instance() + (now ? " answers PING with: " : " answered PING with: ") + shown.getReply()
                 + " (" + bad.size() + " of " + h.pings().size() + " checks since " + h.clock(h.pings().get(0).getTsMs()) + ")";
-        return Optional.of(h.finding(id(), now ? Severity.CRITICAL : Severity.WARNING, summary, evidence, advice(shown), shown.getTsMs()));
+        return Optional.of(Finding.of(h, id(), now ? Severity.CRITICAL : Severity.WARNING, summary, evidence, advice(shown), shown.getTsMs()));
     }
 
     private static String advice(PingResult p) {

@@ -49,7 +49,7 @@ final class ReplLinkDown implements Rule {
                 evidence.add(where);
                 String how = downSec > NEVER_CONNECTED ? "since it started: it never completed a sync (Redis reports "
                         + downSec + " s, the time since 1970)" : "for " + downSec + " s";
-                return Optional.of(h.finding(id(), Severity.WARNING, h.instance() + ": the replica's link to its master is down " + how,
+                return Optional.of(Finding.of(h, id(), Severity.WARNING, h.instance() + ": the replica's link to its master is down " + how,
                         evidence, advice(), i.tsMs()));
             }
             if (since.isPresent() || !i.pasted()) return Optional.empty();
@@ -90,7 +90,7 @@ final class ReplLinkDown implements Rule {
         evidence.add("no sync finished in the log up to " + h.time(h.nowMs()));
         String summary = h.instance() + ": the replica has had no working link to its master for " + downSec + " s (since "
                 + h.clock(since.tsMs()) + (failures.size() > 1 ? ", " + failures.size() + " failures" : "") + ")";
-        return Optional.of(h.finding(id(), Severity.WARNING, summary, evidence, advice(), failures.get(failures.size() - 1).tsMs()));
+        return Optional.of(Finding.of(h, id(), Severity.WARNING, summary, evidence, advice(), failures.get(failures.size() - 1).tsMs()));
     }
 
     private static String advice() {

@@ -80,7 +80,7 @@ final class ReplicaLoading implements Rule {
         boolean loop = new FullResyncLoop().evaluate(h, t).isPresent();
         String advice = "Clients get errors until the load ends; send reads to the master meanwhile."
                 + (loop ? " The replica is in a full-resync loop: see full_resync_loop." : " If this repeats, the replica is in a full-resync loop.");
-        return Optional.of(h.finding(id(), Severity.WARNING, summary, evidence, advice, ts));
+        return Optional.of(Finding.of(h, id(), Severity.WARNING, summary, evidence, advice, ts));
     }
 
     private static final long NOTICEABLE_LOAD_MS = 1_000;

@@ -39,6 +39,6 @@ final class SomaxconnLow implements Rule {
                 + wanted + "); bursts of new connections may be dropped";
         String advice = "Run `sysctl net.core.somaxconn=" + Math.max(wanted, 1024) + "` and add `net.core.somaxconn = " + Math.max(wanted, 1024)
                 + "` to /etc/sysctl.conf; restart redis-server to listen with the full backlog.";
-        return Optional.of(h.finding(id(), Severity.INFO, summary, evidence, advice, ts));
+        return Optional.of(Finding.of(h, id(), Severity.INFO, summary, evidence, advice, ts));
     }
 }

@@ -36,6 +36,6 @@ final class ThpEnabled implements Rule {
         String summary = h.instance() + ": Transparent Huge Pages are on (always) on " + h.host() + "; forks get slow and memory grows";
         String advice = "Run `echo never > /sys/kernel/mm/transparent_hugepage/enabled` now and make it permanent (kernel argument "
                 + "`transparent_hugepage=never`, or a systemd unit run before redis), then restart redis-server.";
-        return Optional.of(h.finding(id(), Severity.WARNING, summary, evidence, advice, ts));
+        return Optional.of(Finding.of(h, id(), Severity.WARNING, summary, evidence, advice, ts));
     }
 }
