@@ -4,7 +4,7 @@ import io.redwatch.collector.facts.LogKind;
 import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.SharedText;
 import io.redwatch.collector.facts.TypedInfo;
-import io.redwatch.collector.rules.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceHistory;
 import io.redwatch.collector.storage.RecentRecords;
 import io.redwatch.proto.v1.ConfigSnapshot;
 import io.redwatch.proto.v1.HostFacts;

@@ -2,7 +2,7 @@ package io.redwatch.collector.doctor;
 
 import io.redwatch.collector.rules.Diagnosis;
 import io.redwatch.collector.rules.Finding;
-import io.redwatch.collector.rules.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceHistory;
 import io.redwatch.collector.rules.Severity;
 import io.redwatch.collector.rules.Thresholds;
 import io.redwatch.proto.v1.Snapshot;

@@ -1,6 +1,6 @@
 package io.redwatch.collector.doctor;
 
-import io.redwatch.collector.rules.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceHistory;
 import io.redwatch.proto.v1.HostFacts;
 import io.redwatch.proto.v1.InstanceRef;
 import io.redwatch.proto.v1.Record;

@@ -1,6 +1,6 @@
 package io.redwatch.collector.doctor;
 
-import io.redwatch.collector.rules.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceHistory;
 import io.redwatch.collector.storage.RecentHistory;
 import io.redwatch.collector.storage.RecentRecords;
 import io.redwatch.proto.v1.ConfigSnapshot;

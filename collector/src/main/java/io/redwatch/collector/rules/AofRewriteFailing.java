@@ -1,5 +1,7 @@
 package io.redwatch.collector.rules;
 
+import io.redwatch.collector.rules.evidence.SaveHealth;
+import io.redwatch.collector.rules.view.InstanceHistory;
 import java.util.Optional;
 
 /** aof_rewrite_failing: aof_last_bgrewrite_status:err, or the log says a rewrite failed (fork, pipes, child error). */

@@ -1,5 +1,6 @@
 package io.redwatch.collector.rules;
 
+import io.redwatch.collector.rules.view.InstanceHistory;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;

@@ -2,6 +2,9 @@ package io.redwatch.collector.rules;
 
 import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
+import io.redwatch.collector.rules.evidence.FdCeiling;
+import io.redwatch.collector.rules.evidence.SaveHealth;
+import io.redwatch.collector.rules.view.InstanceHistory;
 import io.redwatch.proto.v1.ProcessFacts;
 import java.util.ArrayList;
 import java.util.List;

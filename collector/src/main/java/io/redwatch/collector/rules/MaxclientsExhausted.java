@@ -2,6 +2,10 @@ package io.redwatch.collector.rules;
 
 import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
+import io.redwatch.collector.rules.evidence.FdCeiling;
+import io.redwatch.collector.rules.view.InfoView;
+import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.Setting;
 import io.redwatch.proto.v1.ProcessFacts;
 import java.util.ArrayList;
 import java.util.List;

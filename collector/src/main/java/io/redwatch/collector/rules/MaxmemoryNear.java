@@ -1,5 +1,8 @@
 package io.redwatch.collector.rules;
 
+import io.redwatch.collector.rules.evidence.MemoryLimit;
+import io.redwatch.collector.rules.view.ByteSize;
+import io.redwatch.collector.rules.view.InstanceHistory;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;

@@ -2,6 +2,10 @@ package io.redwatch.collector.rules;
 
 import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
+import io.redwatch.collector.rules.evidence.SyncWindow;
+import io.redwatch.collector.rules.view.ByteSize;
+import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.LogText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

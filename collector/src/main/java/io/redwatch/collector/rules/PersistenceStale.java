@@ -1,5 +1,7 @@
 package io.redwatch.collector.rules;
 
+import io.redwatch.collector.rules.view.InfoView;
+import io.redwatch.collector.rules.view.InstanceHistory;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;

@@ -1,5 +1,6 @@
 package io.redwatch.collector.rules;
 
+import io.redwatch.collector.rules.view.InstanceHistory;
 import io.redwatch.proto.v1.PingResult;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -2,6 +2,9 @@ package io.redwatch.collector.rules;
 
 import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
+import io.redwatch.collector.rules.view.InfoView;
+import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.LogText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

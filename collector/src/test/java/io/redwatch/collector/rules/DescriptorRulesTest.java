@@ -3,6 +3,7 @@ package io.redwatch.collector.rules;
 import static io.redwatch.collector.rules.Facts.*;
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.redwatch.collector.rules.view.InstanceHistory;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 

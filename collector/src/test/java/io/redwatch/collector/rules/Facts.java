@@ -2,6 +2,7 @@ package io.redwatch.collector.rules;
 
 import io.redwatch.agent.sampling.InfoParser;
 import io.redwatch.agent.tailing.LogLineParser;
+import io.redwatch.collector.rules.view.InstanceHistory;
 import io.redwatch.proto.v1.ConfigSnapshot;
 import io.redwatch.proto.v1.ConfigValue;
 import io.redwatch.proto.v1.HostFacts;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import io.redwatch.agent.tailing.LogLineParser;
 import io.redwatch.agent.testing.RedisServerProcess;
+import io.redwatch.collector.rules.view.InstanceHistory;
 import io.redwatch.proto.v1.LogEvent;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -3,6 +3,7 @@ package io.redwatch.collector.rules;
 import static io.redwatch.collector.rules.Facts.*;
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.redwatch.collector.rules.view.InstanceHistory;
 import io.redwatch.proto.v1.LogEvent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

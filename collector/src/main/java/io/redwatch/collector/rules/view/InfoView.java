@@ -1,4 +1,4 @@
-package io.redwatch.collector.rules;
+package io.redwatch.collector.rules.view;
 
 import io.redwatch.collector.facts.InfoField;
 import io.redwatch.collector.facts.TypedInfo;

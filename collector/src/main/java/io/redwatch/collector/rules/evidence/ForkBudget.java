@@ -1,6 +1,8 @@
-package io.redwatch.collector.rules;
+package io.redwatch.collector.rules.evidence;
 
 import io.redwatch.collector.facts.LogKind;
+import io.redwatch.collector.rules.view.ByteSize;
+import io.redwatch.collector.rules.view.InstanceHistory;
 import io.redwatch.proto.v1.HostFacts;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,14 +14,14 @@ import java.util.OptionalLong;
  * host's overcommit mode: mode 0 (heuristic) refuses a fork larger than MemAvailable + SwapFree,
  * mode 2 (strict) one larger than CommitLimit − Committed_AS, mode 1 never refuses.
  */
-final class ForkBudget {
-    final OptionalLong processBytes;
+public final class ForkBudget {
+    public final OptionalLong processBytes;
     final String processSource;
     /** -1 when unknown. */
-    final int overcommit;
+    public final int overcommit;
     final String overcommitSource;
-    final OptionalLong promiseBytes;
-    final String promiseHow;
+    public final OptionalLong promiseBytes;
+    public final String promiseHow;
 
     private ForkBudget(OptionalLong processBytes, String processSource, int overcommit, String overcommitSource,
                        OptionalLong promiseBytes, String promiseHow) {
@@ -31,7 +33,7 @@ final class ForkBudget {
         this.promiseHow = promiseHow;
     }
 
-    static ForkBudget of(InstanceHistory h) {
+    public static ForkBudget of(InstanceHistory h) {
         OptionalLong rss = h.infoNumber("used_memory_rss");
         String source = "INFO used_memory_rss";
         if (rss.isEmpty() || rss.getAsLong() <= 0) {
@@ -61,21 +63,21 @@ final class ForkBudget {
         return new ForkBudget(rss, source, mode, modeSource, promise, how);
     }
 
-    boolean overcommitKnown() {
+    public boolean overcommitKnown() {
         return overcommit >= 0;
     }
 
     /** True when both sides are known and the process is larger than the promise times the ratio. */
-    boolean atRisk(double ratio) {
+    public boolean atRisk(double ratio) {
         return (overcommit == 0 || overcommit == 2) && processBytes.isPresent() && promiseBytes.isPresent()
                 && processBytes.getAsLong() > promiseBytes.getAsLong() * ratio;
     }
 
-    boolean wouldFail() {
+    public boolean wouldFail() {
         return atRisk(1.0);
     }
 
-    List<String> evidence(InstanceHistory h) {
+    public List<String> evidence(InstanceHistory h) {
         List<String> out = new ArrayList<>();
         String at = h.hostFacts().map(f -> h.time(f.getTsMs()) + " host " + f.getHost() + ": ").orElse("");
         if (overcommitKnown()) out.add(at + "vm.overcommit_memory = " + overcommit + " (" + overcommitSource + ")");

@@ -1,11 +1,15 @@
-package io.redwatch.collector.rules;
+package io.redwatch.collector.rules.evidence;
 
+import io.redwatch.collector.rules.view.ByteSize;
+import io.redwatch.collector.rules.view.InfoView;
+import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.Setting;
 import java.util.OptionalLong;
 
 /** used_memory against maxmemory, with where maxmemory came from. */
-record MemoryLimit(long used, long max, Setting maxSetting, Setting policy, long tsMs, boolean pasted, boolean countsRefusals) {
+public record MemoryLimit(long used, long max, Setting maxSetting, Setting policy, long tsMs, boolean pasted, boolean countsRefusals) {
 
-    static java.util.Optional<MemoryLimit> of(InstanceHistory h) {
+    public static java.util.Optional<MemoryLimit> of(InstanceHistory h) {
         java.util.Optional<InfoView> info = h.infoWith("used_memory");
         if (info.isEmpty()) return java.util.Optional.empty();
         OptionalLong used = info.get().number("used_memory");
@@ -18,11 +22,11 @@ record MemoryLimit(long used, long max, Setting maxSetting, Setting policy, long
                 info.get().tsMs(), info.get().pasted(), counts));
     }
 
-    double ratio() {
+    public double ratio() {
         return (double) used / max;
     }
 
-    boolean noeviction() {
+    public boolean noeviction() {
         return "noeviction".equalsIgnoreCase(policy.value().trim());
     }
 
@@ -38,7 +42,7 @@ record MemoryLimit(long used, long max, Setting maxSetting, Setting policy, long
      * report slightly less than maxmemory); or far (5 %) above it under a volatile-* policy, which
      * can only mean nothing with a TTL is left to evict, since an evicting Redis stays at its limit.
      */
-    String refusing(long oomRepliesCounted) {
+    public String refusing(long oomRepliesCounted) {
         if (noeviction() && ratio() >= 1.0) return "at the limit with noeviction";
         // Before 6.2 Redis counts no refused writes, and after refusing one it reads up to a request's
         // size under its limit (2.8 measured 32 bytes to 33 KB under 4 MB): under noeviction, within
@@ -51,7 +55,7 @@ record MemoryLimit(long used, long max, Setting maxSetting, Setting policy, long
         return "";
     }
 
-    String evidence(InstanceHistory h) {
+    public String evidence(InstanceHistory h) {
         return (pasted ? "INFO (pasted)" : h.time(tsMs) + " INFO") + ": used_memory " + used + " (" + ByteSize.human(used) + "), maxmemory "
                 + max + " (" + ByteSize.human(max) + ", " + maxSetting.source() + ")";
     }

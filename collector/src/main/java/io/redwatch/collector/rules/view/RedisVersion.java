@@ -1,9 +1,9 @@
-package io.redwatch.collector.rules;
+package io.redwatch.collector.rules.view;
 
 import java.util.Optional;
 
 /** A Redis version such as 3.0.6; only major.minor.patch matter to the rules. */
-record RedisVersion(int major, int minor, int patch) {
+public record RedisVersion(int major, int minor, int patch) {
 
     static Optional<RedisVersion> parse(String text) {
         String[] parts = text.trim().split("[^0-9]+");
@@ -20,7 +20,7 @@ record RedisVersion(int major, int minor, int patch) {
         return found == 0 ? Optional.empty() : Optional.of(new RedisVersion(n[0], n[1], n[2]));
     }
 
-    boolean atLeast(int maj, int min, int pat) {
+    public boolean atLeast(int maj, int min, int pat) {
         if (major != maj) return major > maj;
         if (minor != min) return minor > min;
         return patch >= pat;

@@ -1,9 +1,9 @@
-package io.redwatch.collector.rules;
+package io.redwatch.collector.rules.view;
 
 import java.util.Optional;
 
 /** Redis's own defaults, used when the real setting is unknown (a pasted log, CONFIG renamed). */
-final class RedisDefaults {
+public final class RedisDefaults {
     private RedisDefaults() { }
 
     static Optional<String> of(String key, Optional<RedisVersion> version) {

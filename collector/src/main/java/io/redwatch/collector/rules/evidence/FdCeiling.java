@@ -1,6 +1,9 @@
-package io.redwatch.collector.rules;
+package io.redwatch.collector.rules.evidence;
 
 import io.redwatch.collector.facts.LogLine;
+import io.redwatch.collector.rules.view.ByteSize;
+import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.Setting;
 import io.redwatch.proto.v1.ProcessFacts;
 import java.util.Optional;
 
@@ -11,9 +14,9 @@ import java.util.Optional;
  * @param fds how many descriptors fit
  * @param how where the number comes from, for evidence ("maxclients 10000 + 128", "RLIMIT_NOFILE 10032")
  */
-record FdCeiling(long fds, String how, Setting maxclients) {
+public record FdCeiling(long fds, String how, Setting maxclients) {
 
-    static FdCeiling of(InstanceHistory h) {
+    public static FdCeiling of(InstanceHistory h) {
         Setting maxclients = h.setting("maxclients");
         long mc = ByteSize.parse(maxclients.value());
         long ceiling = mc + 128;
@@ -27,7 +30,7 @@ record FdCeiling(long fds, String how, Setting maxclients) {
     }
 
     /** A registration or pipe error whose reason is a descriptor past the event loop (ERANGE), or that gives no reason. */
-    static boolean pastEventLoop(LogLine l) {
+    public static boolean pastEventLoop(LogLine l) {
         String t = l.text();
         int colon = t.lastIndexOf(": ");
         boolean reasonGiven = colon > 0 && (t.contains("(fd=") ? t.indexOf("(fd=") > colon + 2 : colon + 2 < t.length());

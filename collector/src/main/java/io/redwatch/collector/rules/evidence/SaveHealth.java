@@ -1,7 +1,9 @@
-package io.redwatch.collector.rules;
+package io.redwatch.collector.rules.evidence;
 
 import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
+import io.redwatch.collector.rules.view.InfoView;
+import io.redwatch.collector.rules.view.InstanceHistory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -11,13 +13,13 @@ import java.util.Optional;
  * otherwise: the failures, whether they still go on at the end of the data, and the first success
  * after the last failure.
  */
-final class SaveHealth {
-    final List<LogLine> failures;
-    final Optional<LogLine> recovery;
+public final class SaveHealth {
+    public final List<LogLine> failures;
+    public final Optional<LogLine> recovery;
     /** The INFO status field and its value when INFO has it ("err"/"ok"). */
     final Optional<String> infoStatus;
     final String statusField;
-    final boolean failingNow;
+    public final boolean failingNow;
 
     private SaveHealth(List<LogLine> failures, Optional<LogLine> recovery, String statusField, Optional<InfoView> info) {
         this.failures = failures;
@@ -37,7 +39,7 @@ final class SaveHealth {
         }
     }
 
-    static SaveHealth rdb(InstanceHistory h) {
+    public static SaveHealth rdb(InstanceHistory h) {
         List<LogLine> failures = new ArrayList<>();
         for (LogLine l : h.logs()) {
             if (l.is(LogKind.BGSAVE_ERROR) || l.is(LogKind.FORK_FAILED) && isRdbFork(l)) failures.add(l);
@@ -47,7 +49,7 @@ final class SaveHealth {
         return new SaveHealth(failures, recovery, "rdb_last_bgsave_status", h.infoWith("rdb_last_bgsave_status"));
     }
 
-    static SaveHealth aof(InstanceHistory h) {
+    public static SaveHealth aof(InstanceHistory h) {
         List<LogLine> failures = new ArrayList<>();
         for (LogLine l : h.logs()) {
             if (l.is(LogKind.AOF_REWRITE_ERROR) || l.is(LogKind.AOF_PIPE_ERROR) || l.is(LogKind.FORK_FAILED) && !isRdbFork(l)) {
@@ -59,16 +61,16 @@ final class SaveHealth {
         return new SaveHealth(failures, recovery, "aof_last_bgrewrite_status", h.infoWith("aof_last_bgrewrite_status"));
     }
 
-    static boolean isRdbFork(LogLine l) {
+    public static boolean isRdbFork(LogLine l) {
         return !l.text().contains("append only file");
     }
 
-    boolean everFailed() {
+    public boolean everFailed() {
         return failingNow || !failures.isEmpty();
     }
 
     /** The failure's own words: the newest failure line, else the INFO field. */
-    String cause() {
+    public String cause() {
         if (!failures.isEmpty()) {
             // The child logs the reason ("Failed opening ... Permission denied"), the parent then only
             // "Background saving error": the reason is the newest specific line of the same attempt.
@@ -83,7 +85,7 @@ final class SaveHealth {
         return statusField + ":err";
     }
 
-    List<String> evidence(InstanceHistory h, int max) {
+    public List<String> evidence(InstanceHistory h, int max) {
         List<String> out = new ArrayList<>(h.evidence(failures, max));
         infoStatus.ifPresent(s -> out.add(h.infoWith(statusField).map(i -> i.pasted() ? "INFO (pasted)" : h.time(i.tsMs()) + " INFO")
                 .orElse("INFO") + ": " + statusField + ":" + s));
@@ -91,7 +93,7 @@ final class SaveHealth {
         return out;
     }
 
-    long newestTs(InstanceHistory h) {
+    public long newestTs(InstanceHistory h) {
         if (recovery.isPresent()) return recovery.get().tsMs();
         if (!failures.isEmpty()) return failures.get(failures.size() - 1).tsMs();
         return h.nowMs();

@@ -1,7 +1,12 @@
-package io.redwatch.collector.rules;
+package io.redwatch.collector.rules.evidence;
 
 import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
+import io.redwatch.collector.rules.view.ByteSize;
+import io.redwatch.collector.rules.view.InfoView;
+import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.LogText;
+import io.redwatch.collector.rules.view.Setting;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -15,22 +20,22 @@ import java.util.OptionalLong;
  * transfer + load seconds, each the longest one observed (INFO rdb_last_bgsave_time_sec, or the
  * log's timestamps on either side). The replica's output buffer and the backlog must hold W × T.
  */
-final class SyncWindow {
+public final class SyncWindow {
     OptionalDouble writeRate = OptionalDouble.empty();
     String writeRateHow = "";
-    OptionalDouble bgsaveSec = OptionalDouble.empty();
+    public OptionalDouble bgsaveSec = OptionalDouble.empty();
     String bgsaveHow = "";
-    OptionalDouble transferSec = OptionalDouble.empty();
+    public OptionalDouble transferSec = OptionalDouble.empty();
     String transferHow = "";
     OptionalDouble loadSec = OptionalDouble.empty();
     String loadHow = "";
-    OptionalLong omemPeak = OptionalLong.empty();
-    Setting backlog;
+    public OptionalLong omemPeak = OptionalLong.empty();
+    public Setting backlog;
     Setting outputLimit;
     /** "slave" before Redis 5, "replica" from 5 on; old wording in the log means an old server. */
     String replicaClass = "replica";
 
-    static SyncWindow of(InstanceHistory h) {
+    public static SyncWindow of(InstanceHistory h) {
         SyncWindow w = new SyncWindow();
         w.measureWriteRate(h);
         w.measureDurations(h);
@@ -47,7 +52,7 @@ final class SyncWindow {
         return w;
     }
 
-    static boolean isReplicaClient(LogLine l) {
+    public static boolean isReplicaClient(LogLine l) {
         return LogText.clientField(l.text(), "flags").map(f -> f.contains("S")).orElse(false);
     }
 
@@ -57,12 +62,12 @@ final class SyncWindow {
     }
 
     /** W × T in bytes, when both are known. */
-    OptionalDouble neededBytes() {
+    public OptionalDouble neededBytes() {
         if (writeRate.isEmpty() || windowSec().isEmpty()) return OptionalDouble.empty();
         return OptionalDouble.of(writeRate.getAsDouble() * windowSec().getAsDouble());
     }
 
-    long backlogBytes() {
+    public long backlogBytes() {
         long b = ByteSize.parse(backlog.value());
         return b < 0 ? 1L << 20 : b;
     }
@@ -78,7 +83,7 @@ final class SyncWindow {
         return new long[] {256L << 20, 64L << 20, 60};
     }
 
-    String replicaLimitText() {
+    public String replicaLimitText() {
         long[] l = replicaLimit();
         return replicaClass + " " + ByteSize.config(l[0]) + " " + ByteSize.config(l[1]) + " " + l[2]
                 + (outputLimit.assumed() ? " (not known: assumed, Redis's default)" : " (" + outputLimit.source() + ")");
@@ -99,20 +104,20 @@ final class SyncWindow {
         return new long[] {hard, soft, seconds};
     }
 
-    String limitCommand(double headroom) {
+    public String limitCommand(double headroom) {
         long[] r = recommendedLimit(headroom);
         String value = replicaClass + " " + ByteSize.config(r[0]) + " " + ByteSize.config(r[1]) + " " + r[2];
         return "`redis-cli CONFIG SET client-output-buffer-limit \"" + value + "\"` and `client-output-buffer-limit " + value
                 + "` in redis.conf";
     }
 
-    String backlogCommand(double headroom) {
+    public String backlogCommand(double headroom) {
         String v = ByteSize.config(recommendedBacklog(headroom));
         return "`redis-cli CONFIG SET repl-backlog-size " + v + "` and `repl-backlog-size " + v + "` in redis.conf";
     }
 
     /** The numbers, each with where it came from. */
-    List<String> evidence() {
+    public List<String> evidence() {
         List<String> out = new ArrayList<>();
         writeRate.ifPresent(r -> out.add(String.format(Locale.ROOT, "write rate W = %s/s (%s)", ByteSize.human((long) r), writeRateHow)));
         bgsaveSec.ifPresent(s -> out.add(String.format(Locale.ROOT, "bgsave %.1f s (%s)", s, bgsaveHow)));

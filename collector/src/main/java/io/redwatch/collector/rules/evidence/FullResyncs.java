@@ -1,7 +1,9 @@
-package io.redwatch.collector.rules;
+package io.redwatch.collector.rules.evidence;
 
 import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
+import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.LogText;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,11 +17,11 @@ import java.util.Optional;
  * resync requested by X", "Unable to partial resync with X", "Partial resynchronization not accepted"
  * or "Starting BGSAVE for SYNC"; each request is counted once.
  */
-final class FullResyncs {
+public final class FullResyncs {
     /** Peer description ("replica 10.0.0.2:6379" or "master 10.0.0.1:6379") → the line of each full resync. */
-    final Map<String, List<LogLine>> byPeer = new LinkedHashMap<>();
+    public final Map<String, List<LogLine>> byPeer = new LinkedHashMap<>();
 
-    static FullResyncs of(InstanceHistory h) {
+    public static FullResyncs of(InstanceHistory h) {
         FullResyncs r = new FullResyncs();
         String master = null;
         String asking = null;
@@ -49,7 +51,7 @@ final class FullResyncs {
     }
 
     /** The most full resyncs of one peer within any window of the given length. */
-    static int maxInWindow(List<LogLine> lines, long windowMs) {
+    public static int maxInWindow(List<LogLine> lines, long windowMs) {
         int best = 0;
         int from = 0;
         for (int to = 0; to < lines.size(); to++) {

@@ -1,15 +1,15 @@
-package io.redwatch.collector.rules;
+package io.redwatch.collector.rules.view;
 
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 
 /** Small pieces cut out of Redis log messages. Every method returns empty rather than guessing. */
-final class LogText {
+public final class LogText {
     private LogText() { }
 
     /** The value of {@code name=} in a client description: {@code omem=268443524}, {@code flags=S}, {@code addr=10.0.0.1:5000}. */
-    static Optional<String> clientField(String text, String name) {
+    public static Optional<String> clientField(String text, String name) {
         String key = name + "=";
         int at = text.indexOf(key);
         while (at > 0 && text.charAt(at - 1) != ' ') at = text.indexOf(key, at + 1);
@@ -19,7 +19,7 @@ final class LogText {
         return Optional.of(end < 0 ? text.substring(start) : text.substring(start, end));
     }
 
-    static OptionalLong number(Optional<String> s) {
+    public static OptionalLong number(Optional<String> s) {
         if (s.isEmpty()) return OptionalLong.empty();
         try {
             return OptionalLong.of(Long.parseLong(s.get().trim()));
@@ -29,7 +29,7 @@ final class LogText {
     }
 
     /** The address after "slave " or "replica " (any case): "Connection with slave 10.0.0.2:6379 lost." gives 10.0.0.2:6379. */
-    static Optional<String> replicaAddress(String text) {
+    public static Optional<String> replicaAddress(String text) {
         String lower = text.toLowerCase(Locale.ROOT);
         for (String word : new String[] {"slave ", "replica "}) {
             int at = lower.indexOf(word);
@@ -48,7 +48,7 @@ final class LogText {
     }
 
     /** "Connecting to MASTER 10.242.73.46:6666" gives 10.242.73.46:6666. */
-    static Optional<String> masterAddress(String text) {
+    public static Optional<String> masterAddress(String text) {
         int at = text.indexOf("Connecting to MASTER ");
         if (at < 0) return Optional.empty();
         String rest = text.substring(at + "Connecting to MASTER ".length()).trim();
@@ -57,7 +57,7 @@ final class LogText {
     }
 
     /** The number after the last ':' of "Full resync from master: runid:offset". */
-    static OptionalLong fullResyncOffset(String text) {
+    public static OptionalLong fullResyncOffset(String text) {
         int at = text.indexOf("Full resync from master:");
         if (at < 0) return OptionalLong.empty();
         int colon = text.lastIndexOf(':');
@@ -65,7 +65,7 @@ final class LogText {
     }
 
     /** The run id of "Full resync from master: runid:offset". */
-    static Optional<String> fullResyncRunId(String text) {
+    public static Optional<String> fullResyncRunId(String text) {
         int at = text.indexOf("Full resync from master:");
         if (at < 0) return Optional.empty();
         String rest = text.substring(at + "Full resync from master:".length()).trim();
@@ -74,7 +74,7 @@ final class LogText {
     }
 
     /** N of "(Slave request was: N)" or "(Replica request was: N)". */
-    static OptionalLong requestedOffset(String text) {
+    public static OptionalLong requestedOffset(String text) {
         int at = text.indexOf("request was: ");
         if (at < 0) return OptionalLong.empty();
         int start = at + "request was: ".length();

@@ -1,7 +1,10 @@
-package io.redwatch.collector.rules;
+package io.redwatch.collector.rules.evidence;
 
 import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
+import io.redwatch.collector.rules.view.ByteSize;
+import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.LogText;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,14 +29,14 @@ import java.util.Optional;
  * A BGSAVE for SYNC that failed on disk is not counted: that is bgsave_failing's cause, not the sync's.
  * Replicas are told apart by host only: the output-buffer line names the client's ephemeral port.
  */
-final class AbortedSyncs {
+public final class AbortedSyncs {
     /** One aborted sync: the replica (or "master"), the line that shows it, and why it could not finish. */
-    record Abort(String peer, LogLine line, String why, boolean selfRepeating) { }
+    public record Abort(String peer, LogLine line, String why, boolean selfRepeating) { }
 
     /** Aborts that the log shows to be a loop, oldest first, per peer. */
     final Map<String, List<Abort>> loops = new LinkedHashMap<>();
 
-    static AbortedSyncs of(InstanceHistory h, long fromMs) {
+    public static AbortedSyncs of(InstanceHistory h, long fromMs) {
         AbortedSyncs out = new AbortedSyncs();
         Map<String, LogLine> syncing = new LinkedHashMap<>();   // master: replica host → start of its full sync
         List<Abort> pending = new ArrayList<>();                 // aborts waiting for a restart to prove the loop
@@ -105,7 +108,7 @@ final class AbortedSyncs {
     }
 
     /** The peer with the most aborts, if any. */
-    Optional<List<Abort>> worst() {
+    public Optional<List<Abort>> worst() {
         return loops.values().stream().max(java.util.Comparator.comparingInt(List::size));
     }
 

@@ -1,4 +1,4 @@
-package io.redwatch.collector.rules;
+package io.redwatch.collector.rules.view;
 
 /**
  * A configuration value and where it came from: CONFIG, an INFO field, or Redis's default for the

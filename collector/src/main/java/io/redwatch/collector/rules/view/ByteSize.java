@@ -1,15 +1,15 @@
-package io.redwatch.collector.rules;
+package io.redwatch.collector.rules.view;
 
 import java.util.Locale;
 
 /** Byte counts as people read them, and as Redis's config accepts them. */
-final class ByteSize {
+public final class ByteSize {
     private static final long MB = 1L << 20;
 
     private ByteSize() { }
 
     /** "27.97 GiB", "256.0 MiB", "812 B". */
-    static String human(long bytes) {
+    public static String human(long bytes) {
         if (bytes < 1024) return bytes + " B";
         String[] units = {"KiB", "MiB", "GiB", "TiB"};
         double v = bytes;
@@ -22,7 +22,7 @@ final class ByteSize {
     }
 
     /** A size for redis.conf, rounded up to a value people pick: a power of two up to 1 GB, then whole GB. */
-    static long roundUpConfig(double bytes) {
+    public static long roundUpConfig(double bytes) {
         long mb = 1;
         while (mb * MB < bytes && mb < 1024) mb *= 2;
         if (mb * MB >= bytes) return mb * MB;
@@ -31,14 +31,14 @@ final class ByteSize {
     }
 
     /** "128mb", "2gb": Redis's own unit words (config files and CONFIG SET alike). */
-    static String config(long bytes) {
+    public static String config(long bytes) {
         if (bytes % (1024 * MB) == 0) return bytes / (1024 * MB) + "gb";
         if (bytes % MB == 0) return bytes / MB + "mb";
         return Long.toString(bytes);
     }
 
     /** Parses "256mb", "64MB", "1gb", "8G", "1048576", "512k"; -1 when it is no size. */
-    static long parse(String text) {
+    public static long parse(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
         long mul = 1;
         String[][] units = {{"gb", "1073741824"}, {"mb", "1048576"}, {"kb", "1024"}, {"g", "1000000000"}, {"m", "1000000"}, {"k", "1000"}, {"b", "1"}};
