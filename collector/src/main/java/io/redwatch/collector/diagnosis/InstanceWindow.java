@@ -4,7 +4,7 @@ import io.redwatch.collector.facts.LogKind;
 import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.SharedText;
 import io.redwatch.collector.facts.TypedInfo;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.collector.storage.RecentRecords;
 import io.redwatch.proto.v1.ConfigSnapshot;
 import io.redwatch.proto.v1.HostFacts;
@@ -212,8 +212,8 @@ final class InstanceWindow {
     }
 
     /** A snapshot for the rules; samples and log lines older than the window are left out. */
-    synchronized InstanceHistory history(HostFacts hostFacts, long nowMs) {
-        InstanceHistory.Builder b = InstanceHistory.builder(instance, host).window(Duration.ofMillis(windowMs)).currentOnly(true);
+    synchronized InstanceView history(HostFacts hostFacts, long nowMs) {
+        InstanceView.Builder b = InstanceView.builder(instance, host).window(Duration.ofMillis(windowMs)).currentOnly(true);
         TypedInfo latest = latestInfo;
         boolean[] latestShown = {latest == null};
         infos.forEach(i -> {

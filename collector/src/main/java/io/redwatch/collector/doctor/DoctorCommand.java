@@ -2,7 +2,7 @@ package io.redwatch.collector.doctor;
 
 import io.redwatch.collector.rules.Diagnosis;
 import io.redwatch.collector.rules.Finding;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.collector.rules.Severity;
 import io.redwatch.collector.rules.Thresholds;
 import io.redwatch.proto.v1.Snapshot;
@@ -77,10 +77,10 @@ public final class DoctorCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try {
             ZoneId z = zone();
-            List<InstanceHistory> histories = dbUrl != null ? List.of(fromDatabase(z)) : fromSnapshot(z);
+            List<InstanceView> histories = dbUrl != null ? List.of(fromDatabase(z)) : fromSnapshot(z);
             Diagnosis diagnosis = new Diagnosis(Thresholds.defaults());
             List<Finding> findings = new ArrayList<>();
-            for (InstanceHistory h : histories) findings.addAll(diagnosis.run(h));
+            for (InstanceView h : histories) findings.addAll(diagnosis.run(h));
             findings.sort(Comparator.comparing(Finding::severity)); // stable: per instance, in rule order
             out.print(json ? FindingsReport.json(findings) + "\n" : FindingsReport.text(findings, histories.size()));
             out.flush();
@@ -92,7 +92,7 @@ public final class DoctorCommand implements Callable<Integer> {
         }
     }
 
-    private List<InstanceHistory> fromSnapshot(ZoneId z) {
+    private List<InstanceView> fromSnapshot(ZoneId z) {
         if (instance != null || at != null || window != null) {
             throw new DoctorInputException("--instance, --at and --window read the history from a database: give --db-url too");
         }
@@ -101,7 +101,7 @@ public final class DoctorCommand implements Callable<Integer> {
         return SnapshotHistories.of(snapshots, z);
     }
 
-    private InstanceHistory fromDatabase(ZoneId z) {
+    private InstanceView fromDatabase(ZoneId z) {
         if (file != null) throw new DoctorInputException("give either a snapshot FILE or --db-url, not both");
         if (instance == null || instance.isBlank()) {
             throw new DoctorInputException("--db-url needs --instance HOST:PORT (as the collector names it)");

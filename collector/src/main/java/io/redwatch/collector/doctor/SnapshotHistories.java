@@ -1,6 +1,6 @@
 package io.redwatch.collector.doctor;
 
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.proto.v1.HostFacts;
 import io.redwatch.proto.v1.InstanceRef;
 import io.redwatch.proto.v1.Record;
@@ -22,11 +22,11 @@ final class SnapshotHistories {
 
     private SnapshotHistories() { }
 
-    static List<InstanceHistory> of(List<Snapshot> snapshots, ZoneId zone) {
-        Map<String, InstanceHistory.Builder> builders = new LinkedHashMap<>();
+    static List<InstanceView> of(List<Snapshot> snapshots, ZoneId zone) {
+        Map<String, InstanceView.Builder> builders = new LinkedHashMap<>();
         for (Snapshot s : snapshots) {
             List<HostFacts> hosts = new ArrayList<>();
-            List<InstanceHistory.Builder> here = new ArrayList<>();
+            List<InstanceView.Builder> here = new ArrayList<>();
             for (Record r : s.getRecordsList()) {
                 if (r.getKindCase() == Record.KindCase.HOST) {
                     hosts.add(r.getHost());
@@ -34,16 +34,16 @@ final class SnapshotHistories {
                 }
                 InstanceRef ref = ref(r);
                 if (ref == null || ref.getInstance().isEmpty()) continue;
-                InstanceHistory.Builder b = builders.computeIfAbsent(ref.getInstance(),
-                        k -> InstanceHistory.builder(k, ref.getHost().isEmpty() ? s.getHostname() : ref.getHost())
+                InstanceView.Builder b = builders.computeIfAbsent(ref.getInstance(),
+                        k -> InstanceView.builder(k, ref.getHost().isEmpty() ? s.getHostname() : ref.getHost())
                                 .zone(zone).window(Duration.ofHours(1)).maxLogEvents(MAX_LOG_EVENTS));
                 b.add(r);
                 if (!here.contains(b)) here.add(b);
             }
-            for (InstanceHistory.Builder b : here) hosts.forEach(b::host);
+            for (InstanceView.Builder b : here) hosts.forEach(b::host);
         }
-        List<InstanceHistory> out = new ArrayList<>();
-        for (InstanceHistory.Builder b : builders.values()) out.add(b.buildAtNewestFact());
+        List<InstanceView> out = new ArrayList<>();
+        for (InstanceView.Builder b : builders.values()) out.add(b.buildAtNewestFact());
         return out;
     }
 

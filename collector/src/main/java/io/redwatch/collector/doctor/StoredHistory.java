@@ -1,6 +1,6 @@
 package io.redwatch.collector.doctor;
 
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.collector.storage.RecentHistory;
 import io.redwatch.collector.storage.RecentRecords;
 import io.redwatch.proto.v1.ConfigSnapshot;
@@ -39,13 +39,13 @@ final class StoredHistory {
     private StoredHistory() {
     }
 
-    static InstanceHistory at(DataSource db, String instance, long atMs, Duration window, ZoneId zone) {
+    static InstanceView at(DataSource db, String instance, long atMs, Duration window, ZoneId zone) {
         String host = hostOf(db, instance);
         long fromMs = atMs - window.toMillis();
         // Full rate from the window's start: a post-mortem reads every sample, line and PING of it.
         RecentRecords r = new RecentHistory(db).load(instance, host,
                 new RecentHistory.Bounds(fromMs, fromMs, LOGS_PER_KIND, LOGS_PER_KIND, LOGS_PER_KIND, LOGS_PER_KIND));
-        InstanceHistory.Builder b = InstanceHistory.builder(instance, host).zone(zone).window(window)
+        InstanceView.Builder b = InstanceView.builder(instance, host).zone(zone).window(window)
                 .maxLogEvents(LOGS_PER_KIND);
         r.infos().stream().filter(i -> i.tsMs() <= atMs).forEach(b::info);
         r.pings().stream().filter(p -> p.getTsMs() <= atMs).forEach(b::ping);

@@ -3,7 +3,7 @@ package io.redwatch.collector.rules;
 import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
 import io.redwatch.collector.rules.view.InfoView;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,7 +17,7 @@ final class AofFsyncSlow implements Rule {
     }
 
     @Override
-    public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
+    public Optional<Finding> evaluate(InstanceView h, Thresholds t) {
         List<LogLine> lines = h.logs(LogKind.AOF_FSYNC_SLOW);
         OptionalLong delayed = growth(h);
         boolean rising = delayed.isPresent() && delayed.getAsLong() > 0;
@@ -33,7 +33,7 @@ final class AofFsyncSlow implements Rule {
         return Optional.of(Finding.of(h, id(), Severity.WARNING, summary, evidence, advice, ts));
     }
 
-    private static OptionalLong growth(InstanceHistory h) {
+    private static OptionalLong growth(InstanceView h) {
         InfoView first = null;
         InfoView last = null;
         for (InfoView i : h.infos()) {

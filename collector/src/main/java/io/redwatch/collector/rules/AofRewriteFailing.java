@@ -1,7 +1,7 @@
 package io.redwatch.collector.rules;
 
 import io.redwatch.collector.rules.evidence.SaveHealth;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import java.util.Optional;
 
 /** aof_rewrite_failing: aof_last_bgrewrite_status:err, or the log says a rewrite failed (fork, pipes, child error). */
@@ -12,7 +12,7 @@ final class AofRewriteFailing implements Rule {
     }
 
     @Override
-    public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
+    public Optional<Finding> evaluate(InstanceView h, Thresholds t) {
         SaveHealth s = SaveHealth.aof(h);
         if (!s.everFailed() || h.currentOnly() && !s.failingNow) return Optional.empty();
         String cause = s.cause();
@@ -30,7 +30,7 @@ final class AofRewriteFailing implements Rule {
     }
 
     /** Names the rules that explain a pipe error only when they hold, so the advice never points at nothing. */
-    private static String pipeAdvice(InstanceHistory h, Thresholds t) {
+    private static String pipeAdvice(InstanceView h, Thresholds t) {
         boolean leak = new FdLeakPipes().evaluate(h, t).isPresent();
         boolean full = new MaxclientsExhausted().evaluate(h, t).isPresent();
         if (!leak && !full) return "Read the error after \"IPC pipes\": check the process's descriptors (`ls /proc/<pid>/fd | wc -l`, `ulimit -n`).";

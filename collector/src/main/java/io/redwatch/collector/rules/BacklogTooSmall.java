@@ -4,7 +4,7 @@ import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
 import io.redwatch.collector.rules.evidence.SyncWindow;
 import io.redwatch.collector.rules.view.ByteSize;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -20,7 +20,7 @@ final class BacklogTooSmall implements Rule {
     }
 
     @Override
-    public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
+    public Optional<Finding> evaluate(InstanceView h, Thresholds t) {
         List<LogLine> refused = h.recentLogs(LogKind.PARTIAL_RESYNC_REFUSED, t.fullResyncWindow().toMillis()).stream().filter(l -> l.text().contains("lack of backlog")).toList();
         SyncWindow w = SyncWindow.of(h);
         boolean isMaster = h.info("role").map("master"::equals).orElse(true);

@@ -1,7 +1,7 @@
 package io.redwatch.collector.rules;
 
 import io.redwatch.collector.rules.evidence.SaveHealth;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import java.util.List;
 import java.util.Optional;
 
@@ -13,7 +13,7 @@ final class BgsaveFailing implements Rule {
     }
 
     @Override
-    public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
+    public Optional<Finding> evaluate(InstanceView h, Thresholds t) {
         SaveHealth s = SaveHealth.rdb(h);
         if (!s.everFailed() || h.currentOnly() && !s.failingNow) return Optional.empty();
         String cause = s.cause();

@@ -3,7 +3,7 @@ package io.redwatch.collector.rules;
 import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
 import io.redwatch.collector.rules.view.InfoView;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.proto.v1.HostFacts;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +23,7 @@ final class BgsaveSlow implements Rule {
     }
 
     @Override
-    public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
+    public Optional<Finding> evaluate(InstanceView h, Thresholds t) {
         long limit = t.bgsaveSlow().toSeconds();
         List<String> evidence = new ArrayList<>();
         long worst = -1;

@@ -1,6 +1,6 @@
 package io.redwatch.collector.rules;
 
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -36,7 +36,7 @@ public final class Diagnosis {
         return RULES.stream().map(Rule::id).toList();
     }
 
-    public List<Finding> run(InstanceHistory h) {
+    public List<Finding> run(InstanceView h) {
         Map<String, Finding> byRule = new LinkedHashMap<>();
         for (Rule rule : RULES) {
             try {

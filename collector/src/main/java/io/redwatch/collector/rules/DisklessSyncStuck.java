@@ -1,7 +1,7 @@
 package io.redwatch.collector.rules;
 
 import io.redwatch.collector.rules.view.InfoView;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,7 +18,7 @@ final class DisklessSyncStuck implements Rule {
     }
 
     @Override
-    public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
+    public Optional<Finding> evaluate(InstanceView h, Thresholds t) {
         Optional<InfoView> info = h.infoWith("master_sync_in_progress");
         if (info.isEmpty() || !"1".equals(info.get().get("master_sync_in_progress").orElse(""))) return Optional.empty();
         InfoView i = info.get();

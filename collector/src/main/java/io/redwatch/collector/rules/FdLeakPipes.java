@@ -4,7 +4,7 @@ import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
 import io.redwatch.collector.rules.evidence.FdCeiling;
 import io.redwatch.collector.rules.evidence.SaveHealth;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.proto.v1.ProcessFacts;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,13 +26,13 @@ final class FdLeakPipes implements Rule {
     }
 
     @Override
-    public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
+    public Optional<Finding> evaluate(InstanceView h, Thresholds t) {
         Optional<ProcessFacts> latest = h.latestProcess();
         if (latest.isPresent()) return fromFacts(h, t, latest.get());
         return fromLog(h, t);
     }
 
-    private Optional<Finding> fromFacts(InstanceHistory h, Thresholds t, ProcessFacts p) {
+    private Optional<Finding> fromFacts(InstanceView h, Thresholds t, ProcessFacts p) {
         ProcessFacts first = h.processes().stream().filter(f -> f.getError().isEmpty()).findFirst().orElse(p);
         int growth = p.getFdPipes() - first.getFdPipes();
         // A healthy Redis holds a handful of pipes (child-info, AOF rewrite and diskless-sync pipes: a
@@ -60,7 +60,7 @@ final class FdLeakPipes implements Rule {
         return Optional.of(Finding.of(h, id(), Severity.CRITICAL, summary, evidence, advice(h), p.getTsMs()));
     }
 
-    private Optional<Finding> fromLog(InstanceHistory h, Thresholds t) {
+    private Optional<Finding> fromLog(InstanceView h, Thresholds t) {
         List<LogLine> aofForks = h.logs(LogKind.FORK_FAILED).stream().filter(l -> !SaveHealth.isRdbFork(l)).toList();
         boolean fixed = h.version().map(v -> v.atLeast(3, 2, 9)).orElse(false);
         // The rewrite's own pipes numbered past the event loop (ERANGE): on a Redis with the bug, the
@@ -80,7 +80,7 @@ final class FdLeakPipes implements Rule {
         return Optional.of(Finding.of(h, id(), Severity.WARNING, summary, evidence, advice(h), aofForks.get(aofForks.size() - 1).tsMs()));
     }
 
-    private Optional<Finding> fromPipeErrors(InstanceHistory h, List<LogLine> pipes) {
+    private Optional<Finding> fromPipeErrors(InstanceView h, List<LogLine> pipes) {
         List<String> evidence = new ArrayList<>(h.evidence(pipes, 3));
         evidence.add("no process facts: the pipe count is inferred; `ls -l /proc/<pid>/fd | grep -c pipe` confirms it");
         evidence.add("Redis version " + h.version().map(Object::toString).orElse("unknown (not in the log)")
@@ -91,14 +91,14 @@ final class FdLeakPipes implements Rule {
         return Optional.of(Finding.of(h, id(), Severity.WARNING, summary, evidence, advice(h), last.tsMs()));
     }
 
-    private static void addLogHints(InstanceHistory h, Thresholds t, List<String> evidence) {
+    private static void addLogHints(InstanceView h, Thresholds t, List<String> evidence) {
         List<LogLine> pipes = h.logs(LogKind.AOF_PIPE_ERROR);
         if (!pipes.isEmpty()) evidence.addAll(h.evidence(pipes, 2));
         List<LogLine> reg = h.logs(LogKind.FD_REGISTRATION_ERROR);
         if (!reg.isEmpty()) evidence.add(h.evidence(reg.get(reg.size() - 1)));
     }
 
-    private static String advice(InstanceHistory h) {
+    private static String advice(InstanceView h) {
         boolean fixed = h.version().map(v -> v.atLeast(3, 2, 9)).orElse(false);
         if (fixed) {
             return "This Redis (" + h.version().get() + ") has the AOF pipe-leak fix, so find the holder: `ls -l /proc/<pid>/fd | grep pipe`, "

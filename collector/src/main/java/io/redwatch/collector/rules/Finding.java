@@ -1,6 +1,6 @@
 package io.redwatch.collector.rules;
 
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import java.util.List;
 
 /**
@@ -22,7 +22,7 @@ public record Finding(String rule, Severity severity, String instance, String ho
     }
 
     /** A finding about the instance and host of {@code h}; built here so the history knows nothing of findings. */
-    static Finding of(InstanceHistory h, String rule, Severity severity, String summary, List<String> evidence, String advice,
+    static Finding of(InstanceView h, String rule, Severity severity, String summary, List<String> evidence, String advice,
                       long tsMs) {
         return new Finding(rule, severity, h.instance(), h.host(), summary, evidence, advice, tsMs);
     }

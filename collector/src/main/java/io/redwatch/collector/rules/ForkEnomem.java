@@ -5,7 +5,7 @@ import io.redwatch.collector.facts.LogKind;
 import io.redwatch.collector.rules.evidence.ForkBudget;
 import io.redwatch.collector.rules.evidence.SaveHealth;
 import io.redwatch.collector.rules.view.ByteSize;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,7 +18,7 @@ final class ForkEnomem implements Rule {
     }
 
     @Override
-    public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
+    public Optional<Finding> evaluate(InstanceView h, Thresholds t) {
         // Only a fork refused for memory is this rule (or a line cut before its reason): "fork: Invalid
         // argument" (Windows' emulated fork) and the like fail saves for another cause, bgsave_failing's.
         List<LogLine> forks = h.logs(LogKind.FORK_FAILED).stream().filter(ForkEnomem::forMemory).toList();
@@ -51,7 +51,7 @@ final class ForkEnomem implements Rule {
     }
 
     /** Whether this rule fires, without building its finding (other rules' advice asks). */
-    static boolean fires(InstanceHistory h) {
+    static boolean fires(InstanceView h) {
         List<LogLine> forks = h.logs(LogKind.FORK_FAILED).stream().filter(ForkEnomem::forMemory).toList();
         if (forks.isEmpty()) return false;
         boolean rdb = forks.stream().anyMatch(SaveHealth::isRdbFork);

@@ -2,7 +2,7 @@ package io.redwatch.collector.rules;
 
 import io.redwatch.collector.rules.evidence.ForkBudget;
 import io.redwatch.collector.rules.view.ByteSize;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -17,7 +17,7 @@ final class ForkRisk implements Rule {
     }
 
     @Override
-    public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
+    public Optional<Finding> evaluate(InstanceView h, Thresholds t) {
         ForkBudget b = ForkBudget.of(h);
         if (!b.atRisk(t.forkRiskRatio())) return Optional.empty();
         long mem = b.processBytes.getAsLong();

@@ -6,7 +6,7 @@ import io.redwatch.collector.rules.evidence.AbortedSyncs;
 import io.redwatch.collector.rules.evidence.FullResyncs;
 import io.redwatch.collector.rules.evidence.SyncWindow;
 import io.redwatch.collector.rules.view.InfoView;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -27,7 +27,7 @@ final class FullResyncLoop implements Rule {
     }
 
     @Override
-    public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
+    public Optional<Finding> evaluate(InstanceView h, Thresholds t) {
         long windowMs = t.fullResyncWindow().toMillis();
         String peer = null;
         List<LogLine> lines = List.of();
@@ -100,12 +100,12 @@ final class FullResyncLoop implements Rule {
      * A sync that can never complete is a loop from its first cycle (see {@link AbortedSyncs}); live,
      * only aborts within the window count, so a loop that stopped resolves.
      */
-    private static Optional<List<AbortedSyncs.Abort>> mechanism(InstanceHistory h, long windowMs) {
+    private static Optional<List<AbortedSyncs.Abort>> mechanism(InstanceView h, long windowMs) {
         return AbortedSyncs.of(h, h.currentOnly() ? h.nowMs() - windowMs : Long.MIN_VALUE).worst();
     }
 
     /** The flush + load durations on the replica side, e.g. "22.5 s at 13:55". */
-    private static List<String> loadTimes(InstanceHistory h) {
+    private static List<String> loadTimes(InstanceView h) {
         List<String> out = new ArrayList<>();
         LogLine flushing = null;
         for (LogLine l : h.logs()) {
@@ -118,7 +118,7 @@ final class FullResyncLoop implements Rule {
         return out.size() > 6 ? out.subList(out.size() - 6, out.size()) : out;
     }
 
-    private static OptionalLong syncFullGrowth(InstanceHistory h, long windowMs) {
+    private static OptionalLong syncFullGrowth(InstanceView h, long windowMs) {
         InfoView first = null;
         InfoView last = null;
         for (InfoView i : h.infos()) {

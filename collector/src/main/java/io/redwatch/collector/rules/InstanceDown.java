@@ -2,7 +2,7 @@ package io.redwatch.collector.rules;
 
 import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.proto.v1.PingResult;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +16,7 @@ final class InstanceDown implements Rule {
     }
 
     @Override
-    public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
+    public Optional<Finding> evaluate(InstanceView h, Thresholds t) {
         Optional<PingResult> latest = h.latestPing();
         if (latest.isEmpty() || !PingFailed.unreachable(latest.get())) return Optional.empty();
         long since = latest.get().getTsMs();

@@ -4,7 +4,7 @@ import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
 import io.redwatch.collector.rules.evidence.FdCeiling;
 import io.redwatch.collector.rules.view.InfoView;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.collector.rules.view.Setting;
 import io.redwatch.proto.v1.ProcessFacts;
 import java.util.ArrayList;
@@ -25,7 +25,7 @@ final class MaxclientsExhausted implements Rule {
     }
 
     @Override
-    public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
+    public Optional<Finding> evaluate(InstanceView h, Thresholds t) {
         List<String> evidence = new ArrayList<>();
         FdCeiling c = FdCeiling.of(h);
         Setting maxclients = c.maxclients();
@@ -73,7 +73,7 @@ final class MaxclientsExhausted implements Rule {
         return Optional.of(Finding.of(h, id(), Severity.CRITICAL, summary, evidence, advice, ts));
     }
 
-    private static OptionalLong rejectedGrowth(InstanceHistory h) {
+    private static OptionalLong rejectedGrowth(InstanceView h) {
         InfoView first = null;
         InfoView last = null;
         for (InfoView i : h.infos()) {

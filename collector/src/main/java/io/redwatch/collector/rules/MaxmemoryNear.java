@@ -2,7 +2,7 @@ package io.redwatch.collector.rules;
 
 import io.redwatch.collector.rules.evidence.MemoryLimit;
 import io.redwatch.collector.rules.view.ByteSize;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -15,7 +15,7 @@ final class MaxmemoryNear implements Rule {
     }
 
     @Override
-    public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
+    public Optional<Finding> evaluate(InstanceView h, Thresholds t) {
         Optional<MemoryLimit> m = MemoryLimit.of(h);
         if (m.isEmpty() || m.get().ratio() < t.maxmemoryNearRatio()) return Optional.empty();
         MemoryLimit l = m.get();

@@ -5,7 +5,7 @@ import io.redwatch.collector.facts.LogKind;
 import io.redwatch.collector.rules.evidence.MemoryLimit;
 import io.redwatch.collector.rules.view.ByteSize;
 import io.redwatch.collector.rules.view.InfoView;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -22,7 +22,7 @@ final class MaxmemoryOom implements Rule {
     }
 
     @Override
-    public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
+    public Optional<Finding> evaluate(InstanceView h, Thresholds t) {
         Optional<MemoryLimit> m = MemoryLimit.of(h);
         // Redis does not log refused writes; it counts them (Redis 6.2+): errorstat_OOM:count=N.
         long counted = latestOomCount(h);
@@ -62,7 +62,7 @@ final class MaxmemoryOom implements Rule {
     }
 
     /** The errorstat_OOM count of the newest sample holding it: refusals since the last restart. */
-    private static long latestOomCount(InstanceHistory h) {
+    private static long latestOomCount(InstanceView h) {
         return h.infoWith("errorstat_OOM").map(MaxmemoryOom::oomCount).orElse(0L);
     }
 
@@ -73,7 +73,7 @@ final class MaxmemoryOom implements Rule {
      * OOM replies counted in the window (live: the last minute): the growth of errorstat_OOM's count
      * from the first sample to the last.
      */
-    private static OptionalLong oomRepliesInWindow(InstanceHistory h) {
+    private static OptionalLong oomRepliesInWindow(InstanceView h) {
         List<InfoView> infos = h.currentOnly()
                 ? h.infos().stream().filter(i -> h.nowMs() - i.tsMs() <= LIVE_WINDOW_MS).toList() : h.infos();
         if (infos.isEmpty()) return OptionalLong.empty();

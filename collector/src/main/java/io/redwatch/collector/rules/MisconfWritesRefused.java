@@ -3,7 +3,7 @@ package io.redwatch.collector.rules;
 import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
 import io.redwatch.collector.rules.evidence.SaveHealth;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.collector.rules.view.Setting;
 import io.redwatch.proto.v1.PingResult;
 import java.util.ArrayList;
@@ -22,7 +22,7 @@ final class MisconfWritesRefused implements Rule {
     }
 
     @Override
-    public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
+    public Optional<Finding> evaluate(InstanceView h, Thresholds t) {
         List<String> evidence = new ArrayList<>();
         long ts = 0;
         for (PingResult p : h.pings()) {

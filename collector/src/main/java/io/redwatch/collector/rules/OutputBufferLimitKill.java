@@ -4,7 +4,7 @@ import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
 import io.redwatch.collector.rules.evidence.SyncWindow;
 import io.redwatch.collector.rules.view.ByteSize;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.collector.rules.view.LogText;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +19,7 @@ final class OutputBufferLimitKill implements Rule {
     }
 
     @Override
-    public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
+    public Optional<Finding> evaluate(InstanceView h, Thresholds t) {
         List<LogLine> kills = h.recentLogs(LogKind.OUTPUT_BUFFER_LIMIT_KILL, t.fullResyncWindow().toMillis());
         if (kills.isEmpty()) return Optional.empty();
         List<LogLine> replicas = kills.stream().filter(SyncWindow::isReplicaClient).toList();

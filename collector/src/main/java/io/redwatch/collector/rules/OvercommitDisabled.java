@@ -3,7 +3,7 @@ package io.redwatch.collector.rules;
 import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
 import io.redwatch.collector.rules.evidence.ForkBudget;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.collector.rules.view.Setting;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +20,7 @@ final class OvercommitDisabled implements Rule {
     }
 
     @Override
-    public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
+    public Optional<Finding> evaluate(InstanceView h, Thresholds t) {
         ForkBudget b = ForkBudget.of(h);
         if (!b.overcommitKnown() || b.overcommit == 1) return Optional.empty();
         if (h.liveWithoutConfig() || !h.persistenceOn()) return Optional.empty();

@@ -1,7 +1,7 @@
 package io.redwatch.collector.rules;
 
 import io.redwatch.collector.rules.view.InfoView;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -19,7 +19,7 @@ final class PersistenceStale implements Rule {
     }
 
     @Override
-    public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
+    public Optional<Finding> evaluate(InstanceView h, Thresholds t) {
         Optional<InfoView> info = h.infoWith("rdb_last_save_time");
         if (info.isEmpty() || h.liveWithoutConfig() || h.setting("save").value().isBlank()) return Optional.empty();
         InfoView i = info.get();

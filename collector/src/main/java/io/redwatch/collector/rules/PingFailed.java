@@ -1,6 +1,6 @@
 package io.redwatch.collector.rules;
 
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.proto.v1.PingResult;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,7 +28,7 @@ final class PingFailed implements Rule {
     }
 
     @Override
-    public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
+    public Optional<Finding> evaluate(InstanceView h, Thresholds t) {
         List<PingResult> bad = h.pings().stream().filter(PingFailed::failed).toList();
         if (bad.isEmpty()) return Optional.empty();
         PingResult latest = h.latestPing().get();

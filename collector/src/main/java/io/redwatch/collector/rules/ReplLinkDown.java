@@ -3,7 +3,7 @@ package io.redwatch.collector.rules;
 import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
 import io.redwatch.collector.rules.view.InfoView;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.collector.rules.view.LogText;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +25,7 @@ final class ReplLinkDown implements Rule {
     }
 
     @Override
-    public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
+    public Optional<Finding> evaluate(InstanceView h, Thresholds t) {
         long limitSec = t.replLinkDown().toSeconds();
         Optional<InfoView> info = h.infoWith("master_link_status");
         List<String> evidence = new ArrayList<>();
@@ -68,7 +68,7 @@ final class ReplLinkDown implements Rule {
      * failure, or since the connection attempt it ended when the attempt came first (a replica that never
      * reached its master logs "Connecting to MASTER" long before its first timeout).
      */
-    private Optional<Finding> fromLog(InstanceHistory h, long limitSec) {
+    private Optional<Finding> fromLog(InstanceView h, long limitSec) {
         LogLine attempt = null;
         LogLine since = null;
         List<LogLine> failures = new ArrayList<>();

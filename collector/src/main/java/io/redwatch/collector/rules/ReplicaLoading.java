@@ -3,7 +3,7 @@ package io.redwatch.collector.rules;
 import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
 import io.redwatch.collector.rules.view.InfoView;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.proto.v1.PingResult;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +22,7 @@ final class ReplicaLoading implements Rule {
     }
 
     @Override
-    public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
+    public Optional<Finding> evaluate(InstanceView h, Thresholds t) {
         List<String> evidence = new ArrayList<>();
         long ts = 0;
         Optional<PingResult> ping = h.latestPing();
@@ -91,7 +91,7 @@ final class ReplicaLoading implements Rule {
         return l.text().contains("Loading DB") || l.text().contains("Flushing old data");
     }
 
-    private static boolean pingAnsweredSince(InstanceHistory h, long tsMs) {
+    private static boolean pingAnsweredSince(InstanceView h, long tsMs) {
         return h.latestPing().filter(p -> p.getTsMs() >= tsMs && p.getOutcome() == PingResult.Outcome.PONG).isPresent();
     }
 }

@@ -3,7 +3,7 @@ package io.redwatch.collector.rules;
 import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
 import io.redwatch.collector.rules.view.ByteSize;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.collector.rules.view.Setting;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +17,7 @@ final class SomaxconnLow implements Rule {
     }
 
     @Override
-    public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
+    public Optional<Finding> evaluate(InstanceView h, Thresholds t) {
         if (h.liveWithoutConfig()) return Optional.empty();
         Setting backlog = h.setting("tcp-backlog");
         long wanted = ByteSize.parse(backlog.value());

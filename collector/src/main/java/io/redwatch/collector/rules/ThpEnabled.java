@@ -2,7 +2,7 @@ package io.redwatch.collector.rules;
 
 import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -15,7 +15,7 @@ final class ThpEnabled implements Rule {
     }
 
     @Override
-    public Optional<Finding> evaluate(InstanceHistory h, Thresholds t) {
+    public Optional<Finding> evaluate(InstanceView h, Thresholds t) {
         // Live, a host setting matters once a Redis has answered there (its CONFIG): a dead port is instance_down alone.
         if (h.liveWithoutConfig()) return Optional.empty();
         List<String> evidence = new ArrayList<>();

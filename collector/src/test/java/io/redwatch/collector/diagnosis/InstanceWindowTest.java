@@ -8,7 +8,7 @@ import io.redwatch.collector.facts.LogKind;
 import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.TypedInfo;
 import io.redwatch.collector.rules.view.InfoView;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.collector.storage.RecentRecords;
 import io.redwatch.proto.v1.PingResult;
 import java.time.Duration;
@@ -35,7 +35,7 @@ class InstanceWindowTest {
         for (long t = NOW - 600_000; t <= NOW; t += 10_000) {
             w.add(info(t, "used_memory", Long.toString(t % 1000), "maxmemory", "100", "sync_full", "1"), t);
         }
-        InstanceHistory h = w.history(null, NOW);
+        InstanceView h = w.history(null, NOW);
         InfoView latest = h.latestInfo().orElseThrow();
         assertEquals(NOW, latest.tsMs());
         assertEquals("100", latest.get("maxmemory").orElseThrow(), "the current maxmemory is read from the newest sample");
@@ -64,7 +64,7 @@ class InstanceWindowTest {
         }
         for (int i = 0; i < 10_000; i++) w.add(info(NOW, "used_memory", "1"), NOW);
         for (int i = 0; i < 10_000; i++) w.add(PingResult.newBuilder().setTsMs(NOW).setReply("PONG").build(), NOW);
-        InstanceHistory h = w.history(null, NOW);
+        InstanceView h = w.history(null, NOW);
         assertEquals(InstanceWindow.LOGS_PER_KIND, h.logs(LogKind.FORK_FAILED).size());
         assertEquals(1, h.logs(LogKind.FULL_RESYNC).size(), "a storm of one kind does not push out another");
         List<LogLine> other = h.logs(LogKind.OTHER);
@@ -84,7 +84,7 @@ class InstanceWindowTest {
                 List.of(new LogLine(NOW - 30_000, true, 1, LogKind.FULL_RESYNC, "Full resync requested by replica 10.0.0.2:6379")),
                 null, null);
         w.preload(past, NOW);
-        InstanceHistory h = w.history(null, NOW);
+        InstanceView h = w.history(null, NOW);
         assertEquals(List.of(NOW - 20_000, NOW), h.infos().stream().map(InfoView::tsMs).toList());
         assertEquals("3", h.latestInfo().orElseThrow().get("used_memory").orElseThrow(), "the live sample wins");
         assertEquals(1, h.logs(LogKind.FULL_RESYNC).size());

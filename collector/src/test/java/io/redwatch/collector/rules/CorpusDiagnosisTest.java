@@ -3,7 +3,7 @@ package io.redwatch.collector.rules;
 import static io.redwatch.collector.rules.Facts.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.proto.v1.ConfigSnapshot;
 import java.io.IOException;
 import java.io.InputStream;
@@ -67,8 +67,8 @@ class CorpusDiagnosisTest {
     }
 
     /** Every incident of the corpus as doctor would judge it, by file name. */
-    static java.util.Map<String, InstanceHistory> histories() {
-        java.util.Map<String, InstanceHistory> out = new java.util.TreeMap<>();
+    static java.util.Map<String, InstanceView> histories() {
+        java.util.Map<String, InstanceView> out = new java.util.TreeMap<>();
         for (Path p : corpusFiles()) {
             String file = p.getFileName().toString();
             if (!file.endsWith(".properties")) continue;
@@ -95,7 +95,7 @@ class CorpusDiagnosisTest {
             if (!file.endsWith(".properties")) continue;
             String name = file.substring(0, file.length() - ".properties".length());
             Properties props = properties(p);
-            InstanceHistory h = history(p.resolveSibling(name), props);
+            InstanceView h = history(p.resolveSibling(name), props);
             out.add(new Case(name, props.getProperty("url"), ids(props.getProperty("expected")), ids(props.getProperty("allowed")),
                     ruleIds(h)));
         }
@@ -104,10 +104,10 @@ class CorpusDiagnosisTest {
     }
 
     /** The paste as doctor reads it: the log through the agent's parser, INFO as pasted, CONFIG only when the thread quoted it. */
-    static InstanceHistory history(Path base, Properties props) {
+    static InstanceView history(Path base, Properties props) {
         Path log = Path.of(base + ".log");
         Path info = Path.of(base + ".info");
-        InstanceHistory.Builder b = Files.exists(log) ? Facts.history(log(read(log))) : Facts.history();
+        InstanceView.Builder b = Files.exists(log) ? Facts.history(log(read(log))) : Facts.history();
         if (Files.exists(info)) b.info(pastedInfo(read(info)));
         String config = props.getProperty("config", "").trim();
         if (!config.isEmpty()) {

@@ -3,7 +3,7 @@ package io.redwatch.collector.rules;
 import static io.redwatch.collector.rules.Facts.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +13,7 @@ class DescriptorRulesTest {
 
     @Test
     void aSocketLeakIsNotAPipeLeak() {
-        InstanceHistory h = history().process(process(T0, 10020, 10010, 4, 10032)).build(T0);
+        InstanceView h = history().process(process(T0, 10020, 10010, 4, 10032)).build(T0);
         assertEquals(Set.of("maxclients_exhausted"), ruleIds(h));
         Finding f = finding(h, "maxclients_exhausted");
         assertTrue(f.advice().contains("CLIENT LIST"), f.advice());
@@ -22,11 +22,11 @@ class DescriptorRulesTest {
 
     @Test
     void pipesGrowingAcrossTheWindowBeforeTheCeiling() {
-        InstanceHistory h = history().process(process(T0 - 40 * 60_000, 600, 500, 20, 10032))
+        InstanceView h = history().process(process(T0 - 40 * 60_000, 600, 500, 20, 10032))
                 .process(process(T0, 760, 500, 180, 10032)).build(T0);
         assertEquals(Set.of("fd_leak_pipes"), ruleIds(h));
         assertTrue(finding(h, "fd_leak_pipes").summary().contains("+160 since"));
-        InstanceHistory steady = history().process(process(T0 - 40 * 60_000, 600, 500, 6, 10032))
+        InstanceView steady = history().process(process(T0 - 40 * 60_000, 600, 500, 6, 10032))
                 .process(process(T0, 610, 510, 6, 10032)).build(T0);
         assertEquals(Set.of(), ruleIds(steady));
     }
@@ -34,12 +34,12 @@ class DescriptorRulesTest {
     @Test
     void theCeilingIsTheSmallerOfMaxclientsPlus128AndTheRlimit() {
         // maxclients 1000 → event loop 1128; RLIMIT 65536 does not matter. 1020 fds ≥ 90 % of 1128.
-        InstanceHistory h = history().config(config(T0, "maxclients", "1000")).process(process(T0, 1020, 1010, 4, 65536)).build(T0);
+        InstanceView h = history().config(config(T0, "maxclients", "1000")).process(process(T0, 1020, 1010, 4, 65536)).build(T0);
         assertTrue(finding(h, "maxclients_exhausted").summary().contains("ceiling of 1128"));
-        InstanceHistory room = history().config(config(T0, "maxclients", "1000")).process(process(T0, 900, 890, 4, 65536)).build(T0);
+        InstanceView room = history().config(config(T0, "maxclients", "1000")).process(process(T0, 900, 890, 4, 65536)).build(T0);
         assertFalse(ruleIds(room).contains("maxclients_exhausted"));
         // rejected_connections rising says it too.
-        InstanceHistory rejected = history().info(liveInfo("rejected_connections:0\n", T0 - 60_000)).info(liveInfo("rejected_connections:12\n", T0)).build(T0);
+        InstanceView rejected = history().info(liveInfo("rejected_connections:0\n", T0 - 60_000)).info(liveInfo("rejected_connections:12\n", T0)).build(T0);
         assertTrue(ruleIds(rejected).contains("maxclients_exhausted"));
     }
 

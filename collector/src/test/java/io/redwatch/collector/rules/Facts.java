@@ -2,7 +2,7 @@ package io.redwatch.collector.rules;
 
 import io.redwatch.agent.sampling.InfoParser;
 import io.redwatch.agent.tailing.LogLineParser;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.proto.v1.ConfigSnapshot;
 import io.redwatch.proto.v1.ConfigValue;
 import io.redwatch.proto.v1.HostFacts;
@@ -93,27 +93,27 @@ final class Facts {
         return PingResult.newBuilder().setRef(REF).setTsMs(tsMs).setOutcome(outcome).setReply(reply).build();
     }
 
-    static InstanceHistory.Builder history() {
-        return InstanceHistory.builder(REF.getInstance(), REF.getHost()).zone(ZONE);
+    static InstanceView.Builder history() {
+        return InstanceView.builder(REF.getInstance(), REF.getHost()).zone(ZONE);
     }
 
-    static InstanceHistory.Builder history(List<LogEvent> log) {
-        InstanceHistory.Builder b = history();
+    static InstanceView.Builder history(List<LogEvent> log) {
+        InstanceView.Builder b = history();
         log.forEach(b::log);
         return b;
     }
 
-    static List<Finding> diagnose(InstanceHistory h) {
+    static List<Finding> diagnose(InstanceView h) {
         return new Diagnosis(Thresholds.defaults()).run(h);
     }
 
-    static Set<String> ruleIds(InstanceHistory h) {
+    static Set<String> ruleIds(InstanceView h) {
         Set<String> out = new TreeSet<>();
         for (Finding f : diagnose(h)) out.add(f.rule());
         return out;
     }
 
-    static Finding finding(InstanceHistory h, String rule) {
+    static Finding finding(InstanceView h, String rule) {
         return diagnose(h).stream().filter(f -> f.rule().equals(rule)).findFirst()
                 .orElseThrow(() -> new AssertionError("no " + rule + " finding; got " + ruleIds(h)));
     }

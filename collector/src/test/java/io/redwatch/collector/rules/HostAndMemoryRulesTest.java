@@ -3,7 +3,7 @@ package io.redwatch.collector.rules;
 import static io.redwatch.collector.rules.Facts.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +18,7 @@ class HostAndMemoryRulesTest {
         assertEquals(Set.of(), ruleIds(history().info(liveInfo("used_memory:500\nmaxmemory:1000\nmaxmemory_policy:noeviction\n", T0)).build(T0)));
         assertEquals(Set.of(), ruleIds(history().info(liveInfo("used_memory:5000\nmaxmemory:0\n", T0)).build(T0)), "no limit set");
         // A cache with an eviction policy at its limit: information, and no OOM.
-        InstanceHistory cache = history().info(liveInfo("used_memory:1001\nmaxmemory:1000\nmaxmemory_policy:allkeys-lru\n", T0)).build(T0);
+        InstanceView cache = history().info(liveInfo("used_memory:1001\nmaxmemory:1000\nmaxmemory_policy:allkeys-lru\n", T0)).build(T0);
         assertEquals(Set.of("maxmemory_near"), ruleIds(cache));
         assertEquals(Severity.INFO, finding(cache, "maxmemory_near").severity());
     }
@@ -27,7 +27,7 @@ class HostAndMemoryRulesTest {
     void oomRepliesCountedInErrorstatsAreTheOomSeenEvenJustBelowTheLimit() {
         // Redis does not log refused writes; after a refusal used_memory can sit just under maxmemory.
         String below = "used_memory:990\nmaxmemory:1000\nmaxmemory_policy:noeviction\n";
-        InstanceHistory refusing = history()
+        InstanceView refusing = history()
                 .info(liveInfo(below + "errorstat_OOM:count=3\n", T0))
                 .info(liveInfo(below + "errorstat_OOM:count=40\n", T0 + 10_000)).build(T0 + 10_000);
         // One verdict for one piece of evidence: refusing writes, not "near" the limit as well.
@@ -40,7 +40,7 @@ class HostAndMemoryRulesTest {
         assertEquals(Set.of(), ruleIds(history().info(liveInfo(freed, T0)).info(liveInfo(freed, T0 + 10_000)).build(T0 + 10_000)));
 
         // Live: refusals that stopped a while ago (memory freed, FLUSHALL) no longer page.
-        InstanceHistory.Builder live = history().currentOnly(true)
+        InstanceView.Builder live = history().currentOnly(true)
                 .info(liveInfo(below + "errorstat_OOM:count=3\n", T0))
                 .info(liveInfo(below + "errorstat_OOM:count=40\n", T0 + 10_000));
         for (int k = 1; k <= 8; k++) live.info(liveInfo(freed, T0 + 10_000 + k * 10_000L));

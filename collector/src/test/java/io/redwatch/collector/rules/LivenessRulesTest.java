@@ -3,7 +3,7 @@ package io.redwatch.collector.rules;
 import static io.redwatch.collector.rules.Facts.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.proto.v1.PingResult.Outcome;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -14,14 +14,14 @@ class LivenessRulesTest {
 
     @Test
     void pingFailedReportsTheExactReply() {
-        InstanceHistory h = history().ping(ping(T0 - 60_000, Outcome.PONG, "PONG"))
+        InstanceView h = history().ping(ping(T0 - 60_000, Outcome.PONG, "PONG"))
                 .ping(ping(T0, Outcome.ERROR_REPLY, "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.")).build(T0);
         Finding f = finding(h, "ping_failed");
         assertEquals(Severity.CRITICAL, f.severity());
         assertTrue(f.summary().contains("BUSY Redis is busy running a script") && f.summary().contains("1 of 2 checks"), f.summary());
         assertTrue(f.advice().contains("SCRIPT KILL"));
         // Intermittent (the seed's LOADING every few minutes), latest fine: still reported, as a warning.
-        InstanceHistory intermittent = history().ping(ping(T0 - 60_000, Outcome.ERROR_REPLY, "LOADING Redis is loading the dataset in memory"))
+        InstanceView intermittent = history().ping(ping(T0 - 60_000, Outcome.ERROR_REPLY, "LOADING Redis is loading the dataset in memory"))
                 .ping(ping(T0, Outcome.PONG, "PONG")).build(T0);
         assertEquals(Severity.WARNING, finding(intermittent, "ping_failed").severity());
         assertEquals(Set.of(), ruleIds(history().ping(ping(T0, Outcome.PONG, "PONG")).build(T0)));
@@ -29,11 +29,11 @@ class LivenessRulesTest {
 
     @Test
     void refusedConnectionIsInstanceDownNotPingFailed() {
-        InstanceHistory h = history().ping(ping(T0 - 20_000, Outcome.CONNECTION_REFUSED, "connection refused"))
+        InstanceView h = history().ping(ping(T0 - 20_000, Outcome.CONNECTION_REFUSED, "connection refused"))
                 .ping(ping(T0, Outcome.CONNECTION_REFUSED, "connection refused")).build(T0);
         assertEquals(Set.of("instance_down"), ruleIds(h));
         assertTrue(finding(h, "instance_down").summary().contains("since 16:59"));
-        InstanceHistory back = history().ping(ping(T0 - 20_000, Outcome.CONNECTION_REFUSED, "connection refused"))
+        InstanceView back = history().ping(ping(T0 - 20_000, Outcome.CONNECTION_REFUSED, "connection refused"))
                 .ping(ping(T0, Outcome.PONG, "PONG")).build(T0);
         assertEquals(Set.of(), ruleIds(back));
     }

@@ -3,7 +3,7 @@ package io.redwatch.collector.rules;
 import static io.redwatch.collector.rules.Facts.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -15,7 +15,7 @@ class PersistenceRulesTest {
 
     @Test
     void unwritableDirIsBgsaveFailingNotForkEnomem() {
-        InstanceHistory h = history(log("""
+        InstanceView h = history(log("""
                 7:M 14 Sep 2026 15:59:00.000 * 1 changes in 3600 seconds. Saving...
                 7:M 14 Sep 2026 15:59:00.001 * Background saving started by pid 99
                 99:C 14 Sep 2026 15:59:00.002 # Failed opening the RDB file dump.rdb (in server root dir /data) for saving: Permission denied
@@ -38,7 +38,7 @@ class PersistenceRulesTest {
         assertFalse(ruleIds(history(log).config(config(T0, "stop-writes-on-bgsave-error", "yes", "save", "")).build(T0))
                 .contains("misconf_writes_refused"));
         // Seen directly: a PING answered MISCONF.
-        InstanceHistory seen = history().ping(ping(T0, io.redwatch.proto.v1.PingResult.Outcome.ERROR_REPLY,
+        InstanceView seen = history().ping(ping(T0, io.redwatch.proto.v1.PingResult.Outcome.ERROR_REPLY,
                 "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk.")).build(T0);
         assertEquals(Severity.CRITICAL, finding(seen, "misconf_writes_refused").severity());
     }
@@ -55,12 +55,12 @@ class PersistenceRulesTest {
                 ping(ts("2026-09-14T15:56:30Z"), io.redwatch.proto.v1.PingResult.Outcome.ERROR_REPLY, "MISCONF Redis is configured to save RDB snapshots"),
                 ping(ts("2026-09-14T15:58:05Z"), io.redwatch.proto.v1.PingResult.Outcome.PONG, "PONG"));
 
-        InstanceHistory.Builder postMortem = history(failedThenFixed);
+        InstanceView.Builder postMortem = history(failedThenFixed);
         misconfThenPong.forEach(postMortem::ping);
         assertTrue(ruleIds(postMortem.buildAtNewestFact()).containsAll(Set.of("fork_enomem", "bgsave_failing", "ping_failed")),
                 "a post-mortem still shows what went wrong");
 
-        InstanceHistory.Builder live = history(failedThenFixed).currentOnly(true);
+        InstanceView.Builder live = history(failedThenFixed).currentOnly(true);
         misconfThenPong.forEach(live::ping);
         Set<String> now = ruleIds(live.buildAtNewestFact());
         for (String rule : List.of("fork_enomem", "bgsave_failing", "misconf_writes_refused", "ping_failed")) {
@@ -70,7 +70,7 @@ class PersistenceRulesTest {
 
     @Test
     void forkEnomemRecoveredIsAWarningWithTheRecoveryTime() {
-        InstanceHistory h = history(log("""
+        InstanceView h = history(log("""
                 7:M 14 Sep 2026 15:56:27.067 # Can't save in background: fork: Cannot allocate memory
                 7:M 14 Sep 2026 15:57:00.000 * Background saving started by pid 100
                 7:M 14 Sep 2026 15:58:00.000 * Background saving terminated with success
@@ -88,7 +88,7 @@ class PersistenceRulesTest {
         Finding f = finding(history(warning).buildAtNewestFact(), "overcommit_disabled");
         assertEquals(Severity.WARNING, f.severity());
         // A cache that saves nothing: the start-up warning is no finding (and never the cause of a crash).
-        InstanceHistory cache = history(log("""
+        InstanceView cache = history(log("""
                 1:M 14 Sep 2026 10:00:00.000 # WARNING overcommit_memory is set to 0! Background save may fail under low memory condition.
                 1:M 14 Sep 2026 11:00:00.000 # Redis 7.0.15 crashed by signal: 11
                 """)).config(config(0, "save", "", "appendonly", "no")).buildAtNewestFact();
@@ -101,14 +101,14 @@ class PersistenceRulesTest {
     @Test
     void forkRiskFiresBeforeAnyFailureWithTheNumbers() {
         String info = "used_memory:29281598848\nused_memory_rss:30031474688\n";
-        InstanceHistory heuristic = history().info(liveInfo(info, T0))
+        InstanceView heuristic = history().info(liveInfo(info, T0))
                 .host(host(T0).setMemTotal(62 * G).setMemAvailable(27 * G).setSwapFree(0).setOvercommitMemory(0).build()).build(T0);
         Finding f = finding(heuristic, "fork_risk");
         assertEquals(Severity.CRITICAL, f.severity());
         assertEquals("db1:6379: the next fork will fail: redis uses 27.97 GiB, the kernel will promise 27.00 GiB (overcommit_memory=0)", f.summary());
         assertTrue(f.advice().contains("MemAvailable 27.00 GiB + SwapFree 0 B"), f.advice());
         // Strict mode: CommitLimit − Committed_AS.
-        InstanceHistory strict = history().info(liveInfo(info, T0)).host(host(T0).setMemTotal(62 * G).setMemAvailable(40 * G)
+        InstanceView strict = history().info(liveInfo(info, T0)).host(host(T0).setMemTotal(62 * G).setMemAvailable(40 * G)
                 .setCommitLimit(40 * G).setCommittedAs(20 * G).setOvercommitMemory(2).build()).build(T0);
         assertTrue(finding(strict, "fork_risk").advice().contains("CommitLimit 40.00 GiB − Committed_AS 20.00 GiB"));
         // Enough room, or overcommit 1: no risk.
@@ -136,14 +136,14 @@ class PersistenceRulesTest {
     void bgsaveSlowFromInfoLogOrIowait() {
         assertTrue(ruleIds(history().info(pastedInfo(resource("seed-001-persistence.txt"))).buildAtNewestFact()).contains("bgsave_slow"));
         assertFalse(ruleIds(history().info(liveInfo("rdb_last_bgsave_time_sec:12\nrdb_bgsave_in_progress:0\n", T0)).build(T0)).contains("bgsave_slow"));
-        InstanceHistory busy = history().info(liveInfo("rdb_last_bgsave_time_sec:5\nrdb_bgsave_in_progress:1\nrdb_current_bgsave_time_sec:3\n", T0))
+        InstanceView busy = history().info(liveInfo("rdb_last_bgsave_time_sec:5\nrdb_bgsave_in_progress:1\nrdb_current_bgsave_time_sec:3\n", T0))
                 .host(host(T0).setIowaitPct(35).build()).build(T0);
         assertTrue(finding(busy, "bgsave_slow").summary().contains("iowait 35%"));
     }
 
     @Test
     void aofFsyncSlowFromTheLog() {
-        InstanceHistory h = history(log("1:M 14 Sep 2026 10:00:00.000 * Asynchronous AOF fsync is taking too long (disk is busy?). "
+        InstanceView h = history(log("1:M 14 Sep 2026 10:00:00.000 * Asynchronous AOF fsync is taking too long (disk is busy?). "
                 + "Writing the AOF buffer without waiting for fsync to complete, this may slow down Redis.\n")).buildAtNewestFact();
         assertEquals(java.util.Set.of("aof_fsync_slow"), ruleIds(h));
         assertFalse(ruleIds(history().info(liveInfo("aof_delayed_fsync:3\n", T0 - 60_000)).info(liveInfo("aof_delayed_fsync:3\n", T0)).build(T0))
@@ -155,7 +155,7 @@ class PersistenceRulesTest {
     @Test
     void aForegroundSaveAtShutdownDoesNotEndAnEarlierBgsave() {
         // The parent logs the errors of its own SAVE at shutdown; the BGSAVE started at 14:27 ended in its child long before.
-        InstanceHistory h = history(log("""
+        InstanceView h = history(log("""
                 1490:M 08 Nov 2021 14:27:02.048 * Background saving started by pid 144062
                 144062:C 08 Nov 2021 14:27:02.050 # Write error saving DB on disk: No space left on device
                 1490:M 08 Nov 2021 15:44:19.177 # User requested shutdown...

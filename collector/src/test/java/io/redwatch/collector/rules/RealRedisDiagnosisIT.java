@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import io.redwatch.agent.tailing.LogLineParser;
 import io.redwatch.agent.testing.RedisServerProcess;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.proto.v1.LogEvent;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -59,11 +59,11 @@ class RealRedisDiagnosisIT {
                     LogKind.REPLICA_LINK_LOST, LogKind.MASTER_LINK_LOST, LogKind.SYNC_LOADING, LogKind.SYNC_FINISHED,
                     LogKind.REPLICA_SYNC_SENT, LogKind.BGSAVE_STARTED, LogKind.BGSAVE_OK, LogKind.SERVER_STARTED)), seen.toString());
 
-            InstanceHistory.Builder mb = InstanceHistory.builder(master.address(), "127.0.0.1").zone(ZoneId.systemDefault());
+            InstanceView.Builder mb = InstanceView.builder(master.address(), "127.0.0.1").zone(ZoneId.systemDefault());
             masterLog.forEach(mb::log);
             mb.info(io.redwatch.agent.sampling.InfoParser.parse(master.call("INFO", "everything"),
                     io.redwatch.proto.v1.InstanceRef.getDefaultInstance(), System.currentTimeMillis(), "everything"));
-            InstanceHistory mh = mb.build(System.currentTimeMillis());
+            InstanceView mh = mb.build(System.currentTimeMillis());
             Set<String> masterRules = Facts.ruleIds(mh);
             assertTrue(masterRules.containsAll(Set.of("full_resync_loop", "output_buffer_limit_kill")), masterRules.toString());
             Finding kill = Facts.finding(mh, "output_buffer_limit_kill");
@@ -71,7 +71,7 @@ class RealRedisDiagnosisIT {
                     || e.startsWith("client-output-buffer-limit replica")), String.join("\n", kill.evidence()));
             assertTrue(kill.advice().contains("CONFIG SET client-output-buffer-limit \"replica "), kill.advice());
 
-            InstanceHistory.Builder rb = InstanceHistory.builder(replica.address(), "127.0.0.1").zone(ZoneId.systemDefault());
+            InstanceView.Builder rb = InstanceView.builder(replica.address(), "127.0.0.1").zone(ZoneId.systemDefault());
             replicaLog.forEach(rb::log);
             Set<String> replicaRules = Facts.ruleIds(rb.build(System.currentTimeMillis()));
             assertTrue(replicaRules.contains("full_resync_loop"), replicaRules.toString());
@@ -94,11 +94,11 @@ class RealRedisDiagnosisIT {
                 reply = e.getMessage();
             }
             assertTrue(reply.startsWith("MISCONF"), reply);
-            InstanceHistory.Builder b = InstanceHistory.builder(redis.address(), "127.0.0.1").zone(ZoneId.systemDefault());
+            InstanceView.Builder b = InstanceView.builder(redis.address(), "127.0.0.1").zone(ZoneId.systemDefault());
             parse(redis.log(), "x").forEach(b::log);
             b.info(io.redwatch.agent.sampling.InfoParser.parse(redis.call("INFO", "everything"),
                     io.redwatch.proto.v1.InstanceRef.getDefaultInstance(), System.currentTimeMillis(), "everything"));
-            InstanceHistory h = b.build(System.currentTimeMillis());
+            InstanceView h = b.build(System.currentTimeMillis());
             Set<String> rules = Facts.ruleIds(h);
             assertTrue(rules.containsAll(Set.of("bgsave_failing", "misconf_writes_refused")), rules.toString());
             assertFalse(rules.contains("fork_enomem"), rules.toString());

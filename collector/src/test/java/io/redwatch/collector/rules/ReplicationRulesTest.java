@@ -3,7 +3,7 @@ package io.redwatch.collector.rules;
 import static io.redwatch.collector.rules.Facts.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.proto.v1.PingResult;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -27,7 +27,7 @@ class ReplicationRulesTest {
 
     @Test
     void oneLoadAfterARestartIsNoLoop() {
-        InstanceHistory h = history(log(ONE_SYNC_AFTER_RESTART)).buildAtNewestFact();
+        InstanceView h = history(log(ONE_SYNC_AFTER_RESTART)).buildAtNewestFact();
         assertEquals(Set.of(), ruleIds(h));
     }
 
@@ -68,14 +68,14 @@ class ReplicationRulesTest {
         long lastResync = history(log(loop)).buildAtNewestFact().nowMs();
         Set<String> replication = Set.of("full_resync_loop", "output_buffer_limit_kill", "backlog_too_small");
 
-        InstanceHistory during = history(log(loop)).currentOnly(true).build(lastResync + 60_000);
+        InstanceView during = history(log(loop)).currentOnly(true).build(lastResync + 60_000);
         assertTrue(ruleIds(during).containsAll(replication), ruleIds(during).toString());
 
         // An hour without a resync (the default window): the loop is over, its alerts may resolve.
-        InstanceHistory after = history(log(loop)).currentOnly(true).window(java.time.Duration.ofHours(3)).build(lastResync + 3_700_000);
+        InstanceView after = history(log(loop)).currentOnly(true).window(java.time.Duration.ofHours(3)).build(lastResync + 3_700_000);
         assertTrue(java.util.Collections.disjoint(ruleIds(after), replication), ruleIds(after).toString());
         // The post-mortem of the same log still shows the loop.
-        InstanceHistory postMortem = history(log(loop)).window(java.time.Duration.ofHours(3)).build(lastResync + 3_700_000);
+        InstanceView postMortem = history(log(loop)).window(java.time.Duration.ofHours(3)).build(lastResync + 3_700_000);
         assertTrue(ruleIds(postMortem).contains("full_resync_loop"), ruleIds(postMortem).toString());
     }
 
@@ -96,10 +96,10 @@ class ReplicationRulesTest {
 
     @Test
     void syncFullCounterOnTheMaster() {
-        InstanceHistory h = history().info(liveInfo("role:master\nsync_full:4\n", T0 - 50 * 60_000))
+        InstanceView h = history().info(liveInfo("role:master\nsync_full:4\n", T0 - 50 * 60_000))
                 .info(liveInfo("role:master\nsync_full:7\n", T0)).build(T0);
         assertTrue(ruleIds(h).contains("full_resync_loop"));
-        InstanceHistory calm = history().info(liveInfo("role:master\nsync_full:4\n", T0 - 50 * 60_000))
+        InstanceView calm = history().info(liveInfo("role:master\nsync_full:4\n", T0 - 50 * 60_000))
                 .info(liveInfo("role:master\nsync_full:5\n", T0)).build(T0);
         assertFalse(ruleIds(calm).contains("full_resync_loop"));
     }
@@ -107,7 +107,7 @@ class ReplicationRulesTest {
     @Test
     void writeRateFromMasterInfoHistoryDrivesTheBacklogAdvice() {
         // 10 MB/s for 60 s of INFO; a 40 s BGSAVE (INFO) + 20 s transfer + 40 s load (logs): W × T = 1000 MB → ×2 → 2gb.
-        InstanceHistory h = history(log("""
+        InstanceView h = history(log("""
                 1:M 18 Aug 2026 13:57:20.000 * Starting BGSAVE for SYNC with target: disk
                 1:M 18 Aug 2026 13:58:00.000 * Background saving terminated with success
                 1:M 18 Aug 2026 13:58:20.000 * Synchronization with replica 10.0.0.2:6379 succeeded
@@ -124,14 +124,14 @@ class ReplicationRulesTest {
         assertTrue(f.evidence().contains("sync window T = 100.0 s"), String.join("\n", f.evidence()));
         assertTrue(f.advice().contains("CONFIG SET repl-backlog-size 2gb"), f.advice());
         // Same numbers, a backlog already big enough, no refusal: nothing to say.
-        InstanceHistory big = history().info(liveInfo("role:master\nmaster_repl_offset:1000000000\nrdb_last_bgsave_time_sec:40\nrepl_backlog_size:4294967296\n", T0 - 60_000))
+        InstanceView big = history().info(liveInfo("role:master\nmaster_repl_offset:1000000000\nrdb_last_bgsave_time_sec:40\nrepl_backlog_size:4294967296\n", T0 - 60_000))
                 .info(liveInfo("role:master\nmaster_repl_offset:1600000000\nrdb_last_bgsave_time_sec:40\nrepl_backlog_size:4294967296\n", T0)).build(T0);
         assertFalse(ruleIds(big).contains("backlog_too_small"));
     }
 
     @Test
     void outputBufferKillOfAPubsubClientIsNotAReplicaProblem() {
-        InstanceHistory h = history(log("1:M 18 Aug 2026 13:00:00.000 # Client id=9 addr=10.0.0.9:5000 fd=8 name= age=10 idle=0 flags=P db=0 "
+        InstanceView h = history(log("1:M 18 Aug 2026 13:00:00.000 # Client id=9 addr=10.0.0.9:5000 fd=8 name= age=10 idle=0 flags=P db=0 "
                 + "sub=1 psub=0 multi=-1 qbuf=0 qbuf-free=0 obl=0 oll=900 omem=40000000 events=rw cmd=subscribe scheduled to be closed ASAP "
                 + "for overcoming of output buffer limits.\n")).buildAtNewestFact();
         assertEquals(Set.of("output_buffer_limit_kill"), ruleIds(h));
@@ -142,11 +142,11 @@ class ReplicationRulesTest {
 
     @Test
     void replicaLoadingFromPingInfoOrAnUnfinishedLoad() {
-        InstanceHistory ping = history().ping(ping(T0, PingResult.Outcome.ERROR_REPLY, "LOADING Redis is loading the dataset in memory")).build(T0);
+        InstanceView ping = history().ping(ping(T0, PingResult.Outcome.ERROR_REPLY, "LOADING Redis is loading the dataset in memory")).build(T0);
         assertTrue(ruleIds(ping).containsAll(Set.of("replica_loading", "ping_failed")));
-        InstanceHistory info = history().info(liveInfo("role:slave\nloading:1\nloading_loaded_perc:42.00\n", T0)).build(T0);
+        InstanceView info = history().info(liveInfo("role:slave\nloading:1\nloading_loaded_perc:42.00\n", T0)).build(T0);
         assertTrue(finding(info, "replica_loading").evidence().get(0).contains("loaded 42.00%"));
-        InstanceHistory masterStarting = history().info(liveInfo("role:master\nloading:1\n", T0)).build(T0);
+        InstanceView masterStarting = history().info(liveInfo("role:master\nloading:1\n", T0)).build(T0);
         assertFalse(ruleIds(masterStarting).contains("replica_loading"), "a master loading its own RDB is not a replica");
         String unfinished = ONE_SYNC_AFTER_RESTART.substring(0, ONE_SYNC_AFTER_RESTART.indexOf("17859:S 18 Aug 11:28:27.393"));
         assertTrue(ruleIds(history(log(unfinished)).buildAtNewestFact()).contains("replica_loading"));
@@ -160,7 +160,7 @@ class ReplicationRulesTest {
                 .contains("repl_link_down"));
         assertFalse(ruleIds(history().info(liveInfo("role:slave\nmaster_link_status:up\n", T0)).build(T0)).contains("repl_link_down"));
         // From the log: lost, and no sync finished for two minutes.
-        InstanceHistory lost = history(log("""
+        InstanceView lost = history(log("""
                 17859:S 18 Aug 12:51:54.051 # Connection with master lost.
                 17859:S 18 Aug 12:53:54.657 * Connecting to MASTER 10.242.73.46:6666
                 """)).buildAtNewestFact();
@@ -170,10 +170,10 @@ class ReplicationRulesTest {
 
     @Test
     void syncStuckTooLongOrNegativeLeftBytes() {
-        InstanceHistory stuck = history().info(liveInfo("role:slave\nmaster_sync_in_progress:1\nmaster_sync_left_bytes:1000\n", T0 - 15 * 60_000))
+        InstanceView stuck = history().info(liveInfo("role:slave\nmaster_sync_in_progress:1\nmaster_sync_left_bytes:1000\n", T0 - 15 * 60_000))
                 .info(liveInfo("role:slave\nmaster_sync_in_progress:1\nmaster_sync_left_bytes:900\n", T0)).build(T0);
         assertTrue(finding(stuck, "diskless_sync_stuck").summary().contains("900 s"));
-        InstanceHistory moving = history().info(liveInfo("role:slave\nmaster_sync_in_progress:1\nmaster_sync_left_bytes:1000\n", T0 - 60_000))
+        InstanceView moving = history().info(liveInfo("role:slave\nmaster_sync_in_progress:1\nmaster_sync_left_bytes:1000\n", T0 - 60_000))
                 .info(liveInfo("role:slave\nmaster_sync_in_progress:1\nmaster_sync_left_bytes:900\n", T0)).build(T0);
         assertFalse(ruleIds(moving).contains("diskless_sync_stuck"));
     }

@@ -3,7 +3,7 @@ package io.redwatch.collector.rules;
 import static io.redwatch.collector.rules.Facts.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.proto.v1.LogEvent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,7 +26,7 @@ class RulesConsistencyTest {
         List<String> problems = new ArrayList<>();
         Set<String> ids = new TreeSet<>(Diagnosis.ruleIds());
         ids.add("agent_silent");
-        for (Map.Entry<String, InstanceHistory> e : fixtures().entrySet()) {
+        for (Map.Entry<String, InstanceView> e : fixtures().entrySet()) {
             List<Finding> findings = diagnose(e.getValue());
             Set<String> fired = new TreeSet<>();
             findings.forEach(f -> fired.add(f.rule()));
@@ -44,7 +44,7 @@ class RulesConsistencyTest {
     @Test
     void oneEvidenceOneVerdict() {
         List<String> problems = new ArrayList<>();
-        for (Map.Entry<String, InstanceHistory> e : fixtures().entrySet()) {
+        for (Map.Entry<String, InstanceView> e : fixtures().entrySet()) {
             List<Finding> findings = diagnose(e.getValue());
             Map<String, Finding> by = new LinkedHashMap<>();
             findings.forEach(f -> by.put(f.rule(), f));
@@ -90,8 +90,8 @@ class RulesConsistencyTest {
     }
 
     /** Every fixture, each as a post-mortem and as live paging would see it at its newest fact. */
-    static Map<String, InstanceHistory> fixtures() {
-        Map<String, InstanceHistory.Builder> builders = new LinkedHashMap<>();
+    static Map<String, InstanceView> fixtures() {
+        Map<String, InstanceView.Builder> builders = new LinkedHashMap<>();
         List<LogEvent> seed000 = log(resource("seed-000.log"));
         long newest000 = seed000.stream().mapToLong(LogEvent::getTsMs).max().getAsLong();
         builders.put("seed-000", history(seed000).info(pastedInfo(resource("seed-000-clients-memory.txt")))
@@ -111,13 +111,13 @@ class RulesConsistencyTest {
         builders.put("seed-004", history(log(resource("seed-004.log"))));
         builders.put("redis-7.0.15-healthy", history().info(pastedInfo(resource("redis-7.0.15-master-everything.txt"))));
 
-        Map<String, InstanceHistory> out = new LinkedHashMap<>();
-        for (Map.Entry<String, InstanceHistory.Builder> e : builders.entrySet()) {
-            InstanceHistory postMortem = e.getValue().buildAtNewestFact();
+        Map<String, InstanceView> out = new LinkedHashMap<>();
+        for (Map.Entry<String, InstanceView.Builder> e : builders.entrySet()) {
+            InstanceView postMortem = e.getValue().buildAtNewestFact();
             out.put(e.getKey(), postMortem);
             out.put(e.getKey() + " (live)", e.getValue().currentOnly(true).build(postMortem.nowMs()));
         }
-        for (Map.Entry<String, InstanceHistory> e : CorpusDiagnosisTest.histories().entrySet()) {
+        for (Map.Entry<String, InstanceView> e : CorpusDiagnosisTest.histories().entrySet()) {
             out.put("corpus " + e.getKey(), e.getValue());
         }
         return out;

@@ -3,7 +3,7 @@ package io.redwatch.collector.rules;
 import static io.redwatch.collector.rules.Facts.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.proto.v1.LogEvent;
 import java.util.List;
 import java.util.Set;
@@ -18,7 +18,7 @@ class SeedDiagnosisTest {
     void seed000_forkFailureThenResyncLoop() {
         List<LogEvent> log = log(resource("seed-000.log"));
         long newest = log.stream().mapToLong(LogEvent::getTsMs).max().getAsLong();
-        InstanceHistory h = history(log)
+        InstanceView h = history(log)
                 .info(pastedInfo(resource("seed-000-clients-memory.txt")))
                 .host(host(newest).setMemTotal(62 * G).setMemAvailable(27 * G).setSwapFree(0).setOvercommitMemory(0).build())
                 .buildAtNewestFact();
@@ -55,20 +55,20 @@ class SeedDiagnosisTest {
     @Test
     void seed001_persistenceAndMaxmemory() {
         List<LogEvent> log = log(resource("seed-001.log"));
-        InstanceHistory h = history(log).info(pastedInfo(resource("seed-001-persistence.txt"))).buildAtNewestFact();
+        InstanceView h = history(log).info(pastedInfo(resource("seed-001-persistence.txt"))).buildAtNewestFact();
         assertEquals(Set.of("fork_enomem", "bgsave_failing", "misconf_writes_refused", "bgsave_slow"), ruleIds(h));
         assertTrue(finding(h, "misconf_writes_refused").evidence().contains("stop-writes-on-bgsave-error yes (not known: assumed, Redis's default)"));
         // The team had stop-writes-on-bgsave-error off: writes went on, nothing reached disk. Then no MISCONF is claimed.
-        InstanceHistory off = history(log).info(pastedInfo(resource("seed-001-persistence.txt")))
+        InstanceView off = history(log).info(pastedInfo(resource("seed-001-persistence.txt")))
                 .config(config(0, "stop-writes-on-bgsave-error", "no", "save", "900 1 300 10 60 10000")).buildAtNewestFact();
         assertEquals(Set.of("fork_enomem", "bgsave_failing", "bgsave_slow"), ruleIds(off));
         assertEquals(Severity.CRITICAL, finding(off, "bgsave_failing").severity());
 
         // "maxmemory 8G", used_memory_human:7.71G, then OOM command not allowed.
         String memory = "# Memory\nused_memory:8278581371\nused_memory_human:7.71G\nmaxmemory:8589934592\nmaxmemory_policy:noeviction\n";
-        InstanceHistory near = history().info(pastedInfo(memory)).buildAtNewestFact();
+        InstanceView near = history().info(pastedInfo(memory)).buildAtNewestFact();
         assertEquals(Set.of("maxmemory_near"), ruleIds(near));
-        InstanceHistory oom = history(log("(error) OOM command not allowed when used memory > 'maxmemory'."))
+        InstanceView oom = history(log("(error) OOM command not allowed when used memory > 'maxmemory'."))
                 .info(pastedInfo(memory)).buildAtNewestFact();
         assertEquals(Set.of("maxmemory_near", "maxmemory_oom"), ruleIds(oom));
     }
@@ -76,7 +76,7 @@ class SeedDiagnosisTest {
     /** Seed 002: the master drops the replica for its output buffer and cannot resume it; the replica shows nonsense progress. */
     @Test
     void seed002_resyncLoopWithOmemAndNegativeLeftBytes() {
-        InstanceHistory master = history(log(resource("seed-002.log"))).info(pastedInfo(resource("seed-002-master-info.txt"))).buildAtNewestFact();
+        InstanceView master = history(log(resource("seed-002.log"))).info(pastedInfo(resource("seed-002-master-info.txt"))).buildAtNewestFact();
         assertEquals(Set.of("full_resync_loop", "output_buffer_limit_kill", "backlog_too_small", "bgsave_slow"), ruleIds(master));
         Finding kill = finding(master, "output_buffer_limit_kill");
         assertTrue(kill.summary().contains("192.168.10.82") && kill.summary().contains("2 times"), kill.summary());
@@ -84,7 +84,7 @@ class SeedDiagnosisTest {
         // W from the offsets the master logged (99,567,019 bytes in 204.472 s), T from its BGSAVE and transfer times.
         assertTrue(kill.evidence().stream().anyMatch(e -> e.startsWith("write rate W = 475.53 KiB/s")), String.join("\n", kill.evidence()));
 
-        InstanceHistory replica = history().info(pastedInfo(resource("seed-002-replica-info.txt"))).buildAtNewestFact();
+        InstanceView replica = history().info(pastedInfo(resource("seed-002-replica-info.txt"))).buildAtNewestFact();
         assertEquals(Set.of("repl_link_down", "diskless_sync_stuck"), ruleIds(replica));
         assertTrue(finding(replica, "diskless_sync_stuck").summary().contains("-4022404224"));
     }
@@ -94,7 +94,7 @@ class SeedDiagnosisTest {
     void seed003_pipeLeakExhaustsDescriptors() {
         List<LogEvent> log = log(resource("seed-003.log"));
         long newest = log.stream().mapToLong(LogEvent::getTsMs).max().getAsLong();
-        InstanceHistory h = history(log)
+        InstanceView h = history(log)
                 .process(process(newest, 10322, 499, 9823, 10032).toBuilder().setVmRss(10223616L * 1024).build())
                 .config(config(newest, "maxclients", "10000", "appendonly", "yes"))
                 .host(host(newest).setMemTotal(16267724L * 1024).setMemAvailable(5242880L * 1024).setSwapFree(0).setOvercommitMemory(0)
@@ -109,7 +109,7 @@ class SeedDiagnosisTest {
         assertTrue(finding(h, "fd_leak_pipes").summary().contains("9823 pipes open against 499 sockets"));
 
         // The log alone: the leak is inferred (a warning), the fd ceiling shown by the registration errors.
-        InstanceHistory logOnly = history(log).buildAtNewestFact();
+        InstanceView logOnly = history(log).buildAtNewestFact();
         assertEquals(Set.of("fork_enomem", "fd_leak_pipes", "maxclients_exhausted", "aof_rewrite_failing"), ruleIds(logOnly));
         assertEquals(Severity.WARNING, finding(logOnly, "fd_leak_pipes").severity());
     }
@@ -117,7 +117,7 @@ class SeedDiagnosisTest {
     /** Seed 004: one pasted line of fork failures every six seconds; writes refused with MISCONF. */
     @Test
     void seed004_forkEnomemRepeatingAndMisconf() {
-        InstanceHistory h = history(log(resource("seed-004.log"))).buildAtNewestFact();
+        InstanceView h = history(log(resource("seed-004.log"))).buildAtNewestFact();
         assertEquals(Set.of("fork_enomem", "bgsave_failing", "misconf_writes_refused"), ruleIds(h));
         Finding fork = finding(h, "fork_enomem");
         assertEquals(Severity.CRITICAL, fork.severity());

@@ -3,7 +3,7 @@ package io.redwatch.collector.rules;
 import static io.redwatch.collector.rules.Facts.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.proto.v1.PingResult;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -27,7 +27,7 @@ class SyncMechanismRulesTest {
 
     @Test
     void aReplicaDroppedForItsBufferDuringItsFullSyncIsALoopFromTheFirstCycle() {
-        InstanceHistory h = history(log(KILLED_IN_SYNC)).buildAtNewestFact();
+        InstanceView h = history(log(KILLED_IN_SYNC)).buildAtNewestFact();
         assertTrue(ruleIds(h).containsAll(Set.of("full_resync_loop", "output_buffer_limit_kill")), ruleIds(h).toString());
         Finding loop = finding(h, "full_resync_loop");
         assertTrue(loop.summary().contains("cannot complete a full sync of replica 10.0.0.2"), loop.summary());
@@ -35,7 +35,7 @@ class SyncMechanismRulesTest {
         assertTrue(loop.advice().contains("client-output-buffer-limit"), loop.advice());
 
         // Then the next partial resync is refused for lack of backlog: still the one loop.
-        InstanceHistory refused = history(log(KILLED_IN_SYNC + """
+        InstanceView refused = history(log(KILLED_IN_SYNC + """
                 1:M 21 Nov 2026 05:31:21.600 * Replica 10.0.0.2:6379 asks for synchronization
                 1:M 21 Nov 2026 05:31:21.600 * Unable to partial resync with replica 10.0.0.2:6379 for lack of backlog (Replica request was: 1500).
                 """)).buildAtNewestFact();
@@ -46,7 +46,7 @@ class SyncMechanismRulesTest {
     @Test
     void aReplicaDroppedOnceInSteadyStateIsNoLoop() {
         // cmd=replconf: the replica had its data and was acknowledging offsets (redis#14100).
-        InstanceHistory h = history(log(KILLED_IN_SYNC.replace("cmd=psync", "cmd=replconf").replace("age=80", "age=28579"))).buildAtNewestFact();
+        InstanceView h = history(log(KILLED_IN_SYNC.replace("cmd=psync", "cmd=replconf").replace("age=80", "age=28579"))).buildAtNewestFact();
         assertTrue(ruleIds(h).contains("output_buffer_limit_kill"));
         assertFalse(ruleIds(h).contains("full_resync_loop"), ruleIds(h).toString());
     }
@@ -63,7 +63,7 @@ class SyncMechanismRulesTest {
 
     @Test
     void aDisklessTransferAbortedAndStartedAgainIsALoop() {
-        InstanceHistory again = history(log(DISKLESS_ABORTED + """
+        InstanceView again = history(log(DISKLESS_ABORTED + """
                 1:M 21 Nov 2026 05:31:11.700 * Replica 10.0.0.2:6379 asks for synchronization
                 1:M 21 Nov 2026 05:31:11.700 * Full resync requested by replica 10.0.0.2:6379
                 1:M 21 Nov 2026 05:31:16.701 * Starting BGSAVE for SYNC with target: replicas sockets
@@ -77,7 +77,7 @@ class SyncMechanismRulesTest {
 
     @Test
     void aSyncThatFailsBecauseTheDiskSaveFailsIsTheSaveNotALoop() {
-        InstanceHistory h = history(log("""
+        InstanceView h = history(log("""
                 2445:M 03 Aug 14:02:28.775 * Slave 192.168.2.124:7000 asks for synchronization
                 2445:M 03 Aug 14:02:28.775 * Full resync requested by slave 192.168.2.124:7000
                 2445:M 03 Aug 14:02:28.775 * Starting BGSAVE for SYNC with target: disk
@@ -93,14 +93,14 @@ class SyncMechanismRulesTest {
 
     @Test
     void aReplicaThatCannotLoadWhatItReceivesLoopsAndItsTransferBreakingAndRestartingToo() {
-        InstanceHistory load = history(log("""
+        InstanceView load = history(log("""
                 8:S 18 Oct 2021 16:49:21.572 # Failed trying to load the MASTER synchronization DB from disk
                 8:S 18 Oct 2021 16:49:26.594 # Failed trying to load the MASTER synchronization DB from disk
                 """)).buildAtNewestFact();
         assertEquals(Set.of("full_resync_loop"), ruleIds(load));
         assertTrue(finding(load, "full_resync_loop").summary().contains("cannot complete a full sync from its master"));
 
-        InstanceHistory broken = history(log("""
+        InstanceView broken = history(log("""
                 1:S 21 Nov 2026 05:30:00.001 * Full resync from master: 2d3f6c1e1b7a4f0e9c8d7b6a5f4e3d2c1b0a9f8e:100
                 1:S 21 Nov 2026 05:30:40.001 * MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk
                 1:S 21 Nov 2026 05:31:10.001 # I/O error trying to sync with MASTER: connection lost
@@ -122,7 +122,7 @@ class SyncMechanismRulesTest {
                 17859:S 18 Aug 11:28:27.393 * MASTER <-> SLAVE sync: Finished with success
                 """;
         assertEquals(Set.of(), ruleIds(history(log(oneSync)).buildAtNewestFact()), "one load after a restart is how a replica starts");
-        InstanceHistory partial = history(log(oneSync + """
+        InstanceView partial = history(log(oneSync + """
                 17859:S 18 Aug 12:51:54.051 # Connection with master lost.
                 17859:S 18 Aug 12:51:54.657 * Connecting to MASTER 10.242.73.46:6666
                 17859:S 18 Aug 12:51:54.658 * Trying a partial resynchronization (request 91fa2b65639c2ce2caf88d279aba53e8c4ad3a22:1688184130).
@@ -144,7 +144,7 @@ class SyncMechanismRulesTest {
                 1:S 14 Jul 2025 10:34:13.004 # Error condition on socket for SYNC: Connection refused
                 """;
         assertFalse(ruleIds(history(log(refused)).buildAtNewestFact()).contains("repl_link_down"), "two seconds is a blip");
-        InstanceHistory longer = history(log(refused + """
+        InstanceView longer = history(log(refused + """
                 1:S 14 Jul 2025 10:35:40.001 * Connecting to MASTER 121.204.162.239:27902
                 1:S 14 Jul 2025 10:35:40.210 # Error condition on socket for SYNC: Connection refused
                 """)).buildAtNewestFact();
@@ -161,10 +161,10 @@ class SyncMechanismRulesTest {
                 17859:S 18 Aug 13:53:41.168 * MASTER <-> SLAVE sync: Loading DB in memory
                 """;
         long loadStarted = ts("2026-08-18T13:53:41.168Z");
-        InstanceHistory live = history(log(loading)).currentOnly(true).build(loadStarted + 10_000);
+        InstanceView live = history(log(loading)).currentOnly(true).build(loadStarted + 10_000);
         assertTrue(ruleIds(live).contains("replica_loading"), ruleIds(live).toString());
         // A PONG after the load started says it is over.
-        InstanceHistory answered = history(log(loading)).currentOnly(true)
+        InstanceView answered = history(log(loading)).currentOnly(true)
                 .ping(ping(loadStarted + 5_000, PingResult.Outcome.PONG, "PONG")).build(loadStarted + 10_000);
         assertFalse(ruleIds(answered).contains("replica_loading"));
     }
@@ -179,7 +179,7 @@ class SyncMechanismRulesTest {
                     .append("1:S 21 Nov 2026 05:").append(mm).append(":01.002 * MASTER <-> REPLICA sync: Loading DB in memory\n")
                     .append("1:S 21 Nov 2026 05:").append(mm).append(":01.090 * MASTER <-> REPLICA sync: Finished with success\n");
         }
-        InstanceHistory h = history(log(log.toString())).buildAtNewestFact();
+        InstanceView h = history(log(log.toString())).buildAtNewestFact();
         assertTrue(ruleIds(h).contains("full_resync_loop"), ruleIds(h).toString());
         assertFalse(ruleIds(h).contains("replica_loading"), "89 ms loads: " + ruleIds(h));
     }

@@ -3,7 +3,7 @@ package io.redwatch.collector.rules.evidence;
 import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
 import io.redwatch.collector.rules.view.ByteSize;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.collector.rules.view.LogText;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,7 +36,7 @@ public final class AbortedSyncs {
     /** Aborts that the log shows to be a loop, oldest first, per peer. */
     final Map<String, List<Abort>> loops = new LinkedHashMap<>();
 
-    public static AbortedSyncs of(InstanceHistory h, long fromMs) {
+    public static AbortedSyncs of(InstanceView h, long fromMs) {
         AbortedSyncs out = new AbortedSyncs();
         Map<String, LogLine> syncing = new LinkedHashMap<>();   // master: replica host → start of its full sync
         List<Abort> pending = new ArrayList<>();                 // aborts waiting for a restart to prove the loop

@@ -2,7 +2,7 @@ package io.redwatch.collector.rules.evidence;
 
 import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.rules.view.ByteSize;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.collector.rules.view.Setting;
 import io.redwatch.proto.v1.ProcessFacts;
 import java.util.Optional;
@@ -16,7 +16,7 @@ import java.util.Optional;
  */
 public record FdCeiling(long fds, String how, Setting maxclients) {
 
-    public static FdCeiling of(InstanceHistory h) {
+    public static FdCeiling of(InstanceView h) {
         Setting maxclients = h.setting("maxclients");
         long mc = ByteSize.parse(maxclients.value());
         long ceiling = mc + 128;

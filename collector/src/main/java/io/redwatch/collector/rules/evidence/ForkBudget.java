@@ -2,7 +2,7 @@ package io.redwatch.collector.rules.evidence;
 
 import io.redwatch.collector.facts.LogKind;
 import io.redwatch.collector.rules.view.ByteSize;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.proto.v1.HostFacts;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +33,7 @@ public final class ForkBudget {
         this.promiseHow = promiseHow;
     }
 
-    public static ForkBudget of(InstanceHistory h) {
+    public static ForkBudget of(InstanceView h) {
         OptionalLong rss = h.infoNumber("used_memory_rss");
         String source = "INFO used_memory_rss";
         if (rss.isEmpty() || rss.getAsLong() <= 0) {
@@ -77,7 +77,7 @@ public final class ForkBudget {
         return atRisk(1.0);
     }
 
-    public List<String> evidence(InstanceHistory h) {
+    public List<String> evidence(InstanceView h) {
         List<String> out = new ArrayList<>();
         String at = h.hostFacts().map(f -> h.time(f.getTsMs()) + " host " + f.getHost() + ": ").orElse("");
         if (overcommitKnown()) out.add(at + "vm.overcommit_memory = " + overcommit + " (" + overcommitSource + ")");

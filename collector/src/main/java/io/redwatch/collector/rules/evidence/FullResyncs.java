@@ -2,7 +2,7 @@ package io.redwatch.collector.rules.evidence;
 
 import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.collector.rules.view.LogText;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,7 +21,7 @@ public final class FullResyncs {
     /** Peer description ("replica 10.0.0.2:6379" or "master 10.0.0.1:6379") → the line of each full resync. */
     public final Map<String, List<LogLine>> byPeer = new LinkedHashMap<>();
 
-    public static FullResyncs of(InstanceHistory h) {
+    public static FullResyncs of(InstanceView h) {
         FullResyncs r = new FullResyncs();
         String master = null;
         String asking = null;

@@ -2,14 +2,14 @@ package io.redwatch.collector.rules.evidence;
 
 import io.redwatch.collector.rules.view.ByteSize;
 import io.redwatch.collector.rules.view.InfoView;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.collector.rules.view.Setting;
 import java.util.OptionalLong;
 
 /** used_memory against maxmemory, with where maxmemory came from. */
 public record MemoryLimit(long used, long max, Setting maxSetting, Setting policy, long tsMs, boolean pasted, boolean countsRefusals) {
 
-    public static java.util.Optional<MemoryLimit> of(InstanceHistory h) {
+    public static java.util.Optional<MemoryLimit> of(InstanceView h) {
         java.util.Optional<InfoView> info = h.infoWith("used_memory");
         if (info.isEmpty()) return java.util.Optional.empty();
         OptionalLong used = info.get().number("used_memory");
@@ -55,7 +55,7 @@ public record MemoryLimit(long used, long max, Setting maxSetting, Setting polic
         return "";
     }
 
-    public String evidence(InstanceHistory h) {
+    public String evidence(InstanceView h) {
         return (pasted ? "INFO (pasted)" : h.time(tsMs) + " INFO") + ": used_memory " + used + " (" + ByteSize.human(used) + "), maxmemory "
                 + max + " (" + ByteSize.human(max) + ", " + maxSetting.source() + ")";
     }

@@ -3,7 +3,7 @@ package io.redwatch.collector.rules.evidence;
 import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
 import io.redwatch.collector.rules.view.InfoView;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -39,7 +39,7 @@ public final class SaveHealth {
         }
     }
 
-    public static SaveHealth rdb(InstanceHistory h) {
+    public static SaveHealth rdb(InstanceView h) {
         List<LogLine> failures = new ArrayList<>();
         for (LogLine l : h.logs()) {
             if (l.is(LogKind.BGSAVE_ERROR) || l.is(LogKind.FORK_FAILED) && isRdbFork(l)) failures.add(l);
@@ -49,7 +49,7 @@ public final class SaveHealth {
         return new SaveHealth(failures, recovery, "rdb_last_bgsave_status", h.infoWith("rdb_last_bgsave_status"));
     }
 
-    public static SaveHealth aof(InstanceHistory h) {
+    public static SaveHealth aof(InstanceView h) {
         List<LogLine> failures = new ArrayList<>();
         for (LogLine l : h.logs()) {
             if (l.is(LogKind.AOF_REWRITE_ERROR) || l.is(LogKind.AOF_PIPE_ERROR) || l.is(LogKind.FORK_FAILED) && !isRdbFork(l)) {
@@ -85,7 +85,7 @@ public final class SaveHealth {
         return statusField + ":err";
     }
 
-    public List<String> evidence(InstanceHistory h, int max) {
+    public List<String> evidence(InstanceView h, int max) {
         List<String> out = new ArrayList<>(h.evidence(failures, max));
         infoStatus.ifPresent(s -> out.add(h.infoWith(statusField).map(i -> i.pasted() ? "INFO (pasted)" : h.time(i.tsMs()) + " INFO")
                 .orElse("INFO") + ": " + statusField + ":" + s));
@@ -93,13 +93,13 @@ public final class SaveHealth {
         return out;
     }
 
-    public long newestTs(InstanceHistory h) {
+    public long newestTs(InstanceView h) {
         if (recovery.isPresent()) return recovery.get().tsMs();
         if (!failures.isEmpty()) return failures.get(failures.size() - 1).tsMs();
         return h.nowMs();
     }
 
-    private static Optional<LogLine> firstAfter(InstanceHistory h, LogLine after, LogKind... kinds) {
+    private static Optional<LogLine> firstAfter(InstanceView h, LogLine after, LogKind... kinds) {
         boolean seen = false;
         for (LogLine l : h.logs()) {
             if (l == after) {

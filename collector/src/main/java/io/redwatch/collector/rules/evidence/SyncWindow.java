@@ -4,7 +4,7 @@ import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
 import io.redwatch.collector.rules.view.ByteSize;
 import io.redwatch.collector.rules.view.InfoView;
-import io.redwatch.collector.rules.view.InstanceHistory;
+import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.collector.rules.view.LogText;
 import io.redwatch.collector.rules.view.Setting;
 import java.util.ArrayList;
@@ -35,7 +35,7 @@ public final class SyncWindow {
     /** "slave" before Redis 5, "replica" from 5 on; old wording in the log means an old server. */
     String replicaClass = "replica";
 
-    public static SyncWindow of(InstanceHistory h) {
+    public static SyncWindow of(InstanceView h) {
         SyncWindow w = new SyncWindow();
         w.measureWriteRate(h);
         w.measureDurations(h);
@@ -135,7 +135,7 @@ public final class SyncWindow {
         return out;
     }
 
-    private void measureWriteRate(InstanceHistory h) {
+    private void measureWriteRate(InstanceView h) {
         InfoView first = null;
         InfoView last = null;
         for (InfoView i : h.infos()) {
@@ -156,7 +156,7 @@ public final class SyncWindow {
         rateFrom(h, LogText::requestedOffset, "replica offsets of \"request was: N\" in the log (approximate)");
     }
 
-    private boolean rateFrom(InstanceHistory h, java.util.function.Function<String, OptionalLong> offset, String how) {
+    private boolean rateFrom(InstanceView h, java.util.function.Function<String, OptionalLong> offset, String how) {
         LogLine first = null;
         LogLine last = null;
         long firstOff = 0;
@@ -186,7 +186,7 @@ public final class SyncWindow {
         return true;
     }
 
-    private void measureDurations(InstanceHistory h) {
+    private void measureDurations(InstanceView h) {
         OptionalLong infoBgsave = h.infoNumber("rdb_last_bgsave_time_sec");
         if (infoBgsave.isPresent() && infoBgsave.getAsLong() > 0) {
             bgsaveSec = OptionalDouble.of(infoBgsave.getAsLong());

@@ -36,7 +36,7 @@ import java.util.OptionalLong;
  * online the clock, offline ({@link Builder#buildAtNewestFact()}) the newest log timestamp, so the
  * windows of the rules follow the log's own time.
  */
-public final class InstanceHistory {
+public final class InstanceView {
     private static final DateTimeFormatter FULL = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS", Locale.ROOT);
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm", Locale.ROOT);
     private static final DateTimeFormatter DAY_CLOCK = DateTimeFormatter.ofPattern("d MMM HH:mm", Locale.ROOT);
@@ -57,7 +57,7 @@ public final class InstanceHistory {
     private final HostFacts hostFacts;
     private final Optional<RedisVersion> version;
 
-    private InstanceHistory(Builder b, long nowMs) {
+    private InstanceView(Builder b, long nowMs) {
         this.instance = b.instance;
         this.host = b.host;
         this.nowMs = nowMs;
@@ -317,7 +317,7 @@ public final class InstanceHistory {
             return this;
         }
 
-        /** Report only problems that hold now (see {@link InstanceHistory#currentOnly()}); default false. */
+        /** Report only problems that hold now (see {@link InstanceView#currentOnly()}); default false. */
         public Builder currentOnly(boolean b) {
             this.currentOnly = b;
             return this;
@@ -389,15 +389,15 @@ public final class InstanceHistory {
         }
 
         /** Judged at the given moment (online: the clock). */
-        public InstanceHistory build(long nowMs) {
-            return new InstanceHistory(this, nowMs);
+        public InstanceView build(long nowMs) {
+            return new InstanceView(this, nowMs);
         }
 
         /**
          * Judged at the newest fact (offline): the newest log timestamp when the log has any, else the
          * newest time of any other record. Pasted INFO does not count: its time is when it was pasted.
          */
-        public InstanceHistory buildAtNewestFact() {
+        public InstanceView buildAtNewestFact() {
             long newest = logs.stream().filter(LogLine::timed).mapToLong(LogLine::tsMs).max().orElse(Long.MIN_VALUE);
             if (newest == Long.MIN_VALUE) {
                 newest = Math.max(newest, infos.stream().filter(i -> !i.pasted()).mapToLong(TypedInfo::tsMs).max().orElse(Long.MIN_VALUE));
@@ -409,7 +409,7 @@ public final class InstanceHistory {
             if (newest == Long.MIN_VALUE) {
                 newest = infos.stream().mapToLong(TypedInfo::tsMs).max().orElse(0);
             }
-            return new InstanceHistory(this, newest);
+            return new InstanceView(this, newest);
         }
     }
 
