@@ -90,7 +90,7 @@ final class BatchRows implements AutoCloseable {
     private static final String CLOSE_INFO_BUCKETS = "SELECT redwatch_info_close_buckets(?, ?)";
 
     private final Connection connection;
-    private final InfoHistory.Plan infoPlan;
+    private final InfoWritePlanner.Plan infoPlan;
     private final InstanceIds.Lookup ids;
     private final Map<Table, PreparedStatement> statements = new EnumMap<>(Table.class);
     /** Per table, the index of the batch each added row belongs to, in the order added. */
@@ -104,7 +104,7 @@ final class BatchRows implements AutoCloseable {
     private String agentHost;
     private long seq;
 
-    BatchRows(Connection connection, InfoHistory.Plan infoPlan, InstanceIds.Lookup ids) {
+    BatchRows(Connection connection, InfoWritePlanner.Plan infoPlan, InstanceIds.Lookup ids) {
         this.connection = connection;
         this.infoPlan = infoPlan;
         this.ids = ids;
@@ -206,7 +206,7 @@ final class BatchRows implements AutoCloseable {
             Seen seen = instances.get(instance);
             seen.role = PgText.of(fields.getOrDefault("role", seen.role));
             seen.redisVersion = PgText.of(fields.getOrDefault("redis_version", seen.redisVersion));
-            InfoHistory.Decision d = infoPlan.decide(instance, s.getTsMs(), s.getSource(), fields);
+            InfoWritePlanner.Decision d = infoPlan.decide(instance, s.getTsMs(), s.getSource(), fields);
             Object[] typed = d.typed();
             for (int i = 0; i < typed.length; i++) {
                 sample.setObject(3 + i, typed[i]);

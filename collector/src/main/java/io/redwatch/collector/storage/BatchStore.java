@@ -35,7 +35,7 @@ public final class BatchStore {
             + " version = EXCLUDED.version, interval_ms = EXCLUDED.interval_ms, last_seen = now()";
 
     private final DataSource dataSource;
-    private final InfoHistory infoHistory = new InfoHistory();
+    private final InfoWritePlanner infoHistory = new InfoWritePlanner();
     private final InstanceIds instanceIds = new InstanceIds();
 
     public BatchStore(DataSource dataSource) {
@@ -153,7 +153,7 @@ public final class BatchStore {
         GroupOutcome[] outcomes = new GroupOutcome[group.size()];
         int[] rows = new int[group.size()];
         Map<String, Long> advanced = new TreeMap<>();
-        InfoHistory.Plan infoPlan = infoHistory.plan();
+        InfoWritePlanner.Plan infoPlan = infoHistory.plan();
         InstanceIds.Lookup ids = instanceIds.lookup(c);
         try (BatchRows batchRows = new BatchRows(c, infoPlan, ids)) {
             for (int i = 0; i < group.size(); i++) {

@@ -18,12 +18,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** redwatch_info must give back every INFO field of every sample, though INFO is stored in parts. */
-class InfoHistoryIT {
+class InfoWritePlannerIT {
     private static TestDatabase db;
 
     @BeforeAll
     static void open() {
-        db = TestDatabase.create(InfoHistoryIT.class);
+        db = TestDatabase.create(InfoWritePlannerIT.class);
     }
 
     @AfterAll

@@ -24,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * (collector restart, another collector took over) the sample gets a record of its own. State
  * changes become visible to other batches only after the batch commits ({@link Plan#publish}).
  */
-final class InfoHistory {
+final class InfoWritePlanner {
     static final Duration RECORD_EVERY = Duration.ofMinutes(1);
 
     /**
