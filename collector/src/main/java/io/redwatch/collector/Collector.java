@@ -36,7 +36,7 @@ import io.redwatch.collector.storage.BatchStore;
 import io.redwatch.collector.storage.GroupCommit;
 import io.redwatch.collector.storage.Database;
 import io.redwatch.collector.storage.PartitionMaintenance;
-import io.redwatch.collector.storage.RecentHistory;
+import io.redwatch.collector.storage.RecentRecordsReader;
 import io.redwatch.collector.facts.BatchFacts;
 import io.redwatch.proto.v1.Record;
 import io.vertx.core.Vertx;
@@ -125,7 +125,7 @@ public final class Collector implements AutoCloseable {
         alerting = new Alerting(vertx, db, workers, config.alerting());
         FindingsSink sink = (instance, host, findings, now) -> alerting.evaluate(instance, host, findings, now);
         LiveDiagnosis live = new LiveDiagnosis(new Diagnosis(config.thresholds()), DIAGNOSIS_WINDOW, EVALUATION_SPACING, sink,
-                new RecentHistory(db)::load);
+                new RecentRecordsReader(db)::load);
         AgentWatch agents = new AgentWatch(db, config.thresholds(), sink);
         // Diagnosis and window refills each run on a thread of their own: neither ever waits for the other or for ingest.
         WorkerExecutor diagnosisThread = vertx.createSharedWorkerExecutor("redwatch-diagnosis", 1);

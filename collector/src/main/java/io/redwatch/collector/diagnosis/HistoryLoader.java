@@ -1,12 +1,12 @@
 package io.redwatch.collector.diagnosis;
 
-import io.redwatch.collector.storage.RecentHistory;
+import io.redwatch.collector.storage.RecentRecordsReader;
 import io.redwatch.collector.storage.RecentRecords;
 import java.util.Collection;
 import java.util.Map;
 
-/** Where new windows find their instances' past: the database ({@code RecentHistory::load}), many at once. */
+/** Where new windows find their instances' past: the database ({@code RecentRecordsReader::load}), many at once. */
 @FunctionalInterface
 public interface HistoryLoader {
-    Map<String, RecentRecords> load(Collection<RecentHistory.Wanted> wanted, RecentHistory.Bounds bounds);
+    Map<String, RecentRecords> load(Collection<RecentRecordsReader.Wanted> wanted, RecentRecordsReader.Bounds bounds);
 }

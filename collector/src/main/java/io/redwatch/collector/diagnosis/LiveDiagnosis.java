@@ -3,7 +3,7 @@ package io.redwatch.collector.diagnosis;
 import io.redwatch.collector.facts.BatchFacts;
 import io.redwatch.collector.rules.Diagnosis;
 import io.redwatch.collector.rules.Finding;
-import io.redwatch.collector.storage.RecentHistory;
+import io.redwatch.collector.storage.RecentRecordsReader;
 import io.redwatch.collector.storage.RecentRecords;
 import io.redwatch.proto.v1.HostFacts;
 import io.redwatch.proto.v1.InstanceRef;
@@ -177,8 +177,8 @@ public final class LiveDiagnosis {
         int filled = 0;
         for (int from = 0; from < pending.size(); from += REFILL_BATCH) {
             List<InstanceWindow> group = pending.subList(from, Math.min(pending.size(), from + REFILL_BATCH));
-            List<RecentHistory.Wanted> wanted = group.stream().map(w -> new RecentHistory.Wanted(w.instance(), w.host())).toList();
-            RecentHistory.Bounds bounds = new RecentHistory.Bounds(nowMs - window.toMillis(), nowMs - InstanceWindow.FULL_RATE_MS,
+            List<RecentRecordsReader.Wanted> wanted = group.stream().map(w -> new RecentRecordsReader.Wanted(w.instance(), w.host())).toList();
+            RecentRecordsReader.Bounds bounds = new RecentRecordsReader.Bounds(nowMs - window.toMillis(), nowMs - InstanceWindow.FULL_RATE_MS,
                     InstanceWindow.LOGS_PER_KIND, InstanceWindow.ROUTINE_LOGS, InstanceWindow.OTHER_LOGS, InstanceWindow.MAX_PINGS);
             Map<String, RecentRecords> past;
             try {

@@ -1,7 +1,7 @@
 package io.redwatch.collector.doctor;
 
 import io.redwatch.collector.rules.view.InstanceView;
-import io.redwatch.collector.storage.RecentHistory;
+import io.redwatch.collector.storage.RecentRecordsReader;
 import io.redwatch.collector.storage.RecentRecords;
 import io.redwatch.proto.v1.ConfigSnapshot;
 import io.redwatch.proto.v1.ConfigValue;
@@ -23,7 +23,7 @@ import javax.sql.DataSource;
 
 /**
  * One instance's history as PostgreSQL holds it for a past moment: the records of the window that
- * ends at {@code at}, read through {@link RecentHistory} (the reader the live collector fills its
+ * ends at {@code at}, read through {@link RecentRecordsReader} (the reader the live collector fills its
  * windows with), then cut at {@code at}, since that reader reads up to the present.
  *
  * <p>The CONFIG snapshot is the newest one taken at or before {@code at} (settings changed while
@@ -43,8 +43,8 @@ final class StoredHistory {
         String host = hostOf(db, instance);
         long fromMs = atMs - window.toMillis();
         // Full rate from the window's start: a post-mortem reads every sample, line and PING of it.
-        RecentRecords r = new RecentHistory(db).load(instance, host,
-                new RecentHistory.Bounds(fromMs, fromMs, LOGS_PER_KIND, LOGS_PER_KIND, LOGS_PER_KIND, LOGS_PER_KIND));
+        RecentRecords r = new RecentRecordsReader(db).load(instance, host,
+                new RecentRecordsReader.Bounds(fromMs, fromMs, LOGS_PER_KIND, LOGS_PER_KIND, LOGS_PER_KIND, LOGS_PER_KIND));
         InstanceView.Builder b = InstanceView.builder(instance, host).zone(zone).window(window)
                 .maxLogEvents(LOGS_PER_KIND);
         r.infos().stream().filter(i -> i.tsMs() <= atMs).forEach(b::info);

@@ -12,7 +12,7 @@ import io.redwatch.collector.rules.Finding;
 import io.redwatch.collector.rules.Thresholds;
 import io.redwatch.collector.storage.BatchStore;
 import io.redwatch.collector.storage.Database;
-import io.redwatch.collector.storage.RecentHistory;
+import io.redwatch.collector.storage.RecentRecordsReader;
 import io.redwatch.collector.storage.RecentRecords;
 import io.redwatch.collector.testing.FreshDatabase;
 import io.redwatch.proto.v1.Batch;
@@ -95,7 +95,7 @@ class LiveDiagnosisRestartIT {
         Batch live = store(ping(instance, now - 1000), config(instance, now - 900), process(instance, now - 800, 170));
 
         List<List<Finding>> withHistory = new ArrayList<>();
-        LiveDiagnosis diagnosis = restartedCollector(withHistory, new RecentHistory(db)::load);
+        LiveDiagnosis diagnosis = restartedCollector(withHistory, new RecentRecordsReader(db)::load);
         diagnosis.observe("agent-1", HOST, BatchFacts.of(live), now);
         assertEquals(0, diagnosis.evaluateDue(now), "not judged before its window is filled");
         assertEquals(1, diagnosis.refillDue(now));
@@ -124,7 +124,7 @@ class LiveDiagnosisRestartIT {
         Batch live = store(ping(instance, now - 1000));
 
         List<List<Finding>> evaluations = new ArrayList<>();
-        LiveDiagnosis diagnosis = restartedCollector(evaluations, new RecentHistory(db)::load);
+        LiveDiagnosis diagnosis = restartedCollector(evaluations, new RecentRecordsReader(db)::load);
         diagnosis.observe("agent-1", HOST, BatchFacts.of(live), now);
         diagnosis.refillDue(now);
         assertEquals(1, diagnosis.evaluateDue(now), "judged at once: CONFIG came from the database");
@@ -142,8 +142,8 @@ class LiveDiagnosisRestartIT {
         down.setURL("jdbc:postgresql://127.0.0.1:" + closedPort() + "/" + database.name());
         down.setUser(FreshDatabase.USER);
         down.setConnectTimeout(2);
-        RecentHistory unreachable = new RecentHistory(down);
-        RecentHistory reachable = new RecentHistory(db);
+        RecentRecordsReader unreachable = new RecentRecordsReader(down);
+        RecentRecordsReader reachable = new RecentRecordsReader(db);
         boolean[] databaseUp = {false};
         List<List<Finding>> evaluations = new ArrayList<>();
         LiveDiagnosis diagnosis = restartedCollector(evaluations, (wanted, bounds) ->

@@ -39,7 +39,7 @@ import javax.sql.DataSource;
  * only the INFO fields of the catalog ({@link InfoField}); the newest PINGs; the newest log lines
  * of each kind, with the kind stored when they arrived (never classified again).
  */
-public final class RecentHistory {
+public final class RecentRecordsReader {
     /** The INFO fields a window keeps: the rest of a stored reply never leaves PostgreSQL. */
     private static final String[] WINDOW_FIELDS = Arrays.stream(InfoField.values())
             .filter(f -> f.keep() != InfoField.Keep.STORAGE).map(InfoField::key).toArray(String[]::new);
@@ -100,7 +100,7 @@ public final class RecentHistory {
 
     private final DataSource db;
 
-    public RecentHistory(DataSource db) {
+    public RecentRecordsReader(DataSource db) {
         this.db = db;
     }
 

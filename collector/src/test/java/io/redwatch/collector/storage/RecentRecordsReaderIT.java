@@ -28,19 +28,19 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** What a restarted collector reads back for its diagnosis windows is what the agent sent. */
-class RecentHistoryIT {
+class RecentRecordsReaderIT {
     private static final long NOW = Instant.now().truncatedTo(ChronoUnit.SECONDS).toEpochMilli();
     private static final long HOUR = 3_600_000;
     private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("d MMM HH:mm:ss.SSS", Locale.ENGLISH);
     private static TestDatabase db;
     private static BatchStore store;
-    private static RecentHistory history;
+    private static RecentRecordsReader history;
 
     @BeforeAll
     static void open() {
-        db = TestDatabase.create(RecentHistoryIT.class);
+        db = TestDatabase.create(RecentRecordsReaderIT.class);
         store = new BatchStore(db.dataSource);
-        history = new RecentHistory(db.dataSource);
+        history = new RecentRecordsReader(db.dataSource);
     }
 
     @AfterAll
@@ -54,8 +54,8 @@ class RecentHistoryIT {
         return Records.log(instance, "12345:M " + LOG_TIME.format(t) + " " + levelAndMessage, t.getYear(), offset);
     }
 
-    private static RecentHistory.Bounds bounds(int logsPerKind) {
-        return new RecentHistory.Bounds(NOW - HOUR, NOW - 300_000, logsPerKind, logsPerKind, 20, 90);
+    private static RecentRecordsReader.Bounds bounds(int logsPerKind) {
+        return new RecentRecordsReader.Bounds(NOW - HOUR, NOW - 300_000, logsPerKind, logsPerKind, 20, 90);
     }
 
     @Test
@@ -63,14 +63,14 @@ class RecentHistoryIT {
         store.registerAgent("agent-bulk", "10.2.1.1", "0.1.0", 10_000);
         InfoText info = InfoText.resource("info-redis-7.0-a.txt");
         List<Record> records = new ArrayList<>();
-        List<RecentHistory.Wanted> wanted = new ArrayList<>();
+        List<RecentRecordsReader.Wanted> wanted = new ArrayList<>();
         for (int n = 0; n < 50; n++) {
             String instance = "10.2.1.1:" + (7000 + n);
-            wanted.add(new RecentHistory.Wanted(instance, "10.2.1.1"));
+            wanted.add(new RecentRecordsReader.Wanted(instance, "10.2.1.1"));
             records.add(Records.info(info.with("connected_clients", Integer.toString(n)), instance, NOW - 120_000));
             records.add(Records.process(instance, NOW - 110_000, n));
         }
-        wanted.add(new RecentHistory.Wanted("10.2.1.1:9999", "10.2.1.1")); // never stored
+        wanted.add(new RecentRecordsReader.Wanted("10.2.1.1:9999", "10.2.1.1")); // never stored
         store.store("agent-bulk", Records.batch(1, records.toArray(Record[]::new)));
 
         Map<String, RecentRecords> past = history.load(wanted, bounds(10));
