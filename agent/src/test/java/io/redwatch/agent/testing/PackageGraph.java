@@ -32,7 +32,7 @@ public final class PackageGraph {
     private static final Pattern CLASS_EDGE = Pattern.compile("^\\s+(\\S+)\\s+->\\s+(\\S+)\\s+\\S.*$");
 
     private final String root;
-    /** package → package it uses → one class edge making that use, e.g. "security.TokenRecheck -> ingest.StreamGuard". */
+    /** package → package it uses → one class edge making that use, e.g. "ingest.BatchGate -> storage.BatchStore". */
     private final Map<String, Map<String, String>> uses = new TreeMap<>();
 
     private PackageGraph(String root) {
