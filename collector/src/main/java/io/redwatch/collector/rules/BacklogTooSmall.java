@@ -25,13 +25,13 @@ final class BacklogTooSmall implements Rule {
         SyncWindow w = SyncWindow.of(h);
         boolean isMaster = h.info("role").map("master"::equals).orElse(true);
         boolean measuredShort = isMaster && w.neededBytes().isPresent() && w.backlogBytes() < w.neededBytes().getAsDouble()
-                && (!w.backlog.assumed() || !refused.isEmpty());
+                && (!w.backlog().assumed() || !refused.isEmpty());
         if (refused.isEmpty() && !measuredShort) return Optional.empty();
         List<String> evidence = new ArrayList<>(h.evidence(refused, t.evidenceLines()));
         evidence.addAll(w.evidence());
         String needed = w.neededBytes().isPresent() ? "; one sync window writes " + ByteSize.human((long) w.neededBytes().getAsDouble()) : "";
         String summary = h.instance() + ": replication backlog " + ByteSize.human(w.backlogBytes())
-                + (w.backlog.assumed() ? " (assumed default)" : "") + " is too small"
+                + (w.backlog().assumed() ? " (assumed default)" : "") + " is too small"
                 + (refused.isEmpty() ? "" : ", partial resync refused " + refused.size() + " times") + needed;
         String advice = "Make the backlog hold a whole sync window (W × T with headroom ×" + t.headroom() + "): " + w.backlogCommand(t.headroom()) + ".";
         long ts = refused.isEmpty() ? h.nowMs() : refused.get(refused.size() - 1).tsMs();

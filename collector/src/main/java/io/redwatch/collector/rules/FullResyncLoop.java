@@ -90,7 +90,7 @@ final class FullResyncLoop implements Rule {
         evidence.addAll(w.evidence());
         String advice = "Stop the loop: raise the replica output-buffer limit above what one sync needs: " + w.limitCommand(t.headroom())
                 + "; and make the backlog hold a whole sync window so a dropped replica can resume: " + w.backlogCommand(t.headroom()) + ".";
-        if (w.bgsaveSec.isPresent() && w.transferSec.isPresent() && w.bgsaveSec.getAsDouble() > w.transferSec.getAsDouble()) {
+        if (w.bgsaveSec().isPresent() && w.transferSec().isPresent() && w.bgsaveSec().getAsDouble() > w.transferSec().getAsDouble()) {
             advice += " The BGSAVE on disk dominates the window: `repl-diskless-sync yes` shortens it.";
         }
         return Optional.of(Finding.of(h, id(), Severity.CRITICAL, summary, evidence, advice, ts));

@@ -30,7 +30,7 @@ final class OutputBufferLimitKill implements Rule {
             String who = replicas.stream().map(l -> LogText.clientField(l.text(), "addr").map(a -> a.substring(0, Math.max(0, a.lastIndexOf(':'))))
                     .orElse("?")).distinct().reduce((a, b) -> a + ", " + b).orElse("?");
             String summary = h.instance() + " dropped its replica " + who + " " + times(replicas.size()) + " for a full output buffer (peak "
-                    + ByteSize.human(w.omemPeak.orElse(0)) + ", limit " + w.replicaLimitText().replace(" (not known: assumed, Redis's default)", ", assumed default") + ")";
+                    + ByteSize.human(w.omemPeak().orElse(0)) + ", limit " + w.replicaLimitText().replace(" (not known: assumed, Redis's default)", ", assumed default") + ")";
             evidence.addAll(w.evidence());
             String advice = "Raise the replica class limit above the observed peak and what one sync window needs: "
                     + w.limitCommand(t.headroom()) + ". The dropped replica starts a full resync unless the backlog still holds its offset.";

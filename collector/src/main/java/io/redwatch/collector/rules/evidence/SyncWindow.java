@@ -23,14 +23,14 @@ import java.util.OptionalLong;
 public final class SyncWindow {
     OptionalDouble writeRate = OptionalDouble.empty();
     String writeRateHow = "";
-    public OptionalDouble bgsaveSec = OptionalDouble.empty();
+    private OptionalDouble bgsaveSec = OptionalDouble.empty();
     String bgsaveHow = "";
-    public OptionalDouble transferSec = OptionalDouble.empty();
+    private OptionalDouble transferSec = OptionalDouble.empty();
     String transferHow = "";
     OptionalDouble loadSec = OptionalDouble.empty();
     String loadHow = "";
-    public OptionalLong omemPeak = OptionalLong.empty();
-    public Setting backlog;
+    private OptionalLong omemPeak = OptionalLong.empty();
+    private Setting backlog;
     Setting outputLimit;
     /** "slave" before Redis 5, "replica" from 5 on; old wording in the log means an old server. */
     String replicaClass = "replica";
@@ -50,6 +50,26 @@ public final class SyncWindow {
                 .orElse(h.logs().stream().anyMatch(l -> l.text().contains("with slave") || l.text().contains("MASTER <-> SLAVE")));
         w.replicaClass = old ? "slave" : "replica";
         return w;
+    }
+
+    /** The longest BGSAVE seen, in seconds, if any. */
+    public OptionalDouble bgsaveSec() {
+        return bgsaveSec;
+    }
+
+    /** The longest transfer to a replica seen, in seconds, if any. */
+    public OptionalDouble transferSec() {
+        return transferSec;
+    }
+
+    /** The highest replica output buffer the log reported when it closed a replica, if any. */
+    public OptionalLong omemPeak() {
+        return omemPeak;
+    }
+
+    /** repl-backlog-size and where it came from. */
+    public Setting backlog() {
+        return backlog;
     }
 
     public static boolean isReplicaClient(LogLine l) {
