@@ -32,7 +32,7 @@ final class FullResyncLoop implements Rule {
         String peer = null;
         List<LogLine> lines = List.of();
         int most = 0;
-        for (Map.Entry<String, List<LogLine>> e : FullResyncs.of(h).byPeer.entrySet()) {
+        for (Map.Entry<String, List<LogLine>> e : FullResyncs.of(h).byPeer().entrySet()) {
             List<LogLine> counted = h.currentOnly()
                     ? e.getValue().stream().filter(l -> l.tsMs() >= h.nowMs() - windowMs).toList() : e.getValue();
             int n = FullResyncs.maxInWindow(counted, windowMs);

@@ -5,6 +5,7 @@ import io.redwatch.collector.facts.LogKind;
 import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.collector.rules.view.LogText;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,7 @@ import java.util.Optional;
  */
 public final class FullResyncs {
     /** Peer description ("replica 10.0.0.2:6379" or "master 10.0.0.1:6379") → the line of each full resync. */
-    public final Map<String, List<LogLine>> byPeer = new LinkedHashMap<>();
+    private final Map<String, List<LogLine>> byPeer = new LinkedHashMap<>();
 
     public static FullResyncs of(InstanceView h) {
         FullResyncs r = new FullResyncs();
@@ -44,6 +45,11 @@ public final class FullResyncs {
             }
         }
         return r;
+    }
+
+    /** The full resyncs of each peer, oldest first, peers in the order the log first names them. */
+    public Map<String, List<LogLine>> byPeer() {
+        return Collections.unmodifiableMap(byPeer);
     }
 
     private void add(String peer, LogLine l) {

@@ -22,7 +22,7 @@ public final class SaveHealth {
     public final boolean failingNow;
 
     private SaveHealth(List<LogLine> failures, Optional<LogLine> recovery, String statusField, Optional<InfoView> info) {
-        this.failures = failures;
+        this.failures = List.copyOf(failures);
         this.recovery = recovery;
         this.statusField = statusField;
         this.infoStatus = info.flatMap(i -> i.get(statusField)).map(String::trim);
