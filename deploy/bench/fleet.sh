@@ -23,6 +23,7 @@
 #
 # Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust) and the built jar and test classes:
 #   mvn -B -q -o -pl collector -am -DskipTests package
+# COLLECTOR_EXTRA_OPTS adds JVM flags to the collectors' (a profiler, a larger heap).
 # Not part of any test run. Uses a fresh database redwatch_fleet_<pid>, dropped afterwards (KEEP=1 keeps it).
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -55,6 +56,7 @@ url="jdbc:postgresql://127.0.0.1:5432/$db"
 base=$((20000 + RANDOM % 20000))
 opts=$(sed -n 's/^Environment="JAVA_OPTS=\(.*\)"$/\1/p' "$repo/deploy/systemd/redwatch-collector.service" \
   | sed "s#-XX:HeapDumpPath=[^ ]*#-XX:HeapDumpPath=$work#; s#-XX:ErrorFile=[^ ]*#-XX:ErrorFile=$work/hs_err_%p.log#")
+opts="$opts ${COLLECTOR_EXTRA_OPTS:-}" # e.g. a flight recording: -XX:StartFlightRecording=filename=/tmp/c.jfr
 
 start_collector() { # index
   local k=$1 grpc=$((base + 2 * $1))
