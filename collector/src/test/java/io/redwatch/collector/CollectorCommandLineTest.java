@@ -4,6 +4,7 @@ import io.redwatch.agent.testing.CommandRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,5 +45,27 @@ class CollectorCommandLineTest {
         assertEquals(2, r.exit());
         assertEquals("redwatch-collector: bad configuration: cannot read config file " + missing
                 + ": no such file (check the path given to --config)", r.err().strip());
+    }
+
+    @Test
+    void aKeyGivenTwiceInCollectorYamlIsBadConfigurationNamingKeyAndLine() throws Exception {
+        Path config = Files.writeString(tmp.resolve("collector.yaml"), "grpc_port: 7400\nhttp_port: 7401\ngrpc_port: 7500\n");
+
+        CommandRun r = execute("run", "--config", config.toString());
+
+        assertEquals(2, r.exit(), r.err());
+        assertEquals("redwatch-collector: bad configuration: " + config
+                + ": key 'grpc_port' is given twice (line 3); keep one of the two, as only one can count", r.err().strip());
+    }
+
+    @Test
+    void aHugeDurationInCollectorYamlIsBadConfigurationNamingTheKey() throws Exception {
+        Path config = Files.writeString(tmp.resolve("collector.yaml"), "rules:\n  sync_stuck: 9999999999999999h\n");
+
+        CommandRun r = execute("run", "--config", config.toString());
+
+        assertEquals(2, r.exit(), r.err());
+        assertEquals("redwatch-collector: bad configuration: rules.sync_stuck: '9999999999999999h' is too large;"
+                + " the longest duration allowed is 36500d (100 years)", r.err().strip());
     }
 }
