@@ -31,7 +31,7 @@ public final class AgentMain implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        OneLineLogging.install("io.netty", "io.lettuce", "io.grpc", "reactor", "oshi");
+        OneLineLogging.install("io.netty", "io.lettuce", "io.grpc", "reactor");
         System.exit(commandLine().execute(args));
     }
 
