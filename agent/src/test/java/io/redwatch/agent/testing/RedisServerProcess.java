@@ -230,22 +230,18 @@ public final class RedisServerProcess implements AutoCloseable {
   }
 
   /**
-   * Waits until a line of the log satisfies {@code condition} and returns that line.
-   *
-   * @throws IllegalStateException on timeout, with the log's tail in the message
+   * Waits until a line of the log satisfies {@code condition} and returns that line; on timeout
+   * the failure carries the log's tail.
    */
   public String awaitLogLine(Predicate<String> condition, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    do {
+    return Await.value("a matching line in " + logFile, timeout, () -> {
       for (String line : log().split("\n")) {
         if (condition.test(line)) {
           return line;
         }
       }
-      sleep(25);
-    } while (System.nanoTime() < deadline);
-    throw new IllegalStateException("no matching line in " + logFile + " after "
-        + timeout.toMillis() + " ms\n" + diagnostics());
+      return null;
+    }, this::diagnostics);
   }
 
   /** Waits for a log line containing {@code text}. */
