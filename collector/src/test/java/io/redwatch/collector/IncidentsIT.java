@@ -1,5 +1,6 @@
 package io.redwatch.collector;
 
+import static io.redwatch.collector.testing.PagingRig.item;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -236,20 +237,6 @@ class IncidentsIT {
         Agent a = new Agent(cfg, "it", new Shipper.Settings(500, 1 << 20, 8, 100, 1000, 10_000, 100));
         a.start();
         return a;
-    }
-
-    /**
-     * One alert of one email: items are separated by a rule line; an item starts with its word
-     * (CRITICAL, WARNING, RESOLVED) and the title "rule on instance".
-     */
-    private static Predicate<String> item(String instance, String word, String rule) {
-        return body -> {
-            for (String it : body.split("\n-{16}\n")) {
-                String t = it.strip();
-                if (t.startsWith(word) && t.contains(rule + " on " + instance)) return true;
-            }
-            return false;
-        };
     }
 
     private static void awaitAgentHeard(String agentId) {
