@@ -1,6 +1,9 @@
 package io.redwatch.collector.config;
 
 import io.redwatch.collector.rules.Thresholds;
+import io.redwatch.common.config.ConfigException;
+import io.redwatch.common.config.Secret;
+import io.redwatch.common.config.YamlNode;
 import java.nio.file.Path;
 import java.util.Set;
 

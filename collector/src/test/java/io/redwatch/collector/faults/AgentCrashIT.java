@@ -3,6 +3,7 @@ package io.redwatch.collector.faults;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.redwatch.agent.testing.Await;
 import io.redwatch.agent.testing.RedisServerProcess;
 import java.time.Duration;
 import java.util.ArrayList;

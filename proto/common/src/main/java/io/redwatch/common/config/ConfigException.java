@@ -1,4 +1,4 @@
-package io.redwatch.collector.config;
+package io.redwatch.common.config;
 
 /** A configuration that cannot be used; the message names the key and what to do. */
 public final class ConfigException extends RuntimeException {

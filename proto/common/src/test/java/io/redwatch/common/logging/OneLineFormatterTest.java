@@ -1,4 +1,4 @@
-package io.redwatch.collector;
+package io.redwatch.common.logging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

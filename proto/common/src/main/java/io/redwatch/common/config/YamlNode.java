@@ -1,4 +1,4 @@
-package io.redwatch.agent.config;
+package io.redwatch.common.config;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -13,7 +13,9 @@ import java.util.Map;
 import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.DuplicateKeyException;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.YAMLException;
 
 /**
@@ -47,9 +49,20 @@ public final class YamlNode {
         } catch (IOException e) {
             // The other IOExceptions say what failed; NoSuchFile and AccessDenied only repeat the path.
             throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+        } catch (DuplicateKeyException e) {
+            throw new ConfigException(duplicate(file, e));
         } catch (YAMLException e) {
             throw new ConfigException(file + " is not valid YAML: " + e.getMessage());
         }
+    }
+
+    /** SnakeYAML's own text spans four lines and quotes the mapping's first line, not the repeated key's. */
+    private static String duplicate(Path file, DuplicateKeyException e) {
+        String problem = e.getProblem() == null ? "" : e.getProblem();
+        String k = problem.startsWith("found duplicate key ") ? problem.substring("found duplicate key ".length()) : problem;
+        Mark at = e.getProblemMark();
+        String where = at == null ? "" : " (line " + (at.getLine() + 1) + ")";
+        return file + ": key '" + k + "' is given twice" + where + "; keep one of the two, as only one can count";
     }
 
     @SuppressWarnings("unchecked")

@@ -1,4 +1,4 @@
-package io.redwatch.agent.config;
+package io.redwatch.common.config;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +34,7 @@ public final class Secret {
             return of(text);
         } catch (IOException e) {
             throw new ConfigException(key + ": cannot read secret file " + file + " (" + e.getClass().getSimpleName()
-                    + "); check the path and that the agent's user may read it");
+                    + "); check the path and that the user this service runs as may read it");
         }
     }
 
