@@ -31,6 +31,7 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.sql.Connection;
+import java.sql.Statement;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -178,9 +179,13 @@ class SecurityIT {
     @Test
     @Order(2)
     void expiredTokenIsRefused() throws Exception {
-        String token = tokenCommand("create", "--agent-id", "expired-agent", "--expires-in", "1s").trim();
+        String token = tokenCommand("create", "--agent-id", "expired-agent", "--expires-in", "1h").trim();
         SECRETS.add(token);
-        Thread.sleep(1100);
+        // The hour has passed (rather than waiting one out): its expiry is now in the past.
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            assertEquals(1, st.executeUpdate("UPDATE agent_tokens SET expires_at = now() - interval '1 second'"
+                    + " WHERE agent_id = 'expired-agent'"));
+        }
         refused("expired-agent", token, "the token has expired");
     }
 
@@ -236,9 +241,11 @@ class SecurityIT {
     @Test
     @Order(3)
     void aCollectorSignedByAnotherCaIsNotTrusted() throws Exception {
+        int mark = agentLog.mark();
         try (Agent a = agent("good-agent", goodToken, collector, tls("other-ca.crt", null, null, TestCertificates.SERVER_NAME))) {
             a.start();
-            Thread.sleep(1500);
+            Await.until("the agent tells why it cannot connect", WAIT,
+                    () -> agentLog.since(mark).stream().anyMatch(l -> l.contains("unreachable")));
             assertFalse(a.connected());
         }
     }
@@ -247,9 +254,11 @@ class SecurityIT {
     @Order(3)
     void mutualTlsNeedsTheClientCertificate() throws Exception {
         long before = lastSeq("good-agent");
+        int mark = agentLog.mark();
         try (Agent a = agent("good-agent", goodToken, mtlsCollector, tls("ca.crt", null, null, TestCertificates.SERVER_NAME))) {
             a.start();
-            Thread.sleep(1500);
+            Await.until("the agent tells why it cannot connect", WAIT,
+                    () -> agentLog.since(mark).stream().anyMatch(l -> l.contains("unreachable")));
             assertFalse(a.connected(), "no client certificate: no connection");
         }
         assertEquals(before, lastSeq("good-agent"));
