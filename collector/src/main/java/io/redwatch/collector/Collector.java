@@ -73,6 +73,8 @@ public final class Collector implements AutoCloseable {
 
     /** Threads committing groups of batches side by side: one gathers its group while the other's commits. */
     private static final int COMMITTERS = 2;
+    /** Threads for hellos, token checks and screening batches before they join a group. */
+    private static final int INGEST_THREADS = 2;
     /** Most batches in one transaction. */
     private static final int MAX_GROUP = 500;
     /**
@@ -93,6 +95,7 @@ public final class Collector implements AutoCloseable {
     private final Vertx vertx;
     private final HikariDataSource db;
     private final WorkerExecutor workers;
+    private final WorkerExecutor ingestWorkers;
     private final IngestMetrics metrics = new IngestMetrics();
     private final java.util.Map<String, AtomicBoolean> ticking = new java.util.concurrent.ConcurrentHashMap<>();
     private Alerting alerting;
@@ -111,9 +114,12 @@ public final class Collector implements AutoCloseable {
         this.limits = limits;
         ExposureRule.check(config); // before anything is opened: an exposed, unprotected collector does not start
         // Creates the database if missing and applies the schema before anything listens.
-        this.db = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword().reveal(), config.dbPoolSize());
+        // pool_size is for the worker pools; the group commit's threads get connections of their own on top.
+        this.db = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword().reveal(), config.dbPoolSize() + COMMITTERS);
         this.vertx = Vertx.vertx();
         this.workers = vertx.createSharedWorkerExecutor("redwatch-db", config.dbPoolSize());
+        // Hellos, token checks and batch screening: never behind a slow status-page query or maintenance.
+        this.ingestWorkers = vertx.createSharedWorkerExecutor("redwatch-ingest", INGEST_THREADS);
     }
 
     public void start() {
@@ -174,9 +180,9 @@ public final class Collector implements AutoCloseable {
         });
         BatchGate gate = new BatchGate(new InstanceOwnership(db), new ClockBound(config.retentionDays()), new DeadLetters(db),
                 commits, metrics, refusals);
-        IngestService ingest = new IngestService(store, workers, metrics, collectorId, observer,
+        IngestService ingest = new IngestService(store, ingestWorkers, metrics, collectorId, observer,
                 streams, gate, refusals, inflight);
-        AgentCallAuth auth = new AgentCallAuth(tokens, r -> workers.executeBlocking(() -> {
+        AgentCallAuth auth = new AgentCallAuth(tokens, r -> ingestWorkers.executeBlocking(() -> {
             r.run();
             return null;
         }, false), metrics, refusals, limits.connectionsPerAddress());
