@@ -147,7 +147,7 @@ class DispatcherIT {
         Alerting survivor = h.alerting(config, "collector-survivor");
         crashed.evaluate("db1:6379", "db1", List.of(finding("fork_enomem", Severity.CRITICAL, "db1:6379")), t0);
 
-        Optional<Dispatcher.Batch> claimed = crashed.dispatcher().claimNext("email", t0 + 30 * S);
+        Optional<ClaimedMessage> claimed = crashed.dispatcher().claimNext("email", t0 + 30 * S);
         assertTrue(claimed.isPresent());
         // ... and it dies here, without sending or recording anything.
         assertEquals(List.of("pending|collector-crashed"),
