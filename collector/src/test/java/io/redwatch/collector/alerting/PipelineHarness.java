@@ -115,7 +115,7 @@ final class PipelineHarness implements AutoCloseable {
     }
 
     Alerting alerting(AlertingConfig config, String dispatcherId) {
-        Alerting a = new Alerting(vertx, db, workers, config, Alerting.channels(vertx, config), dispatcherId);
+        Alerting a = new Alerting(vertx, db, config, Alerting.channels(vertx, config), dispatcherId);
         built.add(a);
         return a;
     }
