@@ -1,6 +1,5 @@
 package io.redwatch.collector.alerting;
 
-import io.redwatch.collector.config.AlertingConfig;
 import io.redwatch.collector.rules.Finding;
 import io.redwatch.collector.rules.Severity;
 import java.util.ArrayList;

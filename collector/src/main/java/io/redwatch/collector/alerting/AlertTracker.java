@@ -1,6 +1,5 @@
 package io.redwatch.collector.alerting;
 
-import io.redwatch.collector.config.AlertingConfig;
 import io.redwatch.collector.rules.Finding;
 import java.util.ArrayList;
 import java.util.List;

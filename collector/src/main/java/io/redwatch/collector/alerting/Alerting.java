@@ -2,7 +2,6 @@ package io.redwatch.collector.alerting;
 
 import io.redwatch.collector.alerting.email.EmailChannel;
 import io.redwatch.collector.alerting.sms.SmsChannel;
-import io.redwatch.collector.config.AlertingConfig;
 import io.redwatch.collector.rules.Finding;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;

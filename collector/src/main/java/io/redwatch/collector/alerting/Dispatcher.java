@@ -1,6 +1,5 @@
 package io.redwatch.collector.alerting;
 
-import io.redwatch.collector.config.AlertingConfig;
 import io.redwatch.collector.faultinjection.CrashPoint;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,6 +1,5 @@
 package io.redwatch.collector.alerting;
 
-import io.redwatch.collector.config.AlertingConfig;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;

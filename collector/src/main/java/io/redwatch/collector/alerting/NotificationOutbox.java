@@ -4,7 +4,6 @@ import static io.redwatch.collector.alerting.AlertStore.text;
 import static io.redwatch.collector.alerting.Timestamps.millis;
 import static io.redwatch.collector.alerting.Timestamps.ts;
 
-import io.redwatch.collector.config.AlertingConfig;
 import io.redwatch.collector.rules.Severity;
 import io.vertx.core.json.JsonArray;
 import java.sql.Connection;

@@ -6,7 +6,6 @@ import static io.redwatch.collector.alerting.PipelineHarness.subject;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.redwatch.collector.config.AlertingConfig;
 import io.redwatch.collector.rules.Finding;
 import io.redwatch.collector.rules.Severity;
 import jakarta.mail.internet.MimeMessage;

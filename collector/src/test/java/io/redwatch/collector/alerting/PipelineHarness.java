@@ -3,7 +3,7 @@ package io.redwatch.collector.alerting;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.zaxxer.hikari.HikariDataSource;
-import io.redwatch.collector.config.AlertingConfig;
+import io.redwatch.collector.config.AlertingConfigReader;
 import io.redwatch.collector.rules.Finding;
 import io.redwatch.collector.rules.Severity;
 import io.redwatch.collector.storage.Database;
@@ -108,7 +108,7 @@ final class PipelineHarness implements AutoCloseable {
         try {
             Path f = Files.createTempFile(dir, "collector", ".yaml");
             Files.writeString(f, y);
-            return AlertingConfig.load(f);
+            return AlertingConfigReader.load(f);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

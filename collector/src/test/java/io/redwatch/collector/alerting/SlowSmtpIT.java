@@ -11,7 +11,6 @@ import io.redwatch.agent.shipping.Shipper;
 import io.redwatch.agent.testing.Await;
 import io.redwatch.agent.testing.RedisServerProcess;
 import io.redwatch.collector.Collector;
-import io.redwatch.collector.config.AlertingConfig;
 import io.redwatch.collector.config.CollectorConfig;
 import io.redwatch.collector.rules.Severity;
 import io.redwatch.collector.storage.Database;
