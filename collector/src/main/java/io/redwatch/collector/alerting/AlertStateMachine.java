@@ -33,6 +33,8 @@ public final class AlertStateMachine {
     }
 
     /**
+     * Decides one evaluation of one instance.
+     *
      * @param open     the instance's firing alerts, at most one per rule
      * @param findings everything the rules find on the instance now (empty when all is well, or
      *                 when the instance vanished: its alerts then recover like any other)
@@ -42,7 +44,7 @@ public final class AlertStateMachine {
         Map<String, Finding> current = new LinkedHashMap<>();
         for (Finding f : findings) {
             // One alert per rule and instance: keep the most severe finding of a rule.
-            current.merge(f.rule(), f, (a, b) -> b.severity().ordinal() < a.severity().ordinal() ? b : a);
+            current.merge(f.rule(), f, (a, b) -> b.severity().compareTo(a.severity()) < 0 ? b : a);
         }
         Map<String, OpenAlert> byRule = new HashMap<>();
         for (OpenAlert o : open) byRule.put(o.rule(), o);
@@ -69,7 +71,7 @@ public final class AlertStateMachine {
 
     private NotificationKind pageAgain(OpenAlert o, Severity now, long nowMs) {
         // Escalated (say warning → critical): page the channels of the new severity now.
-        if (now.ordinal() < o.severity().ordinal()) return NotificationKind.FIRING;
+        if (now.compareTo(o.severity()) < 0) return NotificationKind.FIRING;
         if (now == Severity.CRITICAL && o.notified() && nowMs - o.lastNotifiedMs() >= repeatIntervalMs) {
             return NotificationKind.REPEAT;
         }

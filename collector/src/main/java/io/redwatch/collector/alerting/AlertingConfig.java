@@ -70,7 +70,7 @@ public record AlertingConfig(EmailSettings email, SmsSettings sms, Map<Severity,
     private static List<String> configured(List<String> channels, EmailSettings email, SmsSettings sms) {
         List<String> out = new ArrayList<>();
         for (String c : channels) {
-            if (c.equals(EMAIL) && email != null || c.equals(SMS) && sms != null) out.add(c);
+            if ((c.equals(EMAIL) && email != null) || (c.equals(SMS) && sms != null)) out.add(c);
         }
         return out;
     }

@@ -55,8 +55,7 @@ public final class Dispatcher {
      */
     public int dispatchOnce(String channel, long nowMs) {
         int sent = 0;
-        Optional<ClaimedMessage> m;
-        while ((m = claim.next(channel, nowMs)).isPresent()) {
+        for (Optional<ClaimedMessage> m = claim.next(channel, nowMs); m.isPresent(); m = claim.next(channel, nowMs)) {
             CRASH_AFTER_CLAIM.reached("message " + m.get().messageId() + " on " + channel + " claimed, not sent");
             deliver(m.get(), nowMs);
             sent++;

@@ -17,7 +17,7 @@ public record Grouping(long intervalMs, long leaseMs) {
     /** Firing before resolved, the most urgent first, then by instance and rule. */
     static final Comparator<NoticeItem> ORDER = Comparator
             .comparing((NoticeItem i) -> i.kind() == NotificationKind.RESOLVED)
-            .thenComparing(i -> i.severity().ordinal())
+            .thenComparing(NoticeItem::severity)
             .thenComparing(NoticeItem::instance)
             .thenComparing(NoticeItem::rule);
 

@@ -37,8 +37,8 @@ final class MessageClaim {
 
     private Optional<ClaimedMessage> next(Connection c, String channel, long nowMs) throws SQLException {
         SilenceFilter silences = null;
-        Optional<MessageGroup> due;
-        while ((due = outbox.nextDue(c, channel, nowMs)).isPresent()) {
+        for (Optional<MessageGroup> due = outbox.nextDue(c, channel, nowMs); due.isPresent();
+                due = outbox.nextDue(c, channel, nowMs)) {
             MessageGroup g = due.get();
             outbox.lockRecipient(c, channel, g.recipient());
             OptionalLong last = grouping.holds() ? outbox.lastMessageAt(c, g, grouping.lookBackFrom(nowMs),

@@ -13,12 +13,14 @@ import java.util.Map;
 public final class SilenceFilter {
     private final List<Silence> silences;
 
-    /** @param silences those in force now; the first that matches a notification mutes it */
+    /** Mutes with {@code silences}: those in force now; the first that matches a notification mutes it. */
     public SilenceFilter(List<Silence> silences) {
         this.silences = List.copyOf(silences);
     }
 
     /**
+     * A group's notifications, split.
+     *
      * @param send     what no silence matches, in the order given
      * @param silenced silence id → the notification ids it muted
      */

@@ -17,6 +17,8 @@ public final class Summariser {
     }
 
     /**
+     * Summarises what the rate limit held back.
+     *
      * @param heldBack in the order they were written; the earliest names each rule's example
      * @return the count, the earliest time, and a few examples, the most frequent rules first:
      *         {@code rule on instance} for a rule held back once, {@code rule ×N} otherwise

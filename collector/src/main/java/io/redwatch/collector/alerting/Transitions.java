@@ -20,6 +20,8 @@ public record Transitions(List<Finding> fired, List<Seen> seen, List<Missed> mis
     }
 
     /**
+     * An open alert whose rule still finds something.
+     *
      * @param page null when nobody is told; FIRING when the severity rose, REPEAT when a critical
      *             alert has been firing for repeat_interval since it was last told
      */
@@ -27,6 +29,8 @@ public record Transitions(List<Finding> fired, List<Seen> seen, List<Missed> mis
     }
 
     /**
+     * An open alert whose rule found nothing this time.
+     *
      * @param missedEvaluations the new count of evaluations in a row without the rule
      * @param resolved          the recovery period is over: the alert ends now
      */

@@ -71,7 +71,7 @@ public final class AlertingConfigReader {
                     if (!c.equals(EMAIL) && !c.equals(SMS)) {
                         throw new ConfigException(key + " names unknown channel '" + c + "'; channels are email and sms");
                     }
-                    if (c.equals(EMAIL) && email == null || c.equals(SMS) && sms == null) {
+                    if ((c.equals(EMAIL) && email == null) || (c.equals(SMS) && sms == null)) {
                         throw new ConfigException(key + " routes to " + c + " but alerting." + c
                                 + " is not configured; configure it or remove it from the route");
                     }
