@@ -25,6 +25,7 @@ import io.redwatch.collector.security.ServerTls;
 import io.redwatch.collector.diagnosis.AgentWatch;
 import io.redwatch.collector.diagnosis.FindingsSink;
 import io.redwatch.collector.diagnosis.LiveDiagnosis;
+import io.redwatch.collector.http.AlertingRoutes;
 import io.redwatch.collector.http.HttpApi;
 import io.redwatch.collector.http.status.StatusRoutes;
 import io.redwatch.collector.ingest.IngestMetrics;
@@ -128,7 +129,7 @@ public final class Collector implements AutoCloseable {
         vertx.setPeriodic(MAINTENANCE_PERIOD_MS, id -> runMaintenance(maintenance));
 
         String collectorId = UUID.randomUUID().toString();
-        alerting = new Alerting(vertx, db, workers, config.alerting());
+        alerting = new Alerting(vertx, db, config.alerting());
         FindingsSink sink = (instance, host, findings, now) -> alerting.evaluate(instance, host, findings, now);
         LiveDiagnosis live = new LiveDiagnosis(new Diagnosis(config.thresholds()), DIAGNOSIS_WINDOW, EVALUATION_SPACING, sink,
                 new RecentHistory(db)::load);
@@ -218,7 +219,7 @@ public final class Collector implements AutoCloseable {
         try {
             http = new HttpApi(vertx, db, metrics).listen(config.bind(), config.httpPort(), security.apiToken(),
                             security.tls(), router -> {
-                                alerting.mountRoutes(router);
+                                new AlertingRoutes(workers, alerting).mount(router);
                                 new StatusRoutes(workers, db).mount(router);
                             })
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -11,14 +11,12 @@ import io.redwatch.agent.shipping.Shipper;
 import io.redwatch.agent.testing.Await;
 import io.redwatch.agent.testing.RedisServerProcess;
 import io.redwatch.collector.Collector;
-import io.redwatch.collector.config.AlertingConfig;
 import io.redwatch.collector.config.CollectorConfig;
 import io.redwatch.collector.rules.Severity;
 import io.redwatch.collector.storage.Database;
 import io.redwatch.collector.testing.FreshDatabase;
 import io.redwatch.common.config.Secret;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -69,12 +67,11 @@ class SlowSmtpIT {
             Collector collector = new Collector(config);
             Vertx vertx = Vertx.vertx();
             HikariDataSource db = Database.open(database.url(), FreshDatabase.USER, "", 2);
-            WorkerExecutor feederPool = vertx.createSharedWorkerExecutor("slow-smtp-feeder", 1);
             try {
                 collector.start();
                 // Another collector on the same database pages an alert; this collector's dispatcher sends it.
                 AlertingConfig alerting = config.alerting();
-                Alerting feeder = new Alerting(vertx, db, feederPool, alerting, Alerting.channels(vertx, alerting), "feeder");
+                Alerting feeder = new Alerting(vertx, db, alerting, Alerting.channels(vertx, alerting), "feeder");
                 long now = System.currentTimeMillis();
                 feeder.evaluate("stall-host:1", "stall-host",
                         List.of(PipelineHarness.finding("fork_enomem", Severity.CRITICAL, "stall-host:1")), now);
@@ -95,7 +92,6 @@ class SlowSmtpIT {
                 feeder.close();
             } finally {
                 collector.close();
-                feederPool.close();
                 vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
                 db.close();
             }

@@ -1,5 +1,6 @@
 package io.redwatch.collector.config;
 
+import io.redwatch.collector.alerting.AlertingConfig;
 import io.redwatch.collector.alerting.email.EmailSettings;
 import io.redwatch.collector.alerting.email.StartTls;
 import io.redwatch.collector.alerting.sms.SmsProvider;
@@ -14,7 +15,6 @@ import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,38 +23,13 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The {@code alerting:} section of collector.yaml, validated: channels (email, sms), routes by
- * severity, and the timing of the pipeline.
- *
- * @param email               null when no email channel is configured
- * @param sms                 null when no SMS channel is configured
- * @param routes              severity → channel names; only configured channels appear
- * @param repeatInterval      a still-firing critical alert is notified again this often
- * @param groupWait           the first notification of a host is held this long, so that what else the host
- *                            reports meanwhile joins it (default 0: the first page leaves at once)
- * @param groupInterval       after a message to a recipient about a host, what follows for that host waits
- *                            until this long after it and goes out as one message (Alertmanager's
- *                            group_interval), so a storm stays a handful of messages
- * @param recoveryEvaluations an alert resolves after being missing from this many evaluations in a row…
- * @param recoveryPeriod      …and for at least this long, so a flapping rule stays one alert
- * @param rateLimitMessages   at most this many messages per channel and recipient…
- * @param rateLimitPer        …within this window; the rest are suppressed and summarised later
- * @param dispatchInterval    how often the dispatcher looks for due notifications
- * @param lease               how long a claimed notification is reserved for its dispatcher
- * @param sendTimeout         the longest one send may take (kept well under the lease)
- * @param maxAttempts         transient failures are retried until this many attempts, then failed
- * @param retryInitial        the first retry delay, doubled after each failure…
- * @param retryMax            …up to this
- * @param timezone            the zone times are shown in (default: the collector's)
+ * Reads the {@code alerting:} section of collector.yaml into an {@link AlertingConfig}, naming the
+ * key of anything it refuses. The reading lives here and the settings in alerting, so that alerting
+ * depends on no part of the configuration reader.
  */
-public record AlertingConfig(EmailSettings email, SmsSettings sms, Map<Severity, List<String>> routes,
-                             Duration repeatInterval, Duration groupWait, Duration groupInterval, int recoveryEvaluations,
-                             Duration recoveryPeriod, int rateLimitMessages, Duration rateLimitPer,
-                             Duration dispatchInterval, Duration lease, Duration sendTimeout, int maxAttempts,
-                             Duration retryInitial, Duration retryMax, ZoneId timezone) {
-
-    public static final String EMAIL = "email";
-    public static final String SMS = "sms";
+public final class AlertingConfigReader {
+    private static final String EMAIL = AlertingConfig.EMAIL;
+    private static final String SMS = AlertingConfig.SMS;
 
     private static final Set<String> KEYS = Set.of("email", "sms", "routes", "repeat_interval", "group_wait", "group_interval",
             "recovery_evaluations", "recovery_period", "rate_limit", "dispatch_interval", "lease", "send_timeout",
@@ -69,28 +44,18 @@ public record AlertingConfig(EmailSettings email, SmsSettings sms, Map<Severity,
     private static final Pattern EMAIL_ADDRESS = Pattern.compile("[^@\\s<>]+@[^@\\s<>]+");
     private static final Pattern E164 = Pattern.compile("\\+[1-9][0-9]{6,14}");
 
-    public AlertingConfig {
-        EnumMap<Severity, List<String>> copy = new EnumMap<>(Severity.class);
-        for (Severity s : Severity.values()) copy.put(s, List.copyOf(routes.getOrDefault(s, List.of())));
-        routes = Map.copyOf(copy);
+    private AlertingConfigReader() {
     }
 
-    /** No channels: alerts are tracked and shown, nobody is paged. */
-    public static AlertingConfig none() {
-        return new AlertingConfig(null, null, defaultRoutes(null, null), Duration.ofHours(1), Duration.ZERO, Duration.ofSeconds(30), 2,
-                Duration.ofSeconds(60), 10, Duration.ofMinutes(10), Duration.ofSeconds(2), Duration.ofSeconds(120),
-                Duration.ofSeconds(30), 12, Duration.ofSeconds(10), Duration.ofMinutes(10), ZoneId.systemDefault());
-    }
-
-    /** Reads the {@code alerting} key of a collector config file (absent: {@link #none()}). */
+    /** Reads the {@code alerting} key of a collector config file (absent: {@link AlertingConfig#none()}). */
     public static AlertingConfig load(Path collectorYaml) {
         YamlNode root = YamlNode.load(collectorYaml);
-        return root.has("alerting") ? from(root.child("alerting")) : none();
+        return root.has("alerting") ? from(root.child("alerting")) : AlertingConfig.none();
     }
 
     /** Parses the {@code alerting} node of collector.yaml. */
     public static AlertingConfig from(YamlNode n) {
-        AlertingConfig d = none();
+        AlertingConfig d = AlertingConfig.none();
         n.allowOnly(KEYS);
         EmailSettings email = n.has("email") ? email(n.child("email")) : null;
         SmsSettings sms = n.has("sms") ? sms(n.child("sms")) : null;
@@ -106,7 +71,7 @@ public record AlertingConfig(EmailSettings email, SmsSettings sms, Map<Severity,
                     if (!c.equals(EMAIL) && !c.equals(SMS)) {
                         throw new ConfigException(key + " names unknown channel '" + c + "'; channels are email and sms");
                     }
-                    if (c.equals(EMAIL) && email == null || c.equals(SMS) && sms == null) {
+                    if ((c.equals(EMAIL) && email == null) || (c.equals(SMS) && sms == null)) {
                         throw new ConfigException(key + " routes to " + c + " but alerting." + c
                                 + " is not configured; configure it or remove it from the route");
                     }
@@ -114,7 +79,7 @@ public record AlertingConfig(EmailSettings email, SmsSettings sms, Map<Severity,
                 routes.put(s, List.copyOf(channels));
             }
         } else {
-            routes = defaultRoutes(email, sms);
+            routes = AlertingConfig.defaultRoutes(email, sms);
         }
 
         YamlNode rate = n.child("rate_limit");
@@ -122,21 +87,25 @@ public record AlertingConfig(EmailSettings email, SmsSettings sms, Map<Severity,
         YamlNode backoff = n.child("retry_backoff");
         backoff.allowOnly(BACKOFF_KEYS);
         AlertingConfig c = new AlertingConfig(email, sms, routes,
-                n.duration("repeat_interval", d.repeatInterval),
-                waitOrNone(n, "group_wait", d.groupWait),
-                n.duration("group_interval", d.groupInterval),
-                n.integer("recovery_evaluations", d.recoveryEvaluations),
-                n.duration("recovery_period", d.recoveryPeriod),
-                rate.integer("messages", d.rateLimitMessages),
-                rate.duration("per", d.rateLimitPer),
-                n.duration("dispatch_interval", d.dispatchInterval),
-                n.duration("lease", d.lease),
-                n.duration("send_timeout", d.sendTimeout),
-                n.integer("max_attempts", d.maxAttempts),
-                backoff.duration("initial", d.retryInitial),
-                backoff.duration("max", d.retryMax),
-                zone(n, d.timezone));
-        return c.validate();
+                n.duration("repeat_interval", d.repeatInterval()),
+                waitOrNone(n, "group_wait", d.groupWait()),
+                n.duration("group_interval", d.groupInterval()),
+                n.integer("recovery_evaluations", d.recoveryEvaluations()),
+                n.duration("recovery_period", d.recoveryPeriod()),
+                rate.integer("messages", d.rateLimitMessages()),
+                rate.duration("per", d.rateLimitPer()),
+                n.duration("dispatch_interval", d.dispatchInterval()),
+                n.duration("lease", d.lease()),
+                n.duration("send_timeout", d.sendTimeout()),
+                n.integer("max_attempts", d.maxAttempts()),
+                backoff.duration("initial", d.retryInitial()),
+                backoff.duration("max", d.retryMax()),
+                zone(n, d.timezone()));
+        try {
+            return c.validate();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
     }
 
     /** A duration that may also be zero ({@code 0s}, {@code 0}): waiting not at all is a choice here. */
@@ -144,48 +113,6 @@ public record AlertingConfig(EmailSettings email, SmsSettings sms, Map<Severity,
         String text = n.string(key, null);
         if (text != null && text.trim().matches("0+(ms|s|m|h|d)?")) return Duration.ZERO;
         return n.duration(key, dflt);
-    }
-
-    /** critical → [email, sms], warning → [email], info → [], leaving out channels that are not configured. */
-    private static Map<Severity, List<String>> defaultRoutes(EmailSettings email, SmsSettings sms) {
-        Map<Severity, List<String>> routes = new EnumMap<>(Severity.class);
-        routes.put(Severity.CRITICAL, configured(List.of(EMAIL, SMS), email, sms));
-        routes.put(Severity.WARNING, configured(List.of(EMAIL), email, sms));
-        routes.put(Severity.INFO, List.of());
-        return routes;
-    }
-
-    private static List<String> configured(List<String> channels, EmailSettings email, SmsSettings sms) {
-        List<String> out = new ArrayList<>();
-        for (String c : channels) {
-            if (c.equals(EMAIL) && email != null || c.equals(SMS) && sms != null) out.add(c);
-        }
-        return out;
-    }
-
-    public AlertingConfig validate() {
-        if (recoveryEvaluations < 1) {
-            throw new ConfigException("alerting.recovery_evaluations must be at least 1, got " + recoveryEvaluations);
-        }
-        if (rateLimitMessages < 1) {
-            throw new ConfigException("alerting.rate_limit.messages must be positive, got " + rateLimitMessages);
-        }
-        if (maxAttempts < 1) throw new ConfigException("alerting.max_attempts must be at least 1, got " + maxAttempts);
-        if (retryMax.compareTo(retryInitial) < 0) {
-            throw new ConfigException("alerting.retry_backoff.max (" + retryMax + ") must not be below initial ("
-                    + retryInitial + ")");
-        }
-        if (lease.compareTo(sendTimeout.multipliedBy(2)) < 0) {
-            // A send still running when the lease ends could be repeated by another collector.
-            throw new ConfigException("alerting.lease (" + lease + ") must be at least twice alerting.send_timeout ("
-                    + sendTimeout + ")");
-        }
-        return this;
-    }
-
-    /** The channels a notification of this severity goes to. */
-    public List<String> channelsFor(Severity severity) {
-        return routes.get(severity);
     }
 
     private static EmailSettings email(YamlNode e) {
