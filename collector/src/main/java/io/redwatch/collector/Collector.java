@@ -75,7 +75,7 @@ public final class Collector implements AutoCloseable {
     /** Threads committing groups of batches side by side: one gathers its group while the other's commits. */
     private static final int COMMITTERS = 2;
     /** Threads for hellos, token checks and screening batches before they join a group. */
-    private static final int INGEST_THREADS = 2;
+    private static final int INGEST_THREADS = 4;
     /** Most batches in one transaction. */
     private static final int MAX_GROUP = 500;
     /**
@@ -115,8 +115,9 @@ public final class Collector implements AutoCloseable {
         this.limits = limits;
         ExposureRule.check(config); // before anything is opened: an exposed, unprotected collector does not start
         // Creates the database if missing and applies the schema before anything listens.
-        // pool_size is for the worker pools; the group commit's threads get connections of their own on top.
-        this.db = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword().reveal(), config.dbPoolSize() + COMMITTERS);
+        // pool_size is for the general worker pool; ingest's threads and the group commit's get connections on top.
+        this.db = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword().reveal(),
+                config.dbPoolSize() + INGEST_THREADS + COMMITTERS);
         this.vertx = Vertx.vertx();
         this.workers = vertx.createSharedWorkerExecutor("redwatch-db", config.dbPoolSize());
         // Hellos, token checks and batch screening: never behind a slow status-page query or maintenance.

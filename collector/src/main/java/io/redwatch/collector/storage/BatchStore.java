@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -69,15 +70,31 @@ public final class BatchStore {
         version = PgText.of(version);
         try (Connection c = dataSource.getConnection()) {
             long lastSeq;
-            try (PreparedStatement ps = c.prepareStatement(REGISTER_AGENT)) {
-                ps.setString(1, agentId);
-                ps.setString(2, host);
-                ps.setString(3, version);
-                ps.setInt(4, intervalMs);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    lastSeq = rs.getLong(1);
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                // Without waiting for the WAL flush: after a collector restart thousands of hellos come at
+                // once, and a hello lost to a database crash costs nothing (the row is made again by the
+                // agent's next hello or batch; nothing acknowledged depends on it).
+                try (Statement st = c.createStatement()) {
+                    st.execute("SET LOCAL synchronous_commit TO off");
                 }
+                try (PreparedStatement ps = c.prepareStatement(REGISTER_AGENT)) {
+                    ps.setString(1, agentId);
+                    ps.setString(2, host);
+                    ps.setString(3, version);
+                    ps.setInt(4, intervalMs);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        lastSeq = rs.getLong(1);
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
             }
             if (infoHistory.remembered() > 0) {
                 try (PreparedStatement ps = c.prepareStatement("SELECT instance FROM instances WHERE agent_id = ?")) {
