@@ -3,6 +3,7 @@
 # started with the JVM flags of deploy/systemd/redwatch-collector.service, on the local PostgreSQL.
 #
 #   deploy/bench/fleet.sh AGENTS [MINUTES] [--collectors 2] [--kill-at SECONDS] [--interval MS]
+#   deploy/bench/fleet.sh --store-only AGENTS ROUNDS
 #
 # Each agent has its own connection, sends a hello, then every interval (default 10 s; start times
 # spread over the first interval) a batch: a real Redis 7.0 `INFO everything` (~200 fields, the
@@ -16,11 +17,23 @@
 # PostgreSQL row by row against what was acknowledged (exactly once), times a raw COPY of the same
 # rows, and exits 1 if anything was lost or doubled.
 #
+# --store-only measures the store path alone, in one process (no gRPC, no diagnosis): AGENTS x ROUNDS
+# of the same batches stored one transaction per batch on 4 threads (as before group commit), then
+# through GroupCommit as the collector wires it, then the same rows by raw COPY, with the ratios.
+#
 # Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust) and the built jar and test classes:
 #   mvn -B -q -o -pl collector -am -DskipTests package
+# COLLECTOR_EXTRA_OPTS adds JVM flags to the collectors' (a profiler, a larger heap).
 # Not part of any test run. Uses a fresh database redwatch_fleet_<pid>, dropped afterwards (KEEP=1 keeps it).
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+if [ "${1:-}" = --store-only ]; then
+  db=redwatch_fleet_store_$$
+  trap 'psql -h 127.0.0.1 -U postgres -qc "drop database if exists $db with (force)" >/dev/null 2>&1 || true' EXIT
+  java -Xmx2g -cp "$repo/collector/target/test-classes:$repo/collector/target/redwatch-collector.jar" \
+    io.redwatch.collector.bench.GroupCommitThroughput "${2:?AGENTS}" "${3:?ROUNDS}" "jdbc:postgresql://127.0.0.1:5432/$db"
+  exit
+fi
 agents=${1:?usage: fleet.sh AGENTS [MINUTES] [--collectors 2] [--kill-at SECONDS] [--interval MS]}
 minutes=${2:-5}
 shift $(( $# >= 2 ? 2 : 1 ))
@@ -43,6 +56,7 @@ url="jdbc:postgresql://127.0.0.1:5432/$db"
 base=$((20000 + RANDOM % 20000))
 opts=$(sed -n 's/^Environment="JAVA_OPTS=\(.*\)"$/\1/p' "$repo/deploy/systemd/redwatch-collector.service" \
   | sed "s#-XX:HeapDumpPath=[^ ]*#-XX:HeapDumpPath=$work#; s#-XX:ErrorFile=[^ ]*#-XX:ErrorFile=$work/hs_err_%p.log#")
+opts="$opts ${COLLECTOR_EXTRA_OPTS:-}" # e.g. a flight recording: -XX:StartFlightRecording=filename=/tmp/c.jfr
 
 start_collector() { # index
   local k=$1 grpc=$((base + 2 * $1))

@@ -2,9 +2,10 @@ package io.redwatch.agent;
 
 import io.redwatch.agent.config.AgentConfig;
 import io.redwatch.agent.config.AgentConfigLoader;
-import io.redwatch.agent.config.ConfigException;
-import io.redwatch.agent.config.Durations;
 import io.redwatch.agent.shipping.Shipper;
+import io.redwatch.common.config.ConfigException;
+import io.redwatch.common.config.Durations;
+import io.redwatch.common.logging.OneLineLogging;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -13,9 +14,9 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code redwatch-agent run | snapshot}. Exit codes: 0 ok, 1 failure, 2 bad usage or input. */
 @Command(name = "redwatch-agent", mixinStandardHelpOptions = true, versionProvider = AgentMain.Version.class,
@@ -30,7 +31,7 @@ public final class AgentMain implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        OneLineLogging.install();
+        OneLineLogging.install("io.netty", "io.lettuce", "io.grpc", "reactor");
         System.exit(commandLine().execute(args));
     }
 

@@ -4,13 +4,13 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.lettuce.core.resource.ClientResources;
 import io.redwatch.agent.config.RedisTarget;
-import io.redwatch.agent.config.Secret;
 import io.redwatch.agent.osfacts.HostFactsReader;
 import io.redwatch.agent.osfacts.ListeningPidFinder;
 import io.redwatch.agent.osfacts.ProcessFactsReader;
 import io.redwatch.agent.sampling.InfoParser;
 import io.redwatch.agent.sampling.RedisSampler;
 import io.redwatch.agent.tailing.LogLineParser;
+import io.redwatch.common.config.Secret;
 import io.redwatch.proto.v1.InfoSample;
 import io.redwatch.proto.v1.InstanceRef;
 import io.redwatch.proto.v1.LogEvent;
@@ -31,9 +31,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * Prints, once, what the agent would send: from a live server, or from pasted INFO text and a log

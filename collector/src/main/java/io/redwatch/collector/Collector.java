@@ -25,6 +25,7 @@ import io.redwatch.collector.security.ServerTls;
 import io.redwatch.collector.diagnosis.AgentWatch;
 import io.redwatch.collector.diagnosis.FindingsSink;
 import io.redwatch.collector.diagnosis.LiveDiagnosis;
+import io.redwatch.collector.http.AlertingRoutes;
 import io.redwatch.collector.http.HttpApi;
 import io.redwatch.collector.http.status.StatusRoutes;
 import io.redwatch.collector.ingest.IngestMetrics;
@@ -73,6 +74,8 @@ public final class Collector implements AutoCloseable {
 
     /** Threads committing groups of batches side by side: one gathers its group while the other's commits. */
     private static final int COMMITTERS = 2;
+    /** Threads for hellos, token checks and screening batches before they join a group. */
+    private static final int INGEST_THREADS = 4;
     /** Most batches in one transaction. */
     private static final int MAX_GROUP = 500;
     /**
@@ -93,6 +96,7 @@ public final class Collector implements AutoCloseable {
     private final Vertx vertx;
     private final HikariDataSource db;
     private final WorkerExecutor workers;
+    private final WorkerExecutor ingestWorkers;
     private final IngestMetrics metrics = new IngestMetrics();
     private final java.util.Map<String, AtomicBoolean> ticking = new java.util.concurrent.ConcurrentHashMap<>();
     private Alerting alerting;
@@ -111,9 +115,13 @@ public final class Collector implements AutoCloseable {
         this.limits = limits;
         ExposureRule.check(config); // before anything is opened: an exposed, unprotected collector does not start
         // Creates the database if missing and applies the schema before anything listens.
-        this.db = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword().reveal(), config.dbPoolSize());
+        // pool_size is for the general worker pool; ingest's threads and the group commit's get connections on top.
+        this.db = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword().reveal(),
+                config.dbPoolSize() + INGEST_THREADS + COMMITTERS);
         this.vertx = Vertx.vertx();
         this.workers = vertx.createSharedWorkerExecutor("redwatch-db", config.dbPoolSize());
+        // Hellos, token checks and batch screening: never behind a slow status-page query or maintenance.
+        this.ingestWorkers = vertx.createSharedWorkerExecutor("redwatch-ingest", INGEST_THREADS);
     }
 
     public void start() {
@@ -122,7 +130,7 @@ public final class Collector implements AutoCloseable {
         vertx.setPeriodic(MAINTENANCE_PERIOD_MS, id -> runMaintenance(maintenance));
 
         String collectorId = UUID.randomUUID().toString();
-        alerting = new Alerting(vertx, db, workers, config.alerting());
+        alerting = new Alerting(vertx, db, config.alerting());
         FindingsSink sink = (instance, host, findings, now) -> alerting.evaluate(instance, host, findings, now);
         LiveDiagnosis live = new LiveDiagnosis(new Diagnosis(config.thresholds()), DIAGNOSIS_WINDOW, EVALUATION_SPACING, sink,
                 new RecentRecordsReader(db)::load);
@@ -174,9 +182,9 @@ public final class Collector implements AutoCloseable {
         });
         BatchGate gate = new BatchGate(new InstanceOwnership(db), new ClockBound(config.retentionDays()), new DeadLetters(db),
                 commits, metrics, refusals);
-        IngestService ingest = new IngestService(store, workers, metrics, collectorId, observer,
+        IngestService ingest = new IngestService(store, ingestWorkers, metrics, collectorId, observer,
                 streams, gate, refusals, inflight);
-        AgentCallAuth auth = new AgentCallAuth(tokens, r -> workers.executeBlocking(() -> {
+        AgentCallAuth auth = new AgentCallAuth(tokens, r -> ingestWorkers.executeBlocking(() -> {
             r.run();
             return null;
         }, false), metrics, refusals, limits.connectionsPerAddress());
@@ -212,7 +220,7 @@ public final class Collector implements AutoCloseable {
         try {
             http = new HttpApi(vertx, db, metrics).listen(config.bind(), config.httpPort(), security.apiToken(),
                             security.tls(), router -> {
-                                alerting.mountRoutes(router);
+                                new AlertingRoutes(workers, alerting).mount(router);
                                 new StatusRoutes(workers, db).mount(router);
                             })
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

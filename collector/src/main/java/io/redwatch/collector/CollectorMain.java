@@ -4,14 +4,15 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.redwatch.collector.cli.DatabaseOptions;
 import io.redwatch.collector.cli.ExitCodes;
 import io.redwatch.collector.config.CollectorConfig;
-import io.redwatch.collector.config.ConfigException;
 import io.redwatch.collector.storage.Database;
+import io.redwatch.common.config.ConfigException;
+import io.redwatch.common.logging.OneLineLogging;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code redwatch-collector run | migrate}. Exit codes: 0 ok, 1 failure, 2 bad usage or input. */
 @Command(name = "redwatch-collector", mixinStandardHelpOptions = true, versionProvider = CollectorMain.Version.class,
@@ -23,7 +24,7 @@ public final class CollectorMain implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        OneLineLogging.install();
+        OneLineLogging.install("io.netty", "io.lettuce", "io.grpc", "io.vertx", "com.zaxxer.hikari", "org.flywaydb");
         System.exit(commandLine().execute(args));
     }
 

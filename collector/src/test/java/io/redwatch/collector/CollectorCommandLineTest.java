@@ -4,6 +4,8 @@ import io.redwatch.agent.testing.CommandRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,5 +46,29 @@ class CollectorCommandLineTest {
         assertEquals(2, r.exit());
         assertEquals("redwatch-collector: bad configuration: cannot read config file " + missing
                 + ": no such file (check the path given to --config)", r.err().strip());
+    }
+
+    @Test
+    void aKeyGivenTwiceInCollectorYamlIsBadConfigurationNamingKeyAndLine() throws IOException {
+        CommandRun r = runWithConfig("grpc_port: 7400\nhttp_port: 7401\ngrpc_port: 7500\n");
+
+        assertEquals(2, r.exit(), r.err());
+        assertEquals("redwatch-collector: bad configuration: " + tmp.resolve("collector.yaml")
+                + ": key 'grpc_port' is given twice (line 3); keep one of the two, as only one can count", r.err().strip());
+    }
+
+    @Test
+    void aHugeDurationInCollectorYamlIsBadConfigurationNamingTheKey() throws IOException {
+        CommandRun r = runWithConfig("rules:\n  sync_stuck: 9999999999999999h\n");
+
+        assertEquals(2, r.exit(), r.err());
+        assertEquals("redwatch-collector: bad configuration: rules.sync_stuck: '9999999999999999h' is too large;"
+                + " the longest duration allowed is 36500d (100 years)", r.err().strip());
+    }
+
+    /** {@code run} on a collector.yaml holding {@code yaml}: refused before it reaches the database. */
+    private CommandRun runWithConfig(String yaml) throws IOException {
+        Path config = Files.writeString(tmp.resolve("collector.yaml"), yaml);
+        return execute("run", "--config", config.toString());
     }
 }

@@ -1,5 +1,6 @@
 package io.redwatch.collector;
 
+import static io.redwatch.collector.testing.PagingRig.item;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,15 +9,16 @@ import com.icegreen.greenmail.util.ServerSetup;
 import io.redwatch.agent.Agent;
 import io.redwatch.agent.config.AgentConfig;
 import io.redwatch.agent.config.RedisTarget;
-import io.redwatch.agent.config.Secret;
 import io.redwatch.agent.shipping.Shipper;
+import io.redwatch.agent.testing.Await;
 import io.redwatch.agent.testing.InjectedFaults;
 import io.redwatch.agent.testing.RedisServerProcess;
 import io.redwatch.collector.alerting.SmsGatewayServer;
 import io.redwatch.collector.config.CollectorConfig;
 import io.redwatch.collector.testing.FreshDatabase;
 import io.redwatch.collector.testing.LocalChannels;
-import io.vertx.core.json.JsonObject;
+import io.redwatch.collector.testing.PagingRig;
+import io.redwatch.common.config.Secret;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -237,48 +239,19 @@ class IncidentsIT {
         return a;
     }
 
-    /**
-     * One alert of one email: items are separated by a rule line; an item starts with its word
-     * (CRITICAL, WARNING, RESOLVED) and the title "rule on instance".
-     */
-    private static Predicate<String> item(String instance, String word, String rule) {
-        return body -> {
-            for (String it : body.split("\n-{16}\n")) {
-                String t = it.strip();
-                if (t.startsWith(word) && t.contains(rule + " on " + instance)) return true;
-            }
-            return false;
-        };
-    }
-
-    private static void awaitAgentHeard(String agentId) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
+    private static void awaitAgentHeard(String agentId) {
+        Await.until("the collector stores a batch of agent " + agentId, WAIT, () -> {
             try (var c = db.connect();
                  var ps = c.prepareStatement("select count(*) from redwatch_agents where agent_id = ? and last_seq > 0")) {
                 ps.setString(1, agentId);
                 var rs = ps.executeQuery();
-                if (rs.next() && rs.getLong(1) > 0) return;
+                return rs.next() && rs.getLong(1) > 0;
             }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("the collector never stored a batch of agent " + agentId);
+        });
     }
 
-    private static String awaitEmail(Predicate<String> wanted) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (MimeMessage m : mail.getReceivedMessages()) {
-                String text = m.getSubject() + "\n" + String.valueOf(m.getContent()).replace("\r\n", "\n");
-                if (wanted.test(String.valueOf(m.getContent()).replace("\r\n", "\n"))) return text;
-            }
-            Thread.sleep(250);
-        }
-        StringBuilder all = new StringBuilder();
-        for (MimeMessage m : mail.getReceivedMessages()) {
-            all.append("\n=== ").append(m.getSubject()).append('\n').append(m.getContent());
-        }
-        throw new AssertionError("no such email within " + WAIT.toSeconds() + " s; received:" + all);
+    private static String awaitEmail(Predicate<String> wanted) {
+        return PagingRig.awaitEmail(mail, WAIT, wanted);
     }
 
     private static void assertNoEmail(Predicate<String> unwanted, String why) throws Exception {
@@ -287,16 +260,8 @@ class IncidentsIT {
         }
     }
 
-    private static String awaitSms(Predicate<String> wanted) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (SmsGatewayServer.Request r : sms.requests()) {
-                String text = new JsonObject(r.body()).getString("text");
-                if (wanted.test(text)) return text;
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("no such SMS within " + WAIT.toSeconds() + " s; received: " + sms.requests().size());
+    private static String awaitSms(Predicate<String> wanted) {
+        return PagingRig.awaitSms(sms, WAIT, wanted);
     }
 
     private static Set<Integer> pipeFds(long pid) throws IOException {

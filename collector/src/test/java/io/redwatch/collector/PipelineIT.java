@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.redwatch.agent.Agent;
 import io.redwatch.agent.config.AgentConfig;
 import io.redwatch.agent.config.RedisTarget;
-import io.redwatch.agent.config.Secret;
 import io.redwatch.agent.shipping.Shipper;
+import io.redwatch.agent.testing.Await;
 import io.redwatch.agent.testing.RedisServerProcess;
 import io.redwatch.collector.config.CollectorConfig;
 import io.redwatch.collector.testing.FreshDatabase;
+import io.redwatch.common.config.Secret;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,6 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * when the collector restarts under the agent.
  */
 class PipelineIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
     static FreshDatabase db;
     static RedisServerProcess redis;
     static Collector collector;
@@ -72,10 +74,10 @@ class PipelineIT {
     void everythingTheAgentReadsLandsInEveryViewExactlyOnce() throws Exception {
         redis.callUnchecked("SET", "k", "v");
         redis.callUnchecked("BGSAVE");
-        await("the BGSAVE's log lines stored", () -> count(
+        Await.until("the BGSAVE's log lines stored", WAIT, () -> count(
                 "select count(*) from redwatch_log_events where instance = ? and message like 'Background saving terminated%'") >= 1);
 
-        await("INFO samples", () -> count("select count(*) from redwatch_info where instance = ?") >= 3);
+        Await.until("INFO samples", WAIT, () -> count("select count(*) from redwatch_info where instance = ?") >= 3);
         try (Connection c = db.connect(); Statement s = c.createStatement()) {
             ResultSet r = s.executeQuery("select instance, host, port, role, redis_version from redwatch_instances");
             assertTrue(r.next(), "the instance is listed");
@@ -98,7 +100,7 @@ class PipelineIT {
             assertTrue(r.next());
             assertEquals("PONG", r.getString("reply"));
 
-            await("CONFIG values", () -> count("select count(*) from redwatch_config where instance = ? and config->>'maxmemory' = '104857600'") >= 1);
+            Await.until("CONFIG values", WAIT, () -> count("select count(*) from redwatch_config where instance = ? and config->>'maxmemory' = '104857600'") >= 1);
 
             r = s.executeQuery("select mem_total, overcommit_memory, somaxconn, thp from redwatch_host_facts order by ts desc limit 1");
             assertTrue(r.next());
@@ -123,7 +125,7 @@ class PipelineIT {
         Thread.sleep(1500);
         collector = new Collector(collectorConfig.withEndpoints(port, 0, db.url()));
         collector.start();
-        await("log lines written while the collector was down", () -> count(
+        Await.until("log lines written while the collector was down", WAIT, () -> count(
                 "select count(*) from redwatch_log_events where instance = ? and message like 'Background saving terminated%'") >= 2);
         assertLogStoredExactlyOnce();
         assertEquals(0, count("select count(*) from (select ts from redwatch_info where instance = ? group by ts having count(*) > 1) d"),
@@ -134,7 +136,7 @@ class PipelineIT {
 
     /** Every line of the real log file is one row, in order, none twice. */
     private void assertLogStoredExactlyOnce() throws Exception {
-        await("the whole log file shipped", () -> count("select count(*) from redwatch_log_events where instance = ?")
+        Await.until("the whole log file shipped", WAIT, () -> count("select count(*) from redwatch_log_events where instance = ?")
                 == Files.readAllLines(redis.logFile(), StandardCharsets.UTF_8).size());
         List<String> lines = Files.readAllLines(redis.logFile(), StandardCharsets.UTF_8);
         try (Connection c = db.connect();
@@ -170,19 +172,5 @@ class PipelineIT {
             r.next();
             return r.getLong(1);
         }
-    }
-
-    private static void await(String what, Callable<Boolean> condition) throws Exception {
-        long deadline = System.currentTimeMillis() + 30_000;
-        Throwable last = null;
-        while (System.currentTimeMillis() < deadline) {
-            try {
-                if (condition.call()) return;
-            } catch (SQLException e) {
-                last = e; // the schema may not exist yet
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("timed out waiting for: " + what + (last == null ? "" : " (last error: " + last.getMessage() + ")"));
     }
 }

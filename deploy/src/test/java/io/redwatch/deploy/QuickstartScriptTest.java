@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Runs quickstart.sh from a copy of the repository layout (deploy/, agent/target, collector/target)
  * with --no-build, on free ports. PostgreSQL and Redis must be up (the script starts them if not).
- * The real end-to-end run needs the real jars and the shared Redis on 6379, so it is not a unit test.
+ * These are the failure and restart paths, with stand-ins for the jars; the success path, with the
+ * real jars, PostgreSQL and Redis, is {@link QuickstartIT}.
  */
 class QuickstartScriptTest {
 

@@ -1,5 +1,7 @@
 package io.redwatch.agent.config;
 
+import io.redwatch.common.config.ConfigException;
+import io.redwatch.common.config.Secret;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;

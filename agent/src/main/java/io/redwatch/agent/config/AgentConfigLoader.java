@@ -1,5 +1,8 @@
 package io.redwatch.agent.config;
 
+import io.redwatch.common.config.ConfigException;
+import io.redwatch.common.config.Secret;
+import io.redwatch.common.config.YamlNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package io.redwatch.agent.config;
 
+import io.redwatch.common.config.ConfigException;
+import io.redwatch.common.config.Secret;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;

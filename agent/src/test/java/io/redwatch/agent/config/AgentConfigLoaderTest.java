@@ -1,5 +1,8 @@
 package io.redwatch.agent.config;
 
+import io.redwatch.common.config.ConfigException;
+import io.redwatch.common.config.Secret;
+
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -203,18 +206,7 @@ class AgentConfigLoaderTest {
 
         assertTrue(e.getMessage().startsWith("interval: "), e.getMessage());
         assertTrue(e.getMessage().contains("'10 seconds'"), e.getMessage());
-        assertTrue(e.getMessage().contains("ms, s, m or h"), "says how to write it: " + e.getMessage());
-    }
-
-    @Test
-    void durationsOperatorsWrite() {
-        assertEquals(Duration.ofMillis(500), Durations.parse("500ms", "k"));
-        assertEquals(Duration.ofSeconds(10), Durations.parse(" 10s ", "k"));
-        assertEquals(Duration.ofHours(2), Durations.parse("2h", "k"));
-        for (String bad : new String[] {"", "10", "s", "1.5s", "10d", "0s", "-1s", "99999999999999999999s", "9999999999999999h"}) {
-            ConfigException e = assertThrows(ConfigException.class, () -> Durations.parse(bad, "interval"), bad);
-            assertTrue(e.getMessage().startsWith("interval"), e.getMessage());
-        }
+        assertTrue(e.getMessage().contains("ms, s, m, h or d"), "says how to write it: " + e.getMessage());
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.redwatch.agent.config;
 
+import io.redwatch.common.config.ConfigException;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

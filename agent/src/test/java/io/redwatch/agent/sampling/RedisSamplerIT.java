@@ -8,14 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lettuce.core.resource.ClientResources;
 import io.redwatch.agent.LettuceResources;
 import io.redwatch.agent.config.RedisTarget;
-import io.redwatch.agent.config.Secret;
-import io.redwatch.agent.testing.RedisServerProcess;
+import io.redwatch.agent.testing.Await;
 import io.redwatch.agent.testing.RedisServerProcess.RedisErrorReply;
+import io.redwatch.agent.testing.RedisServerProcess;
+import io.redwatch.common.config.Secret;
 import io.redwatch.proto.v1.ConfigSnapshot;
 import io.redwatch.proto.v1.ConfigValue;
 import io.redwatch.proto.v1.InfoSample;
-import io.redwatch.proto.v1.PingResult;
 import io.redwatch.proto.v1.PingResult.Outcome;
+import io.redwatch.proto.v1.PingResult;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -73,15 +74,12 @@ class RedisSamplerIT {
         return e.getMessage();
     }
 
-    private static PingResult awaitPing(RedisSampler s, Outcome wanted, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        PingResult p;
-        do {
-            p = s.ping(System.currentTimeMillis());
-            if (p.getOutcome() == wanted) return p;
-            Thread.sleep(50);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("no " + wanted + " within " + timeout.toMillis() + " ms; last: " + p);
+    private static PingResult awaitPing(RedisSampler s, Outcome wanted, Duration timeout) {
+        PingResult[] last = {null};
+        return Await.value("a ping answered " + wanted, timeout, () -> {
+            last[0] = s.ping(System.currentTimeMillis());
+            return last[0].getOutcome() == wanted ? last[0] : null;
+        }, () -> last[0]);
     }
 
     @Test
@@ -331,15 +329,7 @@ class RedisSamplerIT {
         }
     }
 
-    /** Polls until the text contains {@code expected}; returns quietly or fails with the last text. */
-    private static void awaitInfo(Supplier<String> text, String expected) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        String last;
-        do {
-            last = text.get();
-            if (last.contains(expected)) return;
-            Thread.sleep(50);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("never saw '" + expected + "'; last:\n" + last);
+    private static void awaitInfo(Supplier<String> text, String expected) {
+        Await.until("INFO showing " + expected, Duration.ofSeconds(5), () -> text.get().contains(expected), text::get);
     }
 }

@@ -3,31 +3,33 @@ package io.redwatch.agent.shipping;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.redwatch.agent.spool.Outbox;
+import io.redwatch.agent.spool.Spool;
+import io.redwatch.agent.testing.Await;
 import io.redwatch.proto.v1.Batch;
 import io.redwatch.proto.v1.Gap;
 import io.redwatch.proto.v1.Hello;
 import io.redwatch.proto.v1.PingResult;
 import io.redwatch.proto.v1.Record;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import java.util.stream.LongStream;
-import io.redwatch.agent.spool.Outbox;
-import io.redwatch.agent.spool.Spool;
-import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The shipper against a real gRPC server on localhost: order, resends, Welcome, outages. */
 class ShipperIT {
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
     private static final Shipper.Settings FAST = new Shipper.Settings(10, 1 << 20, 8, 50, 500, 10_000, 20);
 
     private final List<Batch> acknowledged = new CopyOnWriteArrayList<>();
@@ -72,14 +74,6 @@ class ShipperIT {
         }
     }
 
-    private static void await(String what, BooleanSupplier condition, Supplier<String> state) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what + "; " + state.get());
-            Thread.sleep(10);
-        }
-    }
-
     private static List<Long> seqs(List<Batch> batches) {
         return batches.stream().map(Batch::getSeq).toList();
     }
@@ -105,7 +99,7 @@ class ShipperIT {
         startShipper(collector.target(), spool(1 << 20, 64 << 10));
         offer(35);
 
-        await("35 records acknowledged", () -> records(acknowledged) == 35, () -> seqs(collector.allBatches()).toString());
+        Await.until("35 records acknowledged", WAIT, () -> records(acknowledged) == 35, () -> seqs(collector.allBatches()).toString());
 
         List<Batch> received = collector.allBatches();
         assertEquals(range(1, received.size()), seqs(received));
@@ -132,10 +126,10 @@ class ShipperIT {
         for (int i = 0; i < 3; i++) {
             offer(10);
             long want = 10L * (i + 1);
-            await(want + " records received", () -> records(collector.allBatches()) == want,
+            Await.until(want + " records received", WAIT, () -> records(collector.allBatches()) == want,
                     () -> seqs(collector.allBatches()).toString());
         }
-        await("batch 1 acknowledged", () -> acknowledged.size() == 1, acknowledged::toString);
+        Await.until("batch 1 acknowledged", WAIT, () -> acknowledged.size() == 1, acknowledged::toString);
         List<Batch> beforeCrash = List.copyOf(collector.allBatches());
         int streamsBefore = collector.streams.size();
 
@@ -145,7 +139,7 @@ class ShipperIT {
         collector.ackUpTo.set(Long.MAX_VALUE);
         long restartedAt = System.nanoTime();
         collector.startAgain();
-        await("all 40 records acknowledged", () -> records(acknowledged) == 40, () -> seqs(acknowledged).toString());
+        Await.until("all 40 records acknowledged", WAIT, () -> records(acknowledged) == 40, () -> seqs(acknowledged).toString());
         long reconnectMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restartedAt);
 
         List<Batch> afterRestart = new ArrayList<>();
@@ -169,7 +163,7 @@ class ShipperIT {
         for (int i = 0; i < 3; i++) {
             offer(1);
             int want = i + 1;
-            await(want + " batches received", () -> collector.allBatches().size() == want,
+            Await.until(want + " batches received", WAIT, () -> collector.allBatches().size() == want,
                     () -> seqs(collector.allBatches()).toString());
         }
         assertEquals(List.of(42L, 43L, 44L), seqs(collector.allBatches()), "an agent with wiped state continues above 41");
@@ -180,9 +174,9 @@ class ShipperIT {
         collector.ackUpTo.set(Long.MAX_VALUE);
         int streamsBefore = collector.streams.size();
         collector.dropStreams();
-        await("44 acknowledged", () -> acknowledged.size() == 3, () -> seqs(acknowledged).toString());
+        Await.until("44 acknowledged", WAIT, () -> acknowledged.size() == 3, () -> seqs(acknowledged).toString());
         offer(1);
-        await("a new batch acknowledged", () -> acknowledged.size() == 4, () -> seqs(acknowledged).toString());
+        Await.until("a new batch acknowledged", WAIT, () -> acknowledged.size() == 4, () -> seqs(acknowledged).toString());
 
         List<Batch> second = collector.streams.get(collector.streams.size() - 1);
         assertEquals(streamsBefore + 1, collector.streams.size());
@@ -215,7 +209,7 @@ class ShipperIT {
 
         long startedAt = System.nanoTime();
         collector.startAgain();
-        await("every record delivered or counted lost", () -> accounted(collector.allBatches()) == offered,
+        Await.until("every record delivered or counted lost", WAIT, () -> accounted(collector.allBatches()) == offered,
                 () -> accounted(collector.allBatches()) + " of " + offered);
         long reconnectMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt);
 

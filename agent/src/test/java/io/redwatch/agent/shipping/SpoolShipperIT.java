@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.redwatch.agent.spool.Spool;
+import io.redwatch.agent.testing.Await;
 import io.redwatch.proto.v1.Batch;
 import io.redwatch.proto.v1.Gap;
 import io.redwatch.proto.v1.PingResult;
@@ -12,14 +13,12 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import java.util.logging.Logger;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
@@ -28,6 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The shipper on a disk spool against a real gRPC collector, across agent restarts and long outages. */
 class SpoolShipperIT {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
     private static final Logger LOG = Logger.getLogger(SpoolShipperIT.class.getName());
     private static final Shipper.Settings FAST = new Shipper.Settings(10, 1 << 20, 8, 50, 500, 10_000, 20);
 
@@ -72,14 +73,6 @@ class SpoolShipperIT {
         }
     }
 
-    private static void await(String what, BooleanSupplier condition, Supplier<String> state) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what + "; " + state.get());
-            Thread.sleep(10);
-        }
-    }
-
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket()) {
             s.bind(new InetSocketAddress("127.0.0.1", 0));
@@ -109,8 +102,8 @@ class SpoolShipperIT {
         // and 3 batches may never be seen: the unacknowledged ones are resent after each ack timeout.
         offer(30, 100);
         startAgent(collector.target(), 1 << 20, 64 << 10, FAST);
-        await("3 batches received", () -> collector.allBatches().size() == 3, () -> collector.allBatches().toString());
-        await("1 and 2 acknowledged", () -> acknowledged.size() == 2, acknowledged::toString);
+        Await.until("3 batches received", WAIT, () -> collector.allBatches().size() == 3, () -> collector.allBatches().toString());
+        Await.until("1 and 2 acknowledged", WAIT, () -> acknowledged.size() == 2, acknowledged::toString);
         Batch third = collector.allBatches().get(2);
         collector.stop();
         offer(20, 100); // into the spool, never sent
@@ -122,7 +115,7 @@ class SpoolShipperIT {
         Thread.sleep(300);
         collector.ackUpTo.set(Long.MAX_VALUE);
         collector.startAgain();
-        await("all 60 records acknowledged", () -> pingTimes(acknowledged).size() == 60, () -> pingTimes(acknowledged).toString());
+        Await.until("all 60 records acknowledged", WAIT, () -> pingTimes(acknowledged).size() == 60, () -> pingTimes(acknowledged).toString());
 
         List<Batch> received = collector.allBatches();
         Map<Long, Batch> stored = stored(received);
@@ -156,7 +149,7 @@ class SpoolShipperIT {
             offer(1, replyBytes);
             if (i % (records / 8) == 0 && i > 0) mostUsed = Math.max(mostUsed, usedHeapAfterGc());
         }
-        await("the shipper took every record", () -> buffer.size() == 0, () -> buffer.size() + " left");
+        Await.until("the shipper took every record", WAIT, () -> buffer.size() == 0, () -> buffer.size() + " left");
         mostUsed = Math.max(mostUsed, usedHeapAfterGc());
         mostOnDisk = Math.max(mostOnDisk, spool.diskBytes());
         long grownMb = (mostUsed - baseline) >> 20;
@@ -167,7 +160,7 @@ class SpoolShipperIT {
         assertTrue(mostOnDisk <= budget + (1L << 20), "on disk: " + mostOnDisk);
 
         collector.startAgain();
-        await("every record delivered or counted lost", () -> accounted(acknowledged) == records,
+        Await.until("every record delivered or counted lost", WAIT, () -> accounted(acknowledged) == records,
                 () -> accounted(acknowledged) + " of " + records);
         List<Gap> gaps = acknowledged.stream().flatMap(b -> b.getRecordsList().stream()).filter(Record::hasGap)
                 .map(Record::getGap).toList();

@@ -4,7 +4,6 @@ import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -231,22 +230,18 @@ public final class RedisServerProcess implements AutoCloseable {
   }
 
   /**
-   * Waits until a line of the log satisfies {@code condition} and returns that line.
-   *
-   * @throws IllegalStateException on timeout, with the log's tail in the message
+   * Waits until a line of the log satisfies {@code condition} and returns that line; on timeout
+   * the failure carries the log's tail.
    */
   public String awaitLogLine(Predicate<String> condition, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    do {
+    return Await.value("a matching line in " + logFile, timeout, () -> {
       for (String line : log().split("\n")) {
         if (condition.test(line)) {
           return line;
         }
       }
-      sleep(25);
-    } while (System.nanoTime() < deadline);
-    throw new IllegalStateException("no matching line in " + logFile + " after "
-        + timeout.toMillis() + " ms\n" + diagnostics());
+      return null;
+    }, this::diagnostics);
   }
 
   /** Waits for a log line containing {@code text}. */
@@ -262,22 +257,61 @@ public final class RedisServerProcess implements AutoCloseable {
    * @throws IOException when the server cannot be reached
    */
   public String call(String... args) throws IOException {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(host(), port), 2000);
-      socket.setSoTimeout(10_000);
-      OutputStream out = socket.getOutputStream();
-      ByteArrayOutputStream request = new ByteArrayOutputStream();
-      request.writeBytes(("*" + args.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-      for (String arg : args) {
-        byte[] bytes = arg.getBytes(StandardCharsets.UTF_8);
-        request.writeBytes(("$" + bytes.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        request.writeBytes(bytes);
-        request.writeBytes(new byte[] {'\r', '\n'});
-      }
-      out.write(request.toByteArray());
-      out.flush();
+    try (Socket socket = connect()) {
+      socket.getOutputStream().write(encode(args));
+      socket.getOutputStream().flush();
       return readReply(new BufferedInputStream(socket.getInputStream()));
     }
+  }
+
+  /**
+   * Sends all commands on one connection before reading a reply, as a pipelining client does: a
+   * workload of thousands of commands then costs a few round trips, not one connection each.
+   * Returns how many were answered with an error (a workload may mean some to fail).
+   */
+  public int pipeline(String[][] commands) throws IOException {
+    try (Socket socket = connect()) {
+      ByteArrayOutputStream request = new ByteArrayOutputStream();
+      for (String[] command : commands) {
+        request.writeBytes(encode(command));
+      }
+      socket.getOutputStream().write(request.toByteArray());
+      socket.getOutputStream().flush();
+      InputStream in = new BufferedInputStream(socket.getInputStream());
+      int errors = 0;
+      for (int i = 0; i < commands.length; i++) {
+        try {
+          readReply(in);
+        } catch (RedisErrorReply e) { // read to its end: the next reply follows
+          errors++;
+        }
+      }
+      return errors;
+    }
+  }
+
+  private Socket connect() throws IOException {
+    Socket socket = new Socket();
+    try {
+      socket.connect(new InetSocketAddress(host(), port), 2000);
+      socket.setSoTimeout(10_000);
+      return socket;
+    } catch (IOException e) {
+      socket.close();
+      throw e;
+    }
+  }
+
+  private static byte[] encode(String... args) {
+    ByteArrayOutputStream request = new ByteArrayOutputStream();
+    request.writeBytes(("*" + args.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+    for (String arg : args) {
+      byte[] bytes = arg.getBytes(StandardCharsets.UTF_8);
+      request.writeBytes(("$" + bytes.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      request.writeBytes(bytes);
+      request.writeBytes(new byte[] {'\r', '\n'});
+    }
+    return request.toByteArray();
   }
 
   /** Like {@link #call} for tests that treat any failure as a test failure. */

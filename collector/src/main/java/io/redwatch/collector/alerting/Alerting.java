@@ -2,12 +2,9 @@ package io.redwatch.collector.alerting;
 
 import io.redwatch.collector.alerting.email.EmailChannel;
 import io.redwatch.collector.alerting.sms.SmsChannel;
-import io.redwatch.collector.config.AlertingConfig;
-import io.redwatch.collector.http.AlertingRoutes;
 import io.redwatch.collector.rules.Finding;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.ext.web.Router;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,8 +19,9 @@ import javax.sql.DataSource;
 
 /**
  * The alert pipeline, as the collector wires it: {@link #evaluate} after each batch's findings
- * (alerts and the outbox in PostgreSQL), {@link #start} for the dispatcher, {@link #mountRoutes} for the
- * HTTP API, {@link #stop} at shutdown.
+ * (alerts and the outbox in PostgreSQL), {@link #start} for the dispatcher, {@link #queries} and
+ * {@link #silences} for the HTTP API (which the http package mounts: alerting knows nothing of HTTP),
+ * {@link #stop} at shutdown.
  *
  * <p>Delivery runs on a pool of its own, one thread per channel: a send waits on an SMTP server or an
  * SMS gateway for up to {@code send_timeout}, and a slow or stalled one must never hold a thread of
@@ -35,7 +33,6 @@ public final class Alerting implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Alerting.class.getName());
 
     private final Vertx vertx;
-    private final WorkerExecutor workers;
     private final WorkerExecutor delivery;
     private final AlertingConfig config;
     private final List<Channel> channels;
@@ -47,15 +44,14 @@ public final class Alerting implements AutoCloseable {
     private final Map<String, AtomicBoolean> rerun = new ConcurrentHashMap<>();
     private final List<Long> timers = new ArrayList<>();
 
-    public Alerting(Vertx vertx, DataSource db, WorkerExecutor workers, AlertingConfig config) {
-        this(vertx, db, workers, config, channels(vertx, config), "collector-" + UUID.randomUUID());
+    public Alerting(Vertx vertx, DataSource db, AlertingConfig config) {
+        this(vertx, db, config, channels(vertx, config), "collector-" + UUID.randomUUID());
     }
 
     /** With given channels and dispatcher id (tests run several dispatchers on one database). */
-    public Alerting(Vertx vertx, DataSource db, WorkerExecutor workers, AlertingConfig config, List<Channel> channels,
+    public Alerting(Vertx vertx, DataSource db, AlertingConfig config, List<Channel> channels,
                     String dispatcherId) {
         this.vertx = vertx;
-        this.workers = workers;
         this.config = config;
         this.channels = List.copyOf(channels);
         // Named per dispatcher: Vert.x shares executors of one name, and tests run several dispatchers in one Vert.x.
@@ -147,9 +143,9 @@ public final class Alerting implements AutoCloseable {
         timers.clear();
     }
 
-    /** Adds the alerting API (/api/instances, /api/alerts, /api/silences) to the collector's router. */
-    public void mountRoutes(Router router) {
-        new AlertingRoutes(workers, queries, silences).mount(router);
+    /** What the API shows of alerts and instances. */
+    public AlertQueries queries() {
+        return queries;
     }
 
     public Dispatcher dispatcher() {

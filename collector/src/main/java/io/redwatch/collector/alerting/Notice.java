@@ -18,7 +18,7 @@ public record Notice(String host, List<NoticeItem> items, SuppressedSummary supp
         Severity worst = null;
         for (NoticeItem i : items) {
             if (i.kind() == NotificationKind.RESOLVED) continue;
-            if (worst == null || i.severity().ordinal() < worst.ordinal()) worst = i.severity();
+            if (worst == null || i.severity().compareTo(worst) < 0) worst = i.severity();
         }
         return worst;
     }

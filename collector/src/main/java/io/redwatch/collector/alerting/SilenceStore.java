@@ -33,8 +33,8 @@ public final class SilenceStore {
             ps.setString(1, r);
             ps.setString(2, i);
             ps.setString(3, h);
-            ps.setObject(4, AlertTracker.ts(nowMs));
-            ps.setObject(5, AlertTracker.ts(expiresAtMs));
+            ps.setObject(4, Timestamps.ts(nowMs));
+            ps.setObject(5, Timestamps.ts(expiresAtMs));
             ps.setString(6, comment == null ? "" : comment);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -50,7 +50,7 @@ public final class SilenceStore {
         try (Connection c = db.getConnection();
              PreparedStatement ps = c.prepareStatement("UPDATE silences SET expires_at = least(expires_at, ?)"
                      + " WHERE id = ? RETURNING " + COLUMNS)) {
-            ps.setObject(1, AlertTracker.ts(nowMs));
+            ps.setObject(1, Timestamps.ts(nowMs));
             ps.setLong(2, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(read(rs)) : Optional.empty();
@@ -65,7 +65,7 @@ public final class SilenceStore {
         String sql = "SELECT " + COLUMNS + " FROM silences"
                 + (includeExpired ? "" : " WHERE expires_at > ?") + " ORDER BY id DESC";
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            if (!includeExpired) ps.setObject(1, AlertTracker.ts(nowMs));
+            if (!includeExpired) ps.setObject(1, Timestamps.ts(nowMs));
             return readAll(ps);
         } catch (SQLException e) {
             throw new AlertingException("cannot read silences: " + e.getMessage(), e);
@@ -74,7 +74,7 @@ public final class SilenceStore {
 
     static List<Silence> active(Connection c, long nowMs) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM silences WHERE expires_at > ?")) {
-            ps.setObject(1, AlertTracker.ts(nowMs));
+            ps.setObject(1, Timestamps.ts(nowMs));
             return readAll(ps);
         }
     }
@@ -89,8 +89,8 @@ public final class SilenceStore {
 
     private static Silence read(ResultSet rs) throws SQLException {
         return new Silence(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                AlertTracker.millis(rs.getObject(5, OffsetDateTime.class)),
-                AlertTracker.millis(rs.getObject(6, OffsetDateTime.class)), rs.getString(7));
+                Timestamps.millis(rs.getObject(5, OffsetDateTime.class)),
+                Timestamps.millis(rs.getObject(6, OffsetDateTime.class)), rs.getString(7));
     }
 
     private static String blankToNull(String s) {

@@ -2,19 +2,19 @@ package io.redwatch.collector.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.redwatch.collector.config.CollectorConfig;
-import io.redwatch.collector.config.ConfigException;
-import io.redwatch.collector.config.Durations;
 import io.redwatch.collector.security.AgentIds;
 import io.redwatch.collector.security.AgentTokens;
 import io.redwatch.collector.storage.Database;
+import io.redwatch.common.config.ConfigException;
+import io.redwatch.common.config.Durations;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code redwatch-collector token create|revoke|list}: the per-agent tokens agents present in their

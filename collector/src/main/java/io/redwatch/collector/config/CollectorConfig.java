@@ -1,6 +1,10 @@
 package io.redwatch.collector.config;
 
+import io.redwatch.collector.alerting.AlertingConfig;
 import io.redwatch.collector.rules.Thresholds;
+import io.redwatch.common.config.ConfigException;
+import io.redwatch.common.config.Secret;
+import io.redwatch.common.config.YamlNode;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -76,7 +80,7 @@ public record CollectorConfig(String bind, int grpcPort, int httpPort, String db
                 password,
                 db == null ? 4 : db.integer("pool_size", 4),
                 root == null ? 30 : root.integer("retention_days", 30),
-                root != null && root.has("alerting") ? AlertingConfig.from(root.child("alerting")) : AlertingConfig.none(),
+                root != null && root.has("alerting") ? AlertingConfigReader.from(root.child("alerting")) : AlertingConfig.none(),
                 root != null && root.has("rules") ? ThresholdsConfig.from(root.child("rules")) : Thresholds.defaults(),
                 SecurityConfig.from(root, file, isLoopback(bind), flags.insecure()),
                 root == null ? DEFAULT_CONNECTIONS_PER_ADDRESS : root.integer("connections_per_address", DEFAULT_CONNECTIONS_PER_ADDRESS));

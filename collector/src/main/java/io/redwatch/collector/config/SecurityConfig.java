@@ -1,5 +1,8 @@
 package io.redwatch.collector.config;
 
+import io.redwatch.common.config.ConfigException;
+import io.redwatch.common.config.Secret;
+import io.redwatch.common.config.YamlNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;

@@ -1,6 +1,8 @@
 package io.redwatch.collector.config;
 
 import io.redwatch.collector.rules.Thresholds;
+import io.redwatch.common.config.ConfigException;
+import io.redwatch.common.config.YamlNode;
 import java.util.Set;
 
 /** The {@code rules:} key of collector.yaml: any threshold of {@link Thresholds}, by its snake_case name. */

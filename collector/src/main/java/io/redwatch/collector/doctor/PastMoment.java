@@ -1,7 +1,7 @@
 package io.redwatch.collector.doctor;
 
-import io.redwatch.collector.config.ConfigException;
-import io.redwatch.collector.config.Durations;
+import io.redwatch.common.config.ConfigException;
+import io.redwatch.common.config.Durations;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.LocalDateTime;

@@ -9,8 +9,10 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One history per instance named in the snapshots. A snapshot is one agent on one host, so its host
@@ -26,7 +28,7 @@ final class SnapshotHistories {
         Map<String, InstanceView.Builder> builders = new LinkedHashMap<>();
         for (Snapshot s : snapshots) {
             List<HostFacts> hosts = new ArrayList<>();
-            List<InstanceView.Builder> here = new ArrayList<>();
+            Set<String> here = new LinkedHashSet<>();
             for (Record r : s.getRecordsList()) {
                 if (r.getKindCase() == Record.KindCase.HOST) {
                     hosts.add(r.getHost());
@@ -38,9 +40,9 @@ final class SnapshotHistories {
                         k -> InstanceView.builder(k, ref.getHost().isEmpty() ? s.getHostname() : ref.getHost())
                                 .zone(zone).window(Duration.ofHours(1)).maxLogEvents(MAX_LOG_EVENTS));
                 b.add(r);
-                if (!here.contains(b)) here.add(b);
+                here.add(ref.getInstance());
             }
-            for (InstanceView.Builder b : here) hosts.forEach(b::host);
+            for (String instance : here) hosts.forEach(builders.get(instance)::host);
         }
         List<InstanceView> out = new ArrayList<>();
         for (InstanceView.Builder b : builders.values()) out.add(b.buildAtNewestFact());

@@ -1,10 +1,11 @@
 package io.redwatch.collector.http;
 
 import io.redwatch.collector.alerting.AlertQueries;
+import io.redwatch.collector.alerting.Alerting;
 import io.redwatch.collector.alerting.Silence;
 import io.redwatch.collector.alerting.SilenceStore;
-import io.redwatch.collector.config.ConfigException;
-import io.redwatch.collector.config.Durations;
+import io.redwatch.common.config.ConfigException;
+import io.redwatch.common.config.Durations;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.DecodeException;
@@ -49,6 +50,12 @@ public final class AlertingRoutes {
         this.silences = silences;
     }
 
+    /** The API of a running alert pipeline. */
+    public AlertingRoutes(WorkerExecutor workers, Alerting alerting) {
+        this(workers, alerting.queries(), alerting.silences());
+    }
+
+    /** Adds /api/instances, /api/alerts and /api/silences to the router. */
     public void mount(Router router) {
         router.get("/api/instances").handler(ctx -> reply(ctx, 200, queries::instances));
         router.get("/api/alerts").handler(this::alerts);

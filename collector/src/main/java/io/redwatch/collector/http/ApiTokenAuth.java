@@ -1,6 +1,6 @@
 package io.redwatch.collector.http;
 
-import io.redwatch.collector.config.Secret;
+import io.redwatch.common.config.Secret;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;

@@ -1,16 +1,16 @@
 package io.redwatch.collector.http;
 
-import io.redwatch.collector.config.Secret;
 import io.redwatch.collector.config.SecurityConfig;
 import io.redwatch.collector.ingest.IngestMetrics;
+import io.redwatch.common.config.Secret;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.sql.Connection;

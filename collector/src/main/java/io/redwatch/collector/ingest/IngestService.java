@@ -172,10 +172,8 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
                 return;
             }
             admitted = true;
-            workers.<Long>executeBlocking(() -> {
-                store.registerAgent(h.getAgentId(), h.getHostname(), h.getVersion(), h.getIntervalMs());
-                return store.lastStoredSeq(h.getAgentId());
-            }, false).onComplete(r -> {
+            workers.<Long>executeBlocking(() -> store.registerAgent(h.getAgentId(), h.getHostname(), h.getVersion(),
+                    h.getIntervalMs()), false).onComplete(r -> {
                 if (r.failed()) {
                     storeFailed(h.getAgentId(), r.cause());
                     return;

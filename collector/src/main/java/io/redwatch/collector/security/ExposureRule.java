@@ -1,7 +1,7 @@
 package io.redwatch.collector.security;
 
 import io.redwatch.collector.config.CollectorConfig;
-import io.redwatch.collector.config.ConfigException;
+import io.redwatch.common.config.ConfigException;
 import java.util.List;
 import java.util.logging.Logger;
 

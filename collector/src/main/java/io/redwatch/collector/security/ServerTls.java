@@ -2,8 +2,8 @@ package io.redwatch.collector.security;
 
 import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
-import io.redwatch.collector.config.ConfigException;
 import io.redwatch.collector.config.SecurityConfig;
+import io.redwatch.common.config.ConfigException;
 import java.io.IOException;
 
 /** The agents' port's TLS: grpc-java's TlsServerCredentials over Netty with the JDK's TLS (no tcnative). */

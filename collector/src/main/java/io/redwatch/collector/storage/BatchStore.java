@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,7 +33,7 @@ public final class BatchStore {
             + " clock_adjusted_records = clock_adjusted_records + ? WHERE agent_id = ?";
     private static final String REGISTER_AGENT = "INSERT INTO agents (agent_id, host, version, interval_ms, last_seen)"
             + " VALUES (?, ?, ?, ?, now()) ON CONFLICT (agent_id) DO UPDATE SET host = EXCLUDED.host,"
-            + " version = EXCLUDED.version, interval_ms = EXCLUDED.interval_ms, last_seen = now()";
+            + " version = EXCLUDED.version, interval_ms = EXCLUDED.interval_ms, last_seen = now() RETURNING last_seq";
 
     private final DataSource dataSource;
     private final InfoWritePlanner infoHistory = new InfoWritePlanner();
@@ -58,29 +59,54 @@ public final class BatchStore {
     }
 
     /**
-     * Records an agent's hello. The agent may have been served by another collector since its
-     * last batch here, so what this collector remembers about its instances' INFO is dropped.
+     * Records an agent's hello and returns the highest sequence number stored for it (0 when none),
+     * in one statement: after a collector restart every agent says hello at once. The agent may have
+     * been served by another collector since its last batch here, so what this collector remembers
+     * about its instances' INFO is dropped.
      */
-    public void registerAgent(String agentId, String host, String version, int intervalMs) {
+    public long registerAgent(String agentId, String host, String version, int intervalMs) {
         agentId = PgText.of(agentId);
         host = PgText.of(host);
         version = PgText.of(version);
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement(REGISTER_AGENT)) {
-                ps.setString(1, agentId);
-                ps.setString(2, host);
-                ps.setString(3, version);
-                ps.setInt(4, intervalMs);
-                ps.executeUpdate();
+            long lastSeq;
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                // Without waiting for the WAL flush: after a collector restart thousands of hellos come at
+                // once, and a hello lost to a database crash costs nothing (the row is made again by the
+                // agent's next hello or batch; nothing acknowledged depends on it).
+                try (Statement st = c.createStatement()) {
+                    st.execute("SET LOCAL synchronous_commit TO off");
+                }
+                try (PreparedStatement ps = c.prepareStatement(REGISTER_AGENT)) {
+                    ps.setString(1, agentId);
+                    ps.setString(2, host);
+                    ps.setString(3, version);
+                    ps.setInt(4, intervalMs);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        lastSeq = rs.getLong(1);
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
             }
-            try (PreparedStatement ps = c.prepareStatement("SELECT instance FROM instances WHERE agent_id = ?")) {
-                ps.setString(1, agentId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        infoHistory.forget(rs.getString(1));
+            if (infoHistory.remembered() > 0) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT instance FROM instances WHERE agent_id = ?")) {
+                    ps.setString(1, agentId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            infoHistory.forget(rs.getString(1));
+                        }
                     }
                 }
             }
+            return lastSeq;
         } catch (SQLException e) {
             throw new StorageException("cannot register agent " + agentId + " (host " + host + "): "
                     + e.getMessage(), e);

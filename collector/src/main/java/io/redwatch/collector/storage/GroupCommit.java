@@ -11,6 +11,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -19,7 +20,7 @@ import java.util.logging.Logger;
  * Commits many agents' batches together: one transaction per group instead of one per batch, which
  * is what lets one PostgreSQL keep up with thousands of agents (one WAL flush and a few multi-row
  * statements per group). A committer thread takes what is queued, waits at most {@code linger} for
- * more (up to {@code maxGroup} batches), stores the group with {@link BatchStore#storeTogether} and
+ * more while another group is committing (up to {@code maxGroup} batches), stores the group with {@link BatchStore#storeTogether} and
  * only then completes each batch's future, so an acknowledgement still follows its commit. Two
  * committers run side by side: one gathers its group while the other's commits.
  *
@@ -52,6 +53,7 @@ public final class GroupCommit implements AutoCloseable {
     private final BlockingQueue<Pending> queue;
     private final List<Thread> committers = new ArrayList<>();
     private final Counters counters = new Counters();
+    private final AtomicInteger committing = new AtomicInteger();
     private volatile boolean running = true;
 
     /**
@@ -103,7 +105,9 @@ public final class GroupCommit implements AutoCloseable {
                 Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) continue;
                 group.add(first);
-                long deadline = System.nanoTime() + lingerNanos;
+                // Wait for company only while another group is committing: then this one could not
+                // commit any sooner anyway. Alone (one agent catching up, a quiet fleet), commit now.
+                long deadline = System.nanoTime() + (committing.get() > 0 ? lingerNanos : 0);
                 while (group.size() < maxGroup) {
                     queue.drainTo(group, maxGroup - group.size());
                     long wait = deadline - System.nanoTime();
@@ -113,7 +117,12 @@ public final class GroupCommit implements AutoCloseable {
                     group.add(more);
                 }
                 counters.queued.addAndGet(-group.size());
-                commit(group);
+                committing.incrementAndGet();
+                try {
+                    commit(group);
+                } finally {
+                    committing.decrementAndGet();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 failAll(group, new StorageException("the collector is stopping; not stored, will be resent"));

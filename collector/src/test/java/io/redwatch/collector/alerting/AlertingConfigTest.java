@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.redwatch.collector.alerting.email.StartTls;
 import io.redwatch.collector.alerting.sms.SmsProvider;
-import io.redwatch.collector.config.AlertingConfig;
-import io.redwatch.collector.config.ConfigException;
+import io.redwatch.collector.config.AlertingConfigReader;
 import io.redwatch.collector.rules.Severity;
+import io.redwatch.common.config.ConfigException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +31,7 @@ class AlertingConfigTest {
     @Test
     void theDocumentedShapeParses() throws IOException {
         Files.writeString(dir.resolve("smtp.pass"), "s3cret\n");
-        AlertingConfig c = AlertingConfig.load(fixture("good.yaml"));
+        AlertingConfig c = AlertingConfigReader.load(fixture("good.yaml"));
         assertEquals("127.0.0.1", c.email().host());
         assertEquals(2525, c.email().port());
         assertEquals(StartTls.NONE, c.email().starttls());
@@ -55,7 +55,7 @@ class AlertingConfigTest {
     @Test
     void twilioAndDefaultRoutesThatLeaveOutAMissingChannel() throws IOException {
         Files.writeString(dir.resolve("twilio.token"), "tok");
-        AlertingConfig c = AlertingConfig.load(fixture("good-twilio.yaml"));
+        AlertingConfig c = AlertingConfigReader.load(fixture("good-twilio.yaml"));
         assertNull(c.email());
         assertEquals(SmsProvider.TWILIO, c.sms().provider());
         assertEquals("https://api.twilio.com", c.sms().url().toString());
@@ -70,7 +70,7 @@ class AlertingConfigTest {
     void noAlertingSectionPagesNobody() throws IOException {
         Path f = dir.resolve("collector.yaml");
         Files.writeString(f, "bind: 127.0.0.1\n");
-        AlertingConfig c = AlertingConfig.load(f);
+        AlertingConfig c = AlertingConfigReader.load(f);
         assertNull(c.email());
         assertNull(c.sms());
         for (Severity s : Severity.values()) assertTrue(c.channelsFor(s).isEmpty());
@@ -93,7 +93,7 @@ class AlertingConfigTest {
     })
     void badConfigNamesTheKey(String file, String message) throws IOException {
         Files.writeString(dir.resolve("twilio.token"), "tok");
-        ConfigException e = assertThrows(ConfigException.class, () -> AlertingConfig.load(fixture(file)));
+        ConfigException e = assertThrows(ConfigException.class, () -> AlertingConfigReader.load(fixture(file)));
         assertTrue(e.getMessage().contains(message), e.getMessage());
         assertFalse(e.getMessage().contains("s3cret"));
     }

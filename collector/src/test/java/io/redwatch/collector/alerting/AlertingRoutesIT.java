@@ -4,6 +4,7 @@ import static io.redwatch.collector.alerting.PipelineHarness.finding;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.redwatch.collector.http.AlertingRoutes;
 import io.redwatch.collector.rules.Severity;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
@@ -34,7 +35,7 @@ class AlertingRoutesIT {
         h = new PipelineHarness("alerting_routes_it");
         alerting = h.alerting(h.config(), "api");
         Router router = Router.router(h.vertx);
-        alerting.mountRoutes(router);
+        new AlertingRoutes(h.workers, alerting).mount(router);
         server = h.vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }

@@ -6,7 +6,6 @@ import static io.redwatch.collector.alerting.PipelineHarness.subject;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.redwatch.collector.config.AlertingConfig;
 import io.redwatch.collector.rules.Finding;
 import io.redwatch.collector.rules.Severity;
 import jakarta.mail.internet.MimeMessage;
@@ -147,7 +146,7 @@ class DispatcherIT {
         Alerting survivor = h.alerting(config, "collector-survivor");
         crashed.evaluate("db1:6379", "db1", List.of(finding("fork_enomem", Severity.CRITICAL, "db1:6379")), t0);
 
-        Optional<Dispatcher.Batch> claimed = crashed.dispatcher().claimNext("email", t0 + 30 * S);
+        Optional<ClaimedMessage> claimed = crashed.dispatcher().claimNext("email", t0 + 30 * S);
         assertTrue(claimed.isPresent());
         // ... and it dies here, without sending or recording anything.
         assertEquals(List.of("pending|collector-crashed"),

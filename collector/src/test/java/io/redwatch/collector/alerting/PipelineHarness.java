@@ -3,7 +3,7 @@ package io.redwatch.collector.alerting;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.zaxxer.hikari.HikariDataSource;
-import io.redwatch.collector.config.AlertingConfig;
+import io.redwatch.collector.config.AlertingConfigReader;
 import io.redwatch.collector.rules.Finding;
 import io.redwatch.collector.rules.Severity;
 import io.redwatch.collector.storage.Database;
@@ -108,14 +108,14 @@ final class PipelineHarness implements AutoCloseable {
         try {
             Path f = Files.createTempFile(dir, "collector", ".yaml");
             Files.writeString(f, y);
-            return AlertingConfig.load(f);
+            return AlertingConfigReader.load(f);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     Alerting alerting(AlertingConfig config, String dispatcherId) {
-        Alerting a = new Alerting(vertx, db, workers, config, Alerting.channels(vertx, config), dispatcherId);
+        Alerting a = new Alerting(vertx, db, config, Alerting.channels(vertx, config), dispatcherId);
         built.add(a);
         return a;
     }

@@ -7,17 +7,16 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.redwatch.agent.Agent;
 import io.redwatch.agent.config.AgentConfig;
 import io.redwatch.agent.config.RedisTarget;
-import io.redwatch.agent.config.Secret;
 import io.redwatch.agent.shipping.Shipper;
+import io.redwatch.agent.testing.Await;
 import io.redwatch.agent.testing.RedisServerProcess;
 import io.redwatch.collector.Collector;
-import io.redwatch.collector.config.AlertingConfig;
 import io.redwatch.collector.config.CollectorConfig;
 import io.redwatch.collector.rules.Severity;
 import io.redwatch.collector.storage.Database;
 import io.redwatch.collector.testing.FreshDatabase;
+import io.redwatch.common.config.Secret;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -68,23 +67,22 @@ class SlowSmtpIT {
             Collector collector = new Collector(config);
             Vertx vertx = Vertx.vertx();
             HikariDataSource db = Database.open(database.url(), FreshDatabase.USER, "", 2);
-            WorkerExecutor feederPool = vertx.createSharedWorkerExecutor("slow-smtp-feeder", 1);
             try {
                 collector.start();
                 // Another collector on the same database pages an alert; this collector's dispatcher sends it.
                 AlertingConfig alerting = config.alerting();
-                Alerting feeder = new Alerting(vertx, db, feederPool, alerting, Alerting.channels(vertx, alerting), "feeder");
+                Alerting feeder = new Alerting(vertx, db, alerting, Alerting.channels(vertx, alerting), "feeder");
                 long now = System.currentTimeMillis();
                 feeder.evaluate("stall-host:1", "stall-host",
                         List.of(PipelineHarness.finding("fork_enomem", Severity.CRITICAL, "stall-host:1")), now);
 
-                awaitTrue("the dispatcher connects to the stalled SMTP server", Duration.ofSeconds(30),
+                Await.until("the dispatcher connects to the stalled SMTP server", Duration.ofSeconds(30),
                         () -> smtp.accepted() > 0);
                 long stalledAt = System.nanoTime();
 
                 try (RedisServerProcess redis = RedisServerProcess.start();
                      Agent agent = agent(collector, redis)) {
-                    awaitTrue("batches stored and acknowledged while the send hangs", Duration.ofSeconds(30),
+                    Await.until("batches stored and acknowledged while the send hangs", Duration.ofSeconds(30),
                             () -> collector.metrics().batchesStored.get() >= 3);
                     long ms = (System.nanoTime() - stalledAt) / 1_000_000;
                     assertTrue(smtp.stillHeld(), "the SMTP connection is still hanging, so the send has not ended");
@@ -94,7 +92,6 @@ class SlowSmtpIT {
                 feeder.close();
             } finally {
                 collector.close();
-                feederPool.close();
                 vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
                 db.close();
             }
@@ -110,15 +107,6 @@ class SlowSmtpIT {
         Agent a = new Agent(cfg, "it", new Shipper.Settings(200, 1 << 20, 8, 100, 1000, 10_000, 100));
         a.start();
         return a;
-    }
-
-    private static void awaitTrue(String what, Duration within, java.util.function.BooleanSupplier done)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("not within " + within.toSeconds() + " s: " + what);
-            Thread.sleep(50);
-        }
     }
 
     /** Accepts SMTP connections and never answers: not even the greeting. */

@@ -173,7 +173,7 @@ final class SimulatedAgent implements ClientResponseObserver<AgentMessage, Colle
 
     @Override
     public void onError(Throwable t) {
-        stats.streamError(agentId, t);
+        if (!timers.isShutdown()) stats.streamError(agentId, t);
         lost();
     }
 
@@ -192,6 +192,7 @@ final class SimulatedAgent implements ClientResponseObserver<AgentMessage, Colle
             backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
             if (was) stats.disconnected();
         }
+        if (timers.isShutdown()) return; // the run is over: its channels closing is not a lost stream
         timers.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
     }
 }

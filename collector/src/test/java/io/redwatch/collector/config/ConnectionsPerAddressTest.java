@@ -1,5 +1,7 @@
 package io.redwatch.collector.config;
 
+import io.redwatch.common.config.ConfigException;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,6 +1,7 @@
 package io.redwatch.collector.diagnosis;
 
 import io.redwatch.agent.sampling.InfoParser;
+import io.redwatch.agent.testing.Fixtures;
 import io.redwatch.collector.facts.BatchFacts;
 import io.redwatch.collector.rules.Diagnosis;
 import io.redwatch.collector.rules.Thresholds;
@@ -14,9 +15,7 @@ import io.redwatch.proto.v1.PingResult;
 import io.redwatch.proto.v1.ProcessFacts;
 import io.redwatch.proto.v1.Record;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -42,7 +41,7 @@ class WindowMemoryBenchmark {
     @Test
     void heapPerInstanceAfterAnHourOfData() throws IOException {
         int n = Integer.getInteger("redwatch.benchmark.instances", 2_000);
-        String reply = resource("/rules/redis-7.0.15-master-everything.txt");
+        String reply = Fixtures.text("/info/redis-7.0.15-master-everything.txt");
         long start = System.currentTimeMillis() - HOUR;
         LiveDiagnosis live = new LiveDiagnosis(new Diagnosis(Thresholds.defaults()), Duration.ofHours(1), Duration.ofSeconds(5),
                 (instance, host, findings, now) -> { }, (wanted, bounds) -> Map.of(), n + 1);
@@ -112,11 +111,5 @@ class WindowMemoryBenchmark {
     private static long usedAfterGc() {
         for (int i = 0; i < 4; i++) System.gc();
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    }
-
-    private static String resource(String name) throws IOException {
-        try (InputStream in = WindowMemoryBenchmark.class.getResourceAsStream(name)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
     }
 }

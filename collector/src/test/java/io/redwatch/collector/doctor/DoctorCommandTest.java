@@ -3,6 +3,7 @@ package io.redwatch.collector.doctor;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.redwatch.agent.AgentMain;
+import io.redwatch.agent.testing.Fixtures;
 import io.redwatch.collector.CollectorMain;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -76,7 +77,7 @@ class DoctorCommandTest {
     @Test
     void agentSnapshotOfSeed004GivesForkEnomemAndMisconfAndExit1() throws Exception {
         Path snap = tmp.resolve("seed-004.json");
-        Files.writeString(snap, agentSnapshot("--log-file", resource("seed-004.log").toString(), "--instance", "db1:6379"));
+        Files.writeString(snap, agentSnapshot("--log-file", Fixtures.file("/logs/seed-004.log", tmp).toString(), "--instance", "db1:6379"));
         Run r = collector("doctor", "--json", snap.toString());
         assertEquals(1, r.exit(), r.err());
         assertEquals(Set.of("fork_enomem", "bgsave_failing", "misconf_writes_refused"), r.rules());
@@ -92,7 +93,7 @@ class DoctorCommandTest {
     @Test
     void agentSnapshotsOfSeed002MasterAndReplicaReadTogether() throws Exception {
         Path snap = tmp.resolve("seed-002.json");
-        Files.writeString(snap, agentSnapshot("--log-file", resource("seed-002.log").toString(), "--info-file",
+        Files.writeString(snap, agentSnapshot("--log-file", Fixtures.file("/logs/seed-002.log", tmp).toString(), "--info-file",
                 resource("seed-002-master-info.txt").toString(), "--instance", "192.168.10.226:6379")
                 + agentSnapshot("--info-file", resource("seed-002-replica-info.txt").toString(), "--instance", "192.168.10.82:6379"));
         Run r = collector("doctor", "--json", snap.toString());
@@ -131,7 +132,7 @@ class DoctorCommandTest {
     @Test
     void healthyServerExitsZero() throws Exception {
         Path snap = tmp.resolve("healthy.json");
-        Files.writeString(snap, agentSnapshot("--info-file", resource("redis-7.0.15-master-everything.txt").toString()));
+        Files.writeString(snap, agentSnapshot("--info-file", Fixtures.file("/info/redis-7.0.15-master-everything.txt", tmp).toString()));
         Run json = collector("doctor", "--json", snap.toString());
         assertEquals(0, json.exit(), json.out());
         assertEquals(0, json.findings().size());

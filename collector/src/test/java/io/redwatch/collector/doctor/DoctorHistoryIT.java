@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.redwatch.agent.Agent;
+import io.redwatch.agent.testing.Await;
 import io.redwatch.agent.testing.InjectedFaults;
 import io.redwatch.agent.testing.RedisServerProcess;
 import io.redwatch.collector.CollectorMain;
@@ -171,17 +172,14 @@ class DoctorHistoryIT {
     }
 
     /** Waits until the query (one parameter: the instance) counts a row; returns when it did. */
-    private static long awaitStored(String sql, String instance) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
+    private static long awaitStored(String sql, String instance) {
+        return Await.value(sql + " for " + instance + " counts a row", WAIT, () -> {
             try (Connection c = rig.db().connect(); PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, instance);
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next() && rs.getLong(1) > 0) return System.currentTimeMillis();
+                    return rs.next() && rs.getLong(1) > 0 ? System.currentTimeMillis() : null;
                 }
             }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("never stored: " + sql + " for " + instance);
+        });
     }
 }

@@ -3,6 +3,7 @@ package io.redwatch.collector.faults;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.redwatch.agent.testing.Await;
 import io.redwatch.agent.testing.RedisServerProcess;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,7 +81,9 @@ class AgentCrashIT extends FaultTest {
         AgentProcess agent = rig.agent("agent-partial", collector, redis, log.path()).start();
         StoredLog stored = new StoredLog(db, Rig.instanceOf(redis));
         Await.until("the five complete lines stored", Duration.ofSeconds(30), () -> stored.count() >= 5, stored::count);
-        JavaProcess.sleep(2_000); // two more polls of the log: the half line must still wait
+        // Two more batches stored: the agent has polled the log since, and the half line still waits.
+        long seq = lastStoredSeq(agent.agentId());
+        Await.until("two more batches stored", Duration.ofSeconds(30), () -> lastStoredSeq(agent.agentId()) >= seq + 2);
         assertEquals(5, stored.count(), "a line without its newline is not sent yet");
 
         agent.kill9();
@@ -88,7 +91,9 @@ class AgentCrashIT extends FaultTest {
         log.append(2);
         agent.restart();
         Await.until("the completed line and two more stored", Duration.ofSeconds(30), () -> stored.count() >= 8, stored::count);
-        JavaProcess.sleep(1_000);
+        // and two batches after that, so a line sent twice would be stored by now
+        long after = lastStoredSeq(agent.agentId());
+        Await.until("two more batches stored", Duration.ofSeconds(30), () -> lastStoredSeq(agent.agentId()) >= after + 2);
         stored.assertEachLineOnceInOrder(log);
         assertEquals(List.of(log.text(6)), stored.bySeq().get(6).stream().map(StoredLog.Row::raw).toList());
     }

@@ -3,6 +3,7 @@ package io.redwatch.collector.faults;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.redwatch.agent.testing.Await;
 import io.redwatch.agent.testing.RedisServerProcess;
 import java.time.Duration;
 import java.util.Optional;
@@ -75,15 +76,11 @@ class DatabaseOutageIT extends FaultTest {
 
     /** Polls /health (each request may wait 10 s) until it answers {@code status}. */
     private static CollectorProcess.Health awaitHealth(CollectorProcess c, int status, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        CollectorProcess.Health h;
-        do {
-            h = c.health(Duration.ofSeconds(10));
-            if (h.status() == status) return h;
-            JavaProcess.sleep(500);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("/health did not answer " + status + " within " + timeout.toSeconds() + " s; last: "
-                + h.status() + " " + h.body());
+        CollectorProcess.Health[] last = {null};
+        return Await.value("/health answering " + status, timeout, () -> {
+            last[0] = c.health(Duration.ofSeconds(10));
+            return last[0].status() == status ? last[0] : null;
+        }, () -> last[0] == null ? "" : last[0].status() + " " + last[0].body());
     }
 
     private static void assertSavedPositionNamesOnlyStoredLines(AgentProcess agent, RedisLog log, StoredLog stored)

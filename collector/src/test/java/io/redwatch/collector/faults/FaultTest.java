@@ -36,4 +36,16 @@ abstract class FaultTest {
     void killEverything() {
         rig.close();
     }
+
+    /** The highest batch number stored for the agent (its row must exist). */
+    static long lastStoredSeq(String agentId) throws java.sql.SQLException {
+        try (java.sql.Connection c = db.connect();
+             java.sql.PreparedStatement ps = c.prepareStatement("SELECT last_seq FROM agents WHERE agent_id = ?")) {
+            ps.setString(1, agentId);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) throw new AssertionError("agent " + agentId + " is not registered");
+                return rs.getLong(1);
+            }
+        }
+    }
 }

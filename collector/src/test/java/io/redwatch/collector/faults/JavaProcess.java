@@ -1,5 +1,6 @@
 package io.redwatch.collector.faults;
 
+import io.redwatch.agent.testing.Await;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -88,18 +89,14 @@ final class JavaProcess {
 
     /** Waits until the log contains {@code text}; fails at once if the process exits first. */
     void awaitLog(String text, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (log().contains(text)) return;
-            if (!process.isAlive()) {
-                if (log().contains(text)) return;
-                throw new AssertionError(name + " exited with " + process.exitValue() + " before logging '" + text
-                        + "' (" + log + "):" + logTail());
-            }
-            sleep(100);
-        }
-        throw new AssertionError(name + " did not log '" + text + "' within " + timeout.toSeconds() + " s (" + log + "):"
-                + logTail());
+        Await.until(name + " logs '" + text + "'", timeout, () -> {
+            if (log().contains(text)) return true;
+            if (process.isAlive()) return false;
+            // It exited: a last line written between the read above and its exit still counts.
+            if (log().contains(text)) return true;
+            throw new AssertionError(name + " exited with " + process.exitValue() + " before logging '" + text
+                    + "' (" + log + "):" + logTail());
+        }, () -> "(" + log + "):" + logTail());
     }
 
     /** SIGKILL, and waits until it is gone. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
+import io.redwatch.agent.testing.Await;
 import io.redwatch.agent.testing.InjectedFaults;
 import io.redwatch.agent.testing.RedisRelease;
 import io.redwatch.agent.testing.RedisServerProcess;
@@ -165,18 +166,15 @@ class PageLatencyBenchmarkIT {
         return false;
     }
 
-    private static void awaitStored(FreshDatabase db, String sql, String param) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
+    private static void awaitStored(FreshDatabase db, String sql, String param) {
+        Await.until(sql + " for " + param + " counts a row", WAIT, () -> {
             try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, param);
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next() && rs.getLong(1) > 0) return;
+                    return rs.next() && rs.getLong(1) > 0;
                 }
             }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("never stored: " + sql);
+        });
     }
 
     private static String summary(List<Long> ms) {

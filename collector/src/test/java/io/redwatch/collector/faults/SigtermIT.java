@@ -2,6 +2,7 @@ package io.redwatch.collector.faults;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.redwatch.agent.testing.Await;
 import io.redwatch.agent.testing.RedisServerProcess;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -8,10 +8,10 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.redwatch.collector.alerting.Alerting;
 import io.redwatch.collector.config.CollectorConfig;
-import io.redwatch.collector.config.Secret;
 import io.redwatch.collector.ingest.IngestMetrics;
 import io.redwatch.collector.storage.Database;
 import io.redwatch.collector.testing.FreshDatabase;
+import io.redwatch.common.config.Secret;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
@@ -49,7 +49,7 @@ class HttpApiIT {
         db = Database.open(database.url(), FreshDatabase.USER, "", 2);
         vertx = Vertx.vertx();
         workers = vertx.createSharedWorkerExecutor("http-api-it", 2);
-        alerting = new Alerting(vertx, db, workers, CollectorConfig.load(null, CollectorConfig.Overrides.none()).alerting(),
+        alerting = new Alerting(vertx, db, CollectorConfig.load(null, CollectorConfig.Overrides.none()).alerting(),
                 List.of(), "http-api-it");
         server = listen(db, new HttpApi(vertx, db, new IngestMetrics()).withHealthSignal(deadLetters::get));
     }
@@ -65,7 +65,7 @@ class HttpApiIT {
     }
 
     private static HttpServer listen(DataSource ds, HttpApi api) throws Exception {
-        return api.listen("127.0.0.1", 0, Secret.none(), null, alerting::mountRoutes)
+        return api.listen("127.0.0.1", 0, Secret.none(), null, r -> new AlertingRoutes(workers, alerting).mount(r))
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
@@ -93,7 +93,7 @@ class HttpApiIT {
 
         // The silence route's own body handler, with nothing in front of it, writes no file either.
         io.vertx.ext.web.Router bare = io.vertx.ext.web.Router.router(vertx);
-        alerting.mountRoutes(bare);
+        new AlertingRoutes(workers, alerting).mount(bare);
         HttpServer s = vertx.createHttpServer().requestHandler(bare).listen(0, "127.0.0.1")
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         try {

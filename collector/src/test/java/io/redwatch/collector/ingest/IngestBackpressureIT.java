@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.redwatch.agent.testing.Await;
 import io.redwatch.collector.testing.WireClient;
 import io.redwatch.proto.v1.CollectorMessage;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,6 +29,7 @@ class IngestBackpressureIT {
     @TempDir
     static Path dir;
     static TrustRig rig;
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     @BeforeAll
     static void start() throws Exception {
@@ -54,13 +57,13 @@ class IngestBackpressureIT {
                     ps.executeQuery().close();
                 }
                 slow.batch(batch(1, ping("slow-host:6379", now, "PONG slow 1")));
-                TrustRig.await("the slow agent's commit waits for its row", () -> rig.count(
+                Await.until("the slow agent's commit waits for its row", WAIT, () -> rig.count(
                         "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()") > 0);
                 // Asked for before the budget was spent: this one batch is read and stored.
                 other.batch(batch(1, ping("other-host:6379", now, "PONG other 1")));
                 assertEquals(1, other.next().getAck().getSeq());
                 other.batch(batch(2, ping("other-host:6379", now + 1, "PONG other 2")));
-                TrustRig.await("the other stream waits for the budget",
+                Await.until("the other stream waits for the budget", WAIT,
                         () -> rig.metrics().prometheus().contains("\nredwatch_ingest_streams_held_back 1\n"));
                 assertNull(other.received.poll(), "held back: its batch 2 is neither read nor acknowledged");
                 assertEquals(0, rig.count("SELECT count(*) FROM pings WHERE reply = 'PONG other 2'"));

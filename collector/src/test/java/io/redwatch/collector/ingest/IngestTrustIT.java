@@ -1,7 +1,8 @@
 package io.redwatch.collector.ingest;
 
+import io.redwatch.agent.testing.Await;
 import io.redwatch.collector.testing.WireClient;
-import static io.redwatch.collector.ingest.TrustRig.await;
+import java.time.Duration;
 import static io.redwatch.collector.ingest.TrustRig.batch;
 import static io.redwatch.collector.ingest.TrustRig.ping;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,6 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  * client that speaks the protocol as an attacker would, and real agents on a real redis-server.
  */
 class IngestTrustIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
     static final String OWNER_HOST = "owner-host";
     @TempDir
     static Path dir;
@@ -73,7 +76,7 @@ class IngestTrustIT {
         String instance = OWNER_HOST + ":" + redis.port();
         try (Agent owner = rig.agent("owner-agent", ownerToken, OWNER_HOST, redis.port())) {
             owner.start();
-            await("the owner's pings stored", () -> rig.count("select count(*) from pings where instance = ?", instance) > 0);
+            Await.until("the owner's pings stored", WAIT, () -> rig.count("select count(*) from pings where instance = ?", instance) > 0);
         }
         int mark = collectorLog.mark();
         long now = System.currentTimeMillis();
@@ -208,17 +211,17 @@ class IngestTrustIT {
         long refusedBefore = rig.metrics().streamsDuplicate.get();
         try (Agent first = rig.agent("clone-agent", token, "clone-host", redis.port())) {
             first.start();
-            await("the first clone stores", () -> rig.lastSeq("clone-agent") >= 2);
+            Await.until("the first clone stores", WAIT, () -> rig.lastSeq("clone-agent") >= 2);
             try (Agent second = rig.agent("clone-agent", token, "clone-host", redis.port())) {
                 second.start();
-                await("the second clone refused 3 times", () -> rig.metrics().streamsDuplicate.get() - refusedBefore >= 3);
+                Await.until("the second clone refused 3 times", WAIT, () -> rig.metrics().streamsDuplicate.get() - refusedBefore >= 3);
                 assertFalse(second.connected());
                 List<String> lines = agentLog.since(agentMark);
                 assertEquals(1, LogCapture.count(lines, "refused this agent (agent_id clone-agent)"), String.join("\n", lines));
                 assertTrue(lines.stream().anyMatch(l -> l.contains("give each agent its own agent_id")), String.join("\n", lines));
                 first.close(); // the first one leaves: the second takes over
                 long seq = rig.lastSeq("clone-agent");
-                await("the second clone stores once the first is gone", () -> second.connected() && rig.lastSeq("clone-agent") >= seq + 2);
+                Await.until("the second clone stores once the first is gone", WAIT, () -> second.connected() && rig.lastSeq("clone-agent") >= seq + 2);
             }
         }
         assertEquals(0, rig.count("select count(*) from gaps where agent_id = 'clone-agent'"));
@@ -305,7 +308,7 @@ class IngestTrustIT {
             Status s = c.status();
             assertTrue(s.getCode() != Status.Code.OK, s.toString());
         }
-        await("the stream was refused for its size", () -> rig.metrics().streamsTooLarge.get() > before);
+        Await.until("the stream was refused for its size", WAIT, () -> rig.metrics().streamsTooLarge.get() > before);
         assertEquals(1, LogCapture.count(collectorLog.since(mark), "sent a first message larger than 64 KiB"));
         try (WireClient c = new WireClient(rig.port(), "big-hello-agent", token)) {
             c.hello("big-hello-agent", 1000);
@@ -337,7 +340,7 @@ class IngestTrustIT {
         assertTrue(rig.metrics().connectionsRefused.get() >= 1);
         // once they are closed, connections are admitted again
         String again = rig.tokens.create("conn-again", null);
-        await("a new connection admitted", () -> {
+        Await.until("a new connection admitted", WAIT, () -> {
             try (WireClient c = new WireClient(rig.port(), "conn-again", again)) {
                 c.hello("conn-again", 1000);
                 CollectorMessage m = c.next();

@@ -127,19 +127,6 @@ final class TrustRig implements AutoCloseable {
         }
     }
 
-    interface Check {
-        boolean holds() throws Exception;
-    }
-
-    static void await(String what, Check condition) throws Exception {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (System.currentTimeMillis() < deadline) {
-            if (condition.holds()) return;
-            Thread.sleep(50);
-        }
-        throw new AssertionError("timed out waiting for: " + what);
-    }
-
     @Override
     public void close() {
         collector.close();

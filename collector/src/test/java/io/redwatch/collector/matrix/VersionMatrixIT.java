@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.redwatch.agent.Agent;
 import io.redwatch.agent.sampling.InfoParser;
+import io.redwatch.agent.testing.Await;
 import io.redwatch.agent.testing.InjectedFaults;
 import io.redwatch.agent.testing.RedisRelease;
 import io.redwatch.agent.testing.RedisServerProcess;
@@ -234,15 +235,9 @@ class VersionMatrixIT {
         }
     }
 
-    private static void awaitPipeFds(long pid, java.util.function.IntPredicate wanted) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        int n = -1;
-        while (System.nanoTime() < deadline) {
-            n = pipeFds(pid);
-            if (wanted.test(n)) return;
-            Thread.sleep(50);
-        }
-        throw new AssertionError("redis-server " + pid + " holds " + n + " pipe fds");
+    private static void awaitPipeFds(long pid, java.util.function.IntPredicate wanted) {
+        Await.until("the pipe fds of redis-server " + pid + " as wanted", WAIT, () -> wanted.test(pipeFds(pid)),
+                () -> pipeFds(pid) + " pipe fds");
     }
 
     private static int pipeFds(long pid) throws java.io.IOException {
@@ -260,13 +255,8 @@ class VersionMatrixIT {
     }
 
     /** BGSAVE is refused while another runs; the leak's BGSAVE must be over before the next. */
-    private static void awaitBgsaveDone(RedisServerProcess redis) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (redis.call("INFO", "persistence").contains("rdb_bgsave_in_progress:0")) return;
-            Thread.sleep(50);
-        }
-        throw new AssertionError("BGSAVE never finished");
+    private static void awaitBgsaveDone(RedisServerProcess redis) {
+        Await.until("BGSAVE finished", WAIT, () -> redis.call("INFO", "persistence").contains("rdb_bgsave_in_progress:0"));
     }
 
     private static void assertMisconf(RedisServerProcess redis) throws Exception {

@@ -6,12 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.redwatch.agent.Agent;
 import io.redwatch.agent.config.AgentConfig;
 import io.redwatch.agent.config.RedisTarget;
-import io.redwatch.agent.config.Secret;
 import io.redwatch.agent.shipping.Shipper;
+import io.redwatch.agent.testing.Await;
 import io.redwatch.agent.testing.RedisServerProcess;
 import io.redwatch.collector.Collector;
 import io.redwatch.collector.config.CollectorConfig;
 import io.redwatch.collector.testing.FreshDatabase;
+import io.redwatch.common.config.Secret;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -159,21 +160,15 @@ class MetricsIT {
         return null;
     }
 
-    private static String awaitMetrics(Predicate<String> ready) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        String last = "";
-        while (System.nanoTime() < deadline) {
+    /** The /metrics text once {@code ready} holds; a series not there yet (NullPointerException) is polled again. */
+    private static String awaitMetrics(Predicate<String> ready) {
+        String[] last = {""};
+        return Await.value("/metrics as expected", WAIT, () -> {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + collector.httpPort() + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, r.statusCode());
-            last = r.body();
-            try {
-                if (ready.test(last)) return last;
-            } catch (NullPointerException notYet) {
-                // a series not there yet
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("metrics not as expected within " + WAIT.toSeconds() + " s:\n" + last);
+            last[0] = r.body();
+            return ready.test(last[0]) ? last[0] : null;
+        }, () -> "\n" + last[0]);
     }
 }

@@ -3,6 +3,7 @@ package io.redwatch.collector.rules;
 import static io.redwatch.collector.rules.Facts.*;
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.redwatch.agent.testing.Fixtures;
 import io.redwatch.collector.rules.view.InstanceView;
 import java.util.List;
 import java.util.Set;
@@ -127,14 +128,14 @@ class PersistenceRulesTest {
         String fresh = stale.replace("rdb_last_save_time:" + (now - 3 * 3600), "rdb_last_save_time:" + (now - 600));
         assertFalse(ruleIds(history().info(liveInfo(fresh, T0)).build(T0)).contains("persistence_stale"));
         // Pasted INFO without a clock of its own cannot be judged (seed 001's dump is years old).
-        assertFalse(ruleIds(history().info(pastedInfo(resource("seed-001-persistence.txt"))).buildAtNewestFact()).contains("persistence_stale"));
+        assertFalse(ruleIds(history().info(pastedInfo(Fixtures.text("/info/seed-001-persistence.txt"))).buildAtNewestFact()).contains("persistence_stale"));
         // Saving nothing on purpose is not stale.
         assertFalse(ruleIds(history().info(liveInfo(stale, T0)).config(config(T0, "save", "")).build(T0)).contains("persistence_stale"));
     }
 
     @Test
     void bgsaveSlowFromInfoLogOrIowait() {
-        assertTrue(ruleIds(history().info(pastedInfo(resource("seed-001-persistence.txt"))).buildAtNewestFact()).contains("bgsave_slow"));
+        assertTrue(ruleIds(history().info(pastedInfo(Fixtures.text("/info/seed-001-persistence.txt"))).buildAtNewestFact()).contains("bgsave_slow"));
         assertFalse(ruleIds(history().info(liveInfo("rdb_last_bgsave_time_sec:12\nrdb_bgsave_in_progress:0\n", T0)).build(T0)).contains("bgsave_slow"));
         InstanceView busy = history().info(liveInfo("rdb_last_bgsave_time_sec:5\nrdb_bgsave_in_progress:1\nrdb_current_bgsave_time_sec:3\n", T0))
                 .host(host(T0).setIowaitPct(35).build()).build(T0);

@@ -1,5 +1,6 @@
 package io.redwatch.collector.rules;
 
+import io.redwatch.agent.testing.Await;
 import io.redwatch.collector.facts.LogClassifier;
 import io.redwatch.collector.facts.LogKind;
 import static org.junit.jupiter.api.Assertions.*;
@@ -120,12 +121,8 @@ class RealRedisDiagnosisIT {
         assertTrue(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0, "kill -" + sig + " " + pid);
     }
 
-    private static void awaitCount(RedisServerProcess r, String text, int n) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (r.log().split(java.util.regex.Pattern.quote(text), -1).length - 1 >= n) return;
-            Thread.sleep(50);
-        }
-        fail("fewer than " + n + " \"" + text + "\" in the log:\n" + r.log());
+    private static void awaitCount(RedisServerProcess r, String text, int n) {
+        Await.until(n + " \"" + text + "\" in the log", Duration.ofSeconds(30),
+                () -> r.log().split(java.util.regex.Pattern.quote(text), -1).length - 1 >= n, r::log);
     }
 }

@@ -3,6 +3,7 @@ package io.redwatch.collector.rules;
 import static io.redwatch.collector.rules.Facts.*;
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.redwatch.agent.testing.Fixtures;
 import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.proto.v1.LogEvent;
 import java.util.ArrayList;
@@ -92,24 +93,24 @@ class RulesConsistencyTest {
     /** Every fixture, each as a post-mortem and as live paging would see it at its newest fact. */
     static Map<String, InstanceView> fixtures() {
         Map<String, InstanceView.Builder> builders = new LinkedHashMap<>();
-        List<LogEvent> seed000 = log(resource("seed-000.log"));
+        List<LogEvent> seed000 = log(Fixtures.text("/logs/seed-000.log"));
         long newest000 = seed000.stream().mapToLong(LogEvent::getTsMs).max().getAsLong();
-        builders.put("seed-000", history(seed000).info(pastedInfo(resource("seed-000-clients-memory.txt")))
+        builders.put("seed-000", history(seed000).info(pastedInfo(Fixtures.text("/info/seed-000-clients-memory.txt")))
                 .host(host(newest000).setMemTotal(62 * G).setMemAvailable(27 * G).setSwapFree(0).setOvercommitMemory(0).build()));
-        builders.put("seed-001", history(log(resource("seed-001.log"))).info(pastedInfo(resource("seed-001-persistence.txt"))));
-        builders.put("seed-001-stop-writes-off", history(log(resource("seed-001.log"))).info(pastedInfo(resource("seed-001-persistence.txt")))
+        builders.put("seed-001", history(log(Fixtures.text("/logs/seed-001.log"))).info(pastedInfo(Fixtures.text("/info/seed-001-persistence.txt"))));
+        builders.put("seed-001-stop-writes-off", history(log(Fixtures.text("/logs/seed-001.log"))).info(pastedInfo(Fixtures.text("/info/seed-001-persistence.txt")))
                 .config(config(0, "stop-writes-on-bgsave-error", "no", "save", "900 1 300 10 60 10000")));
-        builders.put("seed-002-master", history(log(resource("seed-002.log"))).info(pastedInfo(resource("seed-002-master-info.txt"))));
+        builders.put("seed-002-master", history(log(Fixtures.text("/logs/seed-002.log"))).info(pastedInfo(resource("seed-002-master-info.txt"))));
         builders.put("seed-002-replica", history().info(pastedInfo(resource("seed-002-replica-info.txt"))));
-        List<LogEvent> seed003 = log(resource("seed-003.log"));
+        List<LogEvent> seed003 = log(Fixtures.text("/logs/seed-003.log"));
         long newest003 = seed003.stream().mapToLong(LogEvent::getTsMs).max().getAsLong();
         builders.put("seed-003", history(seed003).process(process(newest003, 10322, 499, 9823, 10032))
                 .config(config(newest003, "maxclients", "10000", "appendonly", "yes"))
                 .host(host(newest003).setMemTotal(16267724L * 1024).setMemAvailable(5242880L * 1024).setSwapFree(0).setOvercommitMemory(0)
                         .setThpEnabled("always").setSomaxconn(128).build()));
         builders.put("seed-003-log-only", history(seed003));
-        builders.put("seed-004", history(log(resource("seed-004.log"))));
-        builders.put("redis-7.0.15-healthy", history().info(pastedInfo(resource("redis-7.0.15-master-everything.txt"))));
+        builders.put("seed-004", history(log(Fixtures.text("/logs/seed-004.log"))));
+        builders.put("redis-7.0.15-healthy", history().info(pastedInfo(Fixtures.text("/info/redis-7.0.15-master-everything.txt"))));
 
         Map<String, InstanceView> out = new LinkedHashMap<>();
         for (Map.Entry<String, InstanceView.Builder> e : builders.entrySet()) {

@@ -3,6 +3,7 @@ package io.redwatch.collector.rules;
 import static io.redwatch.collector.rules.Facts.*;
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.redwatch.agent.testing.Fixtures;
 import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.proto.v1.LogEvent;
 import java.util.List;
@@ -16,10 +17,10 @@ class SeedDiagnosisTest {
     /** Seed 000: MISCONF from fork failures (part 1), then a replica in a full-resync loop (part 2). */
     @Test
     void seed000_forkFailureThenResyncLoop() {
-        List<LogEvent> log = log(resource("seed-000.log"));
+        List<LogEvent> log = log(Fixtures.text("/logs/seed-000.log"));
         long newest = log.stream().mapToLong(LogEvent::getTsMs).max().getAsLong();
         InstanceView h = history(log)
-                .info(pastedInfo(resource("seed-000-clients-memory.txt")))
+                .info(pastedInfo(Fixtures.text("/info/seed-000-clients-memory.txt")))
                 .host(host(newest).setMemTotal(62 * G).setMemAvailable(27 * G).setSwapFree(0).setOvercommitMemory(0).build())
                 .buildAtNewestFact();
         assertEquals(Set.of("fork_enomem", "bgsave_failing", "misconf_writes_refused", "overcommit_disabled", "fork_risk",
@@ -54,12 +55,12 @@ class SeedDiagnosisTest {
     /** Seed 001: a fork failure that lost data, a slow BGSAVE; and, in its last part, maxmemory reached. */
     @Test
     void seed001_persistenceAndMaxmemory() {
-        List<LogEvent> log = log(resource("seed-001.log"));
-        InstanceView h = history(log).info(pastedInfo(resource("seed-001-persistence.txt"))).buildAtNewestFact();
+        List<LogEvent> log = log(Fixtures.text("/logs/seed-001.log"));
+        InstanceView h = history(log).info(pastedInfo(Fixtures.text("/info/seed-001-persistence.txt"))).buildAtNewestFact();
         assertEquals(Set.of("fork_enomem", "bgsave_failing", "misconf_writes_refused", "bgsave_slow"), ruleIds(h));
         assertTrue(finding(h, "misconf_writes_refused").evidence().contains("stop-writes-on-bgsave-error yes (not known: assumed, Redis's default)"));
         // The team had stop-writes-on-bgsave-error off: writes went on, nothing reached disk. Then no MISCONF is claimed.
-        InstanceView off = history(log).info(pastedInfo(resource("seed-001-persistence.txt")))
+        InstanceView off = history(log).info(pastedInfo(Fixtures.text("/info/seed-001-persistence.txt")))
                 .config(config(0, "stop-writes-on-bgsave-error", "no", "save", "900 1 300 10 60 10000")).buildAtNewestFact();
         assertEquals(Set.of("fork_enomem", "bgsave_failing", "bgsave_slow"), ruleIds(off));
         assertEquals(Severity.CRITICAL, finding(off, "bgsave_failing").severity());
@@ -76,7 +77,7 @@ class SeedDiagnosisTest {
     /** Seed 002: the master drops the replica for its output buffer and cannot resume it; the replica shows nonsense progress. */
     @Test
     void seed002_resyncLoopWithOmemAndNegativeLeftBytes() {
-        InstanceView master = history(log(resource("seed-002.log"))).info(pastedInfo(resource("seed-002-master-info.txt"))).buildAtNewestFact();
+        InstanceView master = history(log(Fixtures.text("/logs/seed-002.log"))).info(pastedInfo(resource("seed-002-master-info.txt"))).buildAtNewestFact();
         assertEquals(Set.of("full_resync_loop", "output_buffer_limit_kill", "backlog_too_small", "bgsave_slow"), ruleIds(master));
         Finding kill = finding(master, "output_buffer_limit_kill");
         assertTrue(kill.summary().contains("192.168.10.82") && kill.summary().contains("2 times"), kill.summary());
@@ -92,7 +93,7 @@ class SeedDiagnosisTest {
     /** Seed 003: AOF rewrite forks fail, the pipes leak, no new client can connect. */
     @Test
     void seed003_pipeLeakExhaustsDescriptors() {
-        List<LogEvent> log = log(resource("seed-003.log"));
+        List<LogEvent> log = log(Fixtures.text("/logs/seed-003.log"));
         long newest = log.stream().mapToLong(LogEvent::getTsMs).max().getAsLong();
         InstanceView h = history(log)
                 .process(process(newest, 10322, 499, 9823, 10032).toBuilder().setVmRss(10223616L * 1024).build())
@@ -117,7 +118,7 @@ class SeedDiagnosisTest {
     /** Seed 004: one pasted line of fork failures every six seconds; writes refused with MISCONF. */
     @Test
     void seed004_forkEnomemRepeatingAndMisconf() {
-        InstanceView h = history(log(resource("seed-004.log"))).buildAtNewestFact();
+        InstanceView h = history(log(Fixtures.text("/logs/seed-004.log"))).buildAtNewestFact();
         assertEquals(Set.of("fork_enomem", "bgsave_failing", "misconf_writes_refused"), ruleIds(h));
         Finding fork = finding(h, "fork_enomem");
         assertEquals(Severity.CRITICAL, fork.severity());

@@ -12,6 +12,7 @@ import io.redwatch.agent.Agent;
 import io.redwatch.agent.config.AgentConfig;
 import io.redwatch.agent.config.AgentConfigLoader;
 import io.redwatch.agent.shipping.Shipper;
+import io.redwatch.agent.testing.Await;
 import io.redwatch.agent.testing.RedisServerProcess;
 import io.redwatch.collector.Collector;
 import io.redwatch.collector.config.CollectorConfig;
@@ -23,7 +24,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.HttpURLConnection;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,9 +31,11 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.sql.Connection;
+import java.sql.Statement;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -58,6 +60,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SecurityIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
     static final String HOST = "sec-host";
     static final Shipper.Settings FAST = new Shipper.Settings(100, 1 << 20, 8, 100, 400, 10_000, 50);
     /** Every secret of the setup; none may appear in a log, a snapshot or the database. */
@@ -145,7 +149,7 @@ class SecurityIT {
     void rightTokenOverTlsStoresBatches() throws Exception {
         try (Agent a = agent("good-agent", goodToken, collector, tls("ca.crt", null, null, TestCertificates.SERVER_NAME))) {
             a.start();
-            await("batches of good-agent stored", () -> lastSeq("good-agent") >= 2);
+            Await.until("batches of good-agent stored", WAIT, () -> lastSeq("good-agent") >= 2);
         }
         assertTrue(rows("select count(*) from redwatch_pings where instance = ?", HOST + ":" + redis.port()) > 0,
                 "the agent's PINGs are in the database");
@@ -175,9 +179,13 @@ class SecurityIT {
     @Test
     @Order(2)
     void expiredTokenIsRefused() throws Exception {
-        String token = tokenCommand("create", "--agent-id", "expired-agent", "--expires-in", "1s").trim();
+        String token = tokenCommand("create", "--agent-id", "expired-agent", "--expires-in", "1h").trim();
         SECRETS.add(token);
-        Thread.sleep(1100);
+        // The hour has passed (rather than waiting one out): its expiry is now in the past.
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            assertEquals(1, st.executeUpdate("UPDATE agent_tokens SET expires_at = now() - interval '1 second'"
+                    + " WHERE agent_id = 'expired-agent'"));
+        }
         refused("expired-agent", token, "the token has expired");
     }
 
@@ -201,7 +209,7 @@ class SecurityIT {
         long start = System.nanoTime();
         try (Agent a = agent(agentId, token, collector, tls("ca.crt", null, null, TestCertificates.SERVER_NAME))) {
             a.start();
-            await(agentId + " retried 4 times", () -> collector.metrics().helloRejected.get() - before >= 4);
+            Await.until(agentId + " retried 4 times", WAIT, () -> collector.metrics().helloRejected.get() - before >= 4);
         }
         long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue(elapsedMs >= 3 * FAST.maxBackoffMs() / 2, "retries are paced by the maximum backoff, took " + elapsedMs + " ms");
@@ -233,9 +241,11 @@ class SecurityIT {
     @Test
     @Order(3)
     void aCollectorSignedByAnotherCaIsNotTrusted() throws Exception {
+        int mark = agentLog.mark();
         try (Agent a = agent("good-agent", goodToken, collector, tls("other-ca.crt", null, null, TestCertificates.SERVER_NAME))) {
             a.start();
-            Thread.sleep(1500);
+            Await.until("the agent tells why it cannot connect", WAIT,
+                    () -> agentLog.since(mark).stream().anyMatch(l -> l.contains("unreachable")));
             assertFalse(a.connected());
         }
     }
@@ -244,16 +254,18 @@ class SecurityIT {
     @Order(3)
     void mutualTlsNeedsTheClientCertificate() throws Exception {
         long before = lastSeq("good-agent");
+        int mark = agentLog.mark();
         try (Agent a = agent("good-agent", goodToken, mtlsCollector, tls("ca.crt", null, null, TestCertificates.SERVER_NAME))) {
             a.start();
-            Thread.sleep(1500);
+            Await.until("the agent tells why it cannot connect", WAIT,
+                    () -> agentLog.since(mark).stream().anyMatch(l -> l.contains("unreachable")));
             assertFalse(a.connected(), "no client certificate: no connection");
         }
         assertEquals(before, lastSeq("good-agent"));
         try (Agent a = agent("good-agent", goodToken, mtlsCollector,
                 tls("ca.crt", "client.crt", "client.key", TestCertificates.SERVER_NAME))) {
             a.start();
-            await("batches over mutual TLS", () -> lastSeq("good-agent") >= before + 2);
+            Await.until("batches over mutual TLS", WAIT, () -> lastSeq("good-agent") >= before + 2);
         }
     }
 
@@ -265,7 +277,7 @@ class SecurityIT {
         int mark = collectorLog.mark();
         try (Agent a = agent("good-agent", goodToken, collector, tls("ca.crt", null, null, TestCertificates.SERVER_NAME))) {
             a.start();
-            await("good agent connected", a::connected);
+            Await.until("good agent connected", WAIT, a::connected);
             long seq = lastSeq("good-agent");
 
             Status tooLarge = sendRaw(new byte[17 << 20]);
@@ -273,7 +285,7 @@ class SecurityIT {
             Status garbage = sendRaw(new byte[] {0x0a, (byte) 0xff, (byte) 0xff, (byte) 0xff});
             assertEquals(Status.Code.INVALID_ARGUMENT, garbage.getCode(), garbage.toString());
 
-            await("the good agent is still served", () -> lastSeq("good-agent") >= seq + 2);
+            Await.until("the good agent is still served", WAIT, () -> lastSeq("good-agent") >= seq + 2);
             assertTrue(a.connected());
         }
         List<String> lines = collectorLog.since(mark);
@@ -444,18 +456,5 @@ class SecurityIT {
             rs.next();
             return rs.getLong(1);
         }
-    }
-
-    interface Check {
-        boolean holds() throws Exception;
-    }
-
-    private static void await(String what, Check condition) throws Exception {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (System.currentTimeMillis() < deadline) {
-            if (condition.holds()) return;
-            Thread.sleep(100);
-        }
-        throw new AssertionError("timed out waiting for: " + what);
     }
 }

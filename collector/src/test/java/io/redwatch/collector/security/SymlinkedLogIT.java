@@ -5,13 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.redwatch.agent.Agent;
 import io.redwatch.agent.config.AgentConfig;
 import io.redwatch.agent.config.RedisTarget;
-import io.redwatch.agent.config.Secret;
 import io.redwatch.agent.shipping.Shipper;
+import io.redwatch.agent.testing.Await;
 import io.redwatch.agent.testing.RedisServerProcess;
 import io.redwatch.collector.Collector;
 import io.redwatch.collector.config.CollectorConfig;
 import io.redwatch.collector.testing.FreshDatabase;
 import io.redwatch.collector.testing.LogCapture;
+import io.redwatch.common.config.Secret;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -29,6 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * once, and nothing of the file reaches PostgreSQL, while the agent goes on shipping samples.
  */
 class SymlinkedLogIT {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
     @TempDir
     Path dir;
 
@@ -55,16 +58,16 @@ class SymlinkedLogIT {
             try (Agent agent = new Agent(cfg, "it", new Shipper.Settings(300, 1 << 20, 8, 100, 1000, 10_000, 100))) {
                 agent.start();
                 String instance = target.instance();
-                await("the honest line stored", () -> count(db, "SELECT count(*) FROM redwatch_log_events WHERE instance = ?"
+                Await.until("the honest line stored", WAIT, () -> count(db, "SELECT count(*) FROM redwatch_log_events WHERE instance = ?"
                         + " AND raw LIKE '%the last honest line%'", instance) == 1);
 
                 Files.delete(log);
                 Files.createSymbolicLink(log, secret);
                 Files.writeString(secret, "root:SECRET-7f3a written after the link\n", java.nio.file.StandardOpenOption.APPEND);
-                await("the refusal logged", () -> LogCapture.count(agentLog.lines(), "Not reading " + log) > 0);
+                Await.until("the refusal logged", WAIT, () -> LogCapture.count(agentLog.lines(), "Not reading " + log) > 0);
                 // Many more polls of the path (every 100 ms) while samples keep arriving: the refusal holds.
                 long infos = count(db, "SELECT count(*) FROM redwatch_info WHERE instance = ?", instance);
-                await("five more INFO samples stored", () -> count(db,
+                Await.until("five more INFO samples stored", WAIT, () -> count(db,
                         "SELECT count(*) FROM redwatch_info WHERE instance = ?", instance) >= infos + 5);
 
                 assertEquals(0, count(db, "SELECT count(*) FROM redwatch_log_events WHERE instance = ?"
@@ -86,18 +89,6 @@ class SymlinkedLogIT {
                 rs.next();
                 return rs.getLong(1);
             }
-        }
-    }
-
-    private interface Check {
-        boolean done() throws Exception;
-    }
-
-    private static void await(String what, Check check) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!check.done()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("not within 60 s: " + what);
-            Thread.sleep(100);
         }
     }
 }

@@ -174,6 +174,8 @@ class BatchStoreIT {
         assertEquals(1L, one("SELECT count(*) AS n FROM redwatch_process_facts WHERE instance = ?", instance).get("n"));
         assertEquals(7L, store.lastStoredSeq(agent));
         assertEquals(0L, store.lastStoredSeq("agent-never-seen"));
+        assertEquals(7L, store.registerAgent(agent, "redis-a.example", "0.1.0", 10_000), "a hello learns the stored seq");
+        assertEquals(0L, store.registerAgent("agent-first-hello", "redis-new", "0.1.0", 10_000));
     }
 
     @Test

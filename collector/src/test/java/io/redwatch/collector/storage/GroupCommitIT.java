@@ -105,11 +105,12 @@ class GroupCommitIT {
         // A record that names no instance cannot become a row, however often it is sent.
         Batch bad = Batch.newBuilder().setSeq(1).addRecords(Record.newBuilder().setPing(PingResult.newBuilder()
                 .setTsMs(T0).setOutcome(PingResult.Outcome.PONG).setReply("PONG"))).build();
-        try (GroupCommit commits = new GroupCommit(store, 1, 100, Duration.ofMillis(300), 100).start()) {
-            // one committer and a long linger: the three land in one group
+        try (GroupCommit commits = new GroupCommit(store, 1, 100, Duration.ofMillis(1), 100)) {
+            // queued before the committer starts: the three land in one group
             CompletableFuture<StoreResult> before = commits.submit(grouped("agent-good-1", pings(1, "10.9.2.1:6379", 1)));
             CompletableFuture<StoreResult> broken = commits.submit(grouped("agent-bad", bad));
             CompletableFuture<StoreResult> after = commits.submit(grouped("agent-good-2", pings(1, "10.9.2.2:6379", 1)));
+            commits.start();
             assertEquals(new StoreResult(false, 1), before.get(30, TimeUnit.SECONDS));
             assertEquals(new StoreResult(false, 1), after.get(30, TimeUnit.SECONDS));
             ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,

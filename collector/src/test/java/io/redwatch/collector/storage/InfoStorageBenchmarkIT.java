@@ -2,9 +2,9 @@ package io.redwatch.collector.storage;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.redwatch.agent.testing.RedisServerProcess;
 import io.redwatch.proto.v1.Batch;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Stores a day of INFO samples (10 s interval) of one instance and prints what it costs on disk
@@ -29,23 +28,20 @@ class InfoStorageBenchmarkIT {
     private static final String INSTANCE = "10.9.0.1:6379";
     private static final String[] INFO_TABLES = {"info_samples", "info_errors", "info_buckets", "info_minutes", "instance_ids"};
 
-    @TempDir
-    Path redisDir;
-
     @Test
     void aDayOfInfoSamples() throws Exception {
         assumeTrue(Boolean.getBoolean("redwatch.benchmark"), "run with -Dredwatch.benchmark=true");
         InfoText before;
         InfoText after;
-        try (RedisServer redis = new RedisServer(redisDir)) {
+        try (RedisServerProcess redis = RedisServerProcess.start()) {
             Random random = new Random(1);
             workload(redis, random, 20);
-            before = InfoText.parse(redis.command("INFO", "everything"));
+            before = InfoText.parse(redis.call("INFO", "everything"));
             long until = System.nanoTime() + 10_000_000_000L;
             while (System.nanoTime() < until) {
                 workload(redis, random, 1);
             }
-            after = InfoText.parse(redis.command("INFO", "everything"));
+            after = InfoText.parse(redis.call("INFO", "everything"));
         }
         InfoEvolution evolution = new InfoEvolution(before, after, 42);
         long start = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(1, ChronoUnit.DAYS).toEpochMilli();
@@ -160,7 +156,7 @@ class InfoStorageBenchmarkIT {
     }
 
     /** A mixed workload: strings, counters, hashes, lists, sets, sorted sets, expiring keys, a few errors. */
-    private static void workload(RedisServer redis, Random random, int rounds) throws IOException {
+    private static void workload(RedisServerProcess redis, Random random, int rounds) throws IOException {
         for (int r = 0; r < rounds; r++) {
             String[][] cmds = new String[1000][];
             for (int i = 0; i < cmds.length; i++) {
@@ -180,6 +176,6 @@ class InfoStorageBenchmarkIT {
             }
             redis.pipeline(cmds);
         }
-        redis.command("SET", "not-a-number:0", "x");
+        redis.call("SET", "not-a-number:0", "x");
     }
 }

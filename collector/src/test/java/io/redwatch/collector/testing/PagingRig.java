@@ -5,12 +5,13 @@ import com.icegreen.greenmail.util.ServerSetup;
 import io.redwatch.agent.Agent;
 import io.redwatch.agent.config.AgentConfig;
 import io.redwatch.agent.config.RedisTarget;
-import io.redwatch.agent.config.Secret;
 import io.redwatch.agent.shipping.Shipper;
+import io.redwatch.agent.testing.Await;
 import io.redwatch.agent.testing.RedisServerProcess;
 import io.redwatch.collector.Collector;
 import io.redwatch.collector.alerting.SmsGatewayServer;
 import io.redwatch.collector.config.CollectorConfig;
+import io.redwatch.common.config.Secret;
 import io.vertx.core.json.JsonObject;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
@@ -127,26 +128,24 @@ public final class PagingRig implements AutoCloseable {
 
     /** Waits for an email whose body matches; returns subject and body. */
     public String awaitEmail(Predicate<String> wanted) {
-        long deadline = System.nanoTime() + wait.toNanos();
-        try {
-            while (System.nanoTime() < deadline) {
-                for (MimeMessage m : mail.getReceivedMessages()) {
-                    String body = String.valueOf(m.getContent()).replace("\r\n", "\n");
-                    if (wanted.test(body)) return m.getSubject() + "\n" + body;
-                }
-                Thread.sleep(200);
+        return awaitEmail(mail, wait, wanted);
+    }
+
+    /** Waits for an email in {@code mail} whose body matches; returns subject and body. */
+    public static String awaitEmail(GreenMail mail, Duration wait, Predicate<String> wanted) {
+        return Await.value("an email like that", wait, () -> {
+            for (MimeMessage m : mail.getReceivedMessages()) {
+                String body = String.valueOf(m.getContent()).replace("\r\n", "\n");
+                if (wanted.test(body)) return m.getSubject() + "\n" + body;
             }
-            StringBuilder all = new StringBuilder();
+            return null;
+        }, () -> {
+            StringBuilder all = new StringBuilder("received:");
             for (MimeMessage m : mail.getReceivedMessages()) {
                 all.append("\n=== ").append(m.getSubject()).append('\n').append(m.getContent());
             }
-            throw new AssertionError("no such email within " + wait.toSeconds() + " s; received:" + all);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        } catch (IOException | jakarta.mail.MessagingException e) {
-            throw new AssertionError("cannot read GreenMail's messages", e);
-        }
+            return all;
+        });
     }
 
     /** Every email body received so far. */
@@ -162,21 +161,18 @@ public final class PagingRig implements AutoCloseable {
 
     /** Waits for an SMS whose text matches; returns the text. */
     public String awaitSms(Predicate<String> wanted) {
-        long deadline = System.nanoTime() + wait.toNanos();
-        try {
-            while (System.nanoTime() < deadline) {
-                for (SmsGatewayServer.Request r : sms.requests()) {
-                    String text = new JsonObject(r.body()).getString("text");
-                    if (wanted.test(text)) return text;
-                }
-                Thread.sleep(200);
+        return awaitSms(sms, wait, wanted);
+    }
+
+    /** Waits for an SMS to {@code sms} whose text matches; returns the text. */
+    public static String awaitSms(SmsGatewayServer sms, Duration wait, Predicate<String> wanted) {
+        return Await.value("an SMS like that", wait, () -> {
+            for (SmsGatewayServer.Request r : sms.requests()) {
+                String text = new JsonObject(r.body()).getString("text");
+                if (wanted.test(text)) return text;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        List<String> texts = new ArrayList<>();
-        for (SmsGatewayServer.Request r : sms.requests()) texts.add(new JsonObject(r.body()).getString("text"));
-        throw new AssertionError("no such SMS within " + wait.toSeconds() + " s; received: " + texts);
+            return null;
+        }, () -> "received: " + sms.requests().stream().map(r -> new JsonObject(r.body()).getString("text")).toList());
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.redwatch.collector.alerting.email;
 
-import io.redwatch.collector.config.Secret;
+import io.redwatch.common.config.Secret;
 import java.util.List;
 
 /**

@@ -1,6 +1,6 @@
 package io.redwatch.collector.alerting.sms;
 
-import io.redwatch.collector.config.Secret;
+import io.redwatch.common.config.Secret;
 import java.net.URI;
 import java.util.List;
 

@@ -1,7 +1,7 @@
 package io.redwatch.collector.alerting.sms;
 
 import io.redwatch.collector.alerting.Delivery;
-import io.redwatch.collector.config.Secret;
+import io.redwatch.common.config.Secret;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;

@@ -1,8 +1,0 @@
-package io.redwatch.agent.config;
-
-/** A configuration that cannot be used; the message names the key and what to do. */
-public final class ConfigException extends RuntimeException {
-    public ConfigException(String message) {
-        super(message);
-    }
-}
