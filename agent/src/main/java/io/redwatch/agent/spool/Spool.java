@@ -574,7 +574,10 @@ public final class Spool implements Outbox, AutoCloseable {
     }
 
     private Path segmentPath(long id) {
-        return dir.resolve(String.format("%020d%s", id, SUFFIX));
+        // Zero-padded by hand: String.format's %d loads the JDK's locale data to find the digit zero,
+        // which the agent would then keep for its whole life (issue 11).
+        String digits = Long.toString(id);
+        return dir.resolve("0".repeat(Math.max(0, 20 - digits.length())) + digits + SUFFIX);
     }
 
     @Override
