@@ -11,6 +11,9 @@
 #   jar=PATH    the agent jar (default: agent/target/redwatch-agent.jar), e.g. a copy built from another commit
 #   env:K=V     an environment variable for that agent (MALLOC_ARENA_MAX=2 is set as in the unit)
 #   nounit      drop the unit's flags (only WORDS are used)
+#   redis=URL   the Redis this agent watches (default redis://127.0.0.1:6379). The collector stores an
+#               instance's records only for the agent that owns it (the first to send), so for every
+#               agent's data to be stored, as on a real host, give each variant a Redis of its own.
 # Example, the unit against the unit plus one more flag:
 #   deploy/bench/agent-footprint.sh 180 10s unit ci1='-XX:CICompilerCount=1'
 #
@@ -50,19 +53,21 @@ for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$http/health" >/dev/null && 
 for v in "$@"; do
   label=${v%%=*}; words=""; [ "$v" != "$label" ] && words=${v#*=}
   javabin=java; jar="$repo/agent/target/redwatch-agent.jar"; envs=(MALLOC_ARENA_MAX=2); flags=$unit_opts
+  redis=redis://127.0.0.1:6379
   for w in $words; do
     case $w in
       java=*) javabin=${w#java=} ;;
       jar=*) jar=${w#jar=} ;;
       env:*) envs+=("${w#env:}") ;;
       nounit) flags="" ;;
+      redis=*) redis=${w#redis=} ;;
     esac
   done
-  for w in $words; do case $w in java=*|jar=*|env:*|nounit) ;; *) flags="$flags $w" ;; esac; done
+  for w in $words; do case $w in java=*|jar=*|env:*|nounit|redis=*) ;; *) flags="$flags $w" ;; esac; done
   mkdir -p "$work/$label"
   # shellcheck disable=SC2086 # the flags are a list of words, as systemd splits $JAVA_OPTS
   env "${envs[@]}" "$javabin" $flags -jar "$jar" run --config "$repo/deploy/config/agent.yaml" --collector "127.0.0.1:$grpc" --agent-id "bench-$label" \
-    --redis redis://127.0.0.1:6379 ${logfile:+--log-file "$logfile"} --interval "$interval" \
+    --redis "$redis" ${logfile:+--log-file "$logfile"} --interval "$interval" \
     --state-dir "$work/$label/state" >"$work/$label/agent.log" 2>&1 &
   pids+=($!); labels+=("$label")
   echo "$label: pid $!, $javabin ${envs[*]} $flags"

@@ -3,6 +3,9 @@ package io.redwatch.agent;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.lettuce.core.resource.ClientResources;
+import io.redwatch.agent.cli.CommandSpec;
+import io.redwatch.agent.cli.OptionSpec;
+import io.redwatch.agent.cli.ParsedArgs;
 import io.redwatch.agent.config.RedisTarget;
 import io.redwatch.agent.osfacts.HostFactsReader;
 import io.redwatch.agent.osfacts.ListeningPidFinder;
@@ -28,46 +31,51 @@ import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /**
  * Prints, once, what the agent would send: from a live server, or from pasted INFO text and a log
  * file. Pasted text describes some other machine, so this host's own facts are left out of it
  * unless asked for with {@code --host-facts}: a diagnosis must not mix two hosts.
  */
-@Command(name = "snapshot", description = {"Print once what the agent would send (INFO, PING, CONFIG, log events, host and process facts).",
-        "Exit 0 when it could read everything asked for, 1 when the Redis server did not answer, 2 on bad usage or an unreadable file."})
-final class SnapshotCommand implements Callable<Integer> {
+final class SnapshotCommand {
     /** Pasted logs can be large; the offline diagnosis needs the lines, not a copy of a 5 GB file. */
     static final long MAX_LOG_BYTES = 256L << 20;
     /** Held: JUL keeps loggers weakly, and a level set on a collected logger is lost. */
     private static final Logger SAMPLER_LOG = Logger.getLogger(RedisSampler.class.getName());
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    static final CommandSpec SPEC = new CommandSpec("redwatch-agent snapshot",
+            List.of("Print once what the agent would send (INFO, PING, CONFIG, log events, host and process facts).",
+                    "Exit 0 when it could read everything asked for, 1 when the Redis server did not answer, 2 on bad usage or an unreadable file."),
+            List.of(OptionSpec.value("--redis", "redis", "a live server, e.g. redis://127.0.0.1:6379"),
+                    OptionSpec.value("--password-file", "passwordFile", "password for --redis (read from the file, never printed)"),
+                    OptionSpec.value("--info-file", "infoFile", "pasted INFO output instead of a live server"),
+                    OptionSpec.value("--log-file", "logFile", "a redis.log (or pasted log lines) to parse"),
+                    OptionSpec.value("--instance", "instance", "name for pasted data (default: pasted:<tcp_port from the INFO>)"),
+                    OptionSpec.flag("--host-facts", "include this host's facts even for pasted data"),
+                    OptionSpec.flag("--json", "print JSON (what redwatch-collector doctor reads)")),
+            List.of());
 
-    @Option(names = "--redis", description = "a live server, e.g. redis://127.0.0.1:6379")
-    String redis;
-    @Option(names = "--password-file", description = "password for --redis (read from the file, never printed)")
-    Path passwordFile;
-    @Option(names = "--info-file", description = "pasted INFO output instead of a live server")
-    Path infoFile;
-    @Option(names = "--log-file", description = "a redis.log (or pasted log lines) to parse")
-    Path logFile;
-    @Option(names = "--instance", description = "name for pasted data (default: pasted:<tcp_port from the INFO>)")
-    String instance;
-    @Option(names = "--host-facts", description = "include this host's facts even for pasted data")
-    boolean hostFacts;
-    @Option(names = "--json", description = "print JSON (what redwatch-collector doctor reads)")
-    boolean json;
+    private String redis;
+    private final Path passwordFile;
+    private final Path infoFile;
+    private final Path logFile;
+    private final String instance;
+    private final boolean hostFacts;
+    private final boolean json;
 
-    @Override
-    public Integer call() throws IOException {
+    SnapshotCommand(ParsedArgs args) {
+        redis = args.value("--redis");
+        passwordFile = args.path("--password-file");
+        infoFile = args.path("--info-file");
+        logFile = args.path("--log-file");
+        instance = args.value("--instance");
+        hostFacts = args.flag("--host-facts");
+        json = args.flag("--json");
+    }
+
+    int call(PrintWriter out, PrintWriter err) throws IOException {
         if (redis != null && infoFile != null) {
             // Otherwise the pasted INFO would be ignored without a word and the live server shown instead.
             throw new AgentMain.InputException("give --redis (a live server) or --info-file (pasted INFO), not both");
@@ -123,10 +131,11 @@ final class SnapshotCommand implements Callable<Integer> {
         if (logFile != null) {
             for (LogEvent e : logEvents(logFile, ref, now)) snap.addRecords(Record.newBuilder().setLog(e));
         }
-        print(snap.build());
+        print(snap.build(), out);
         if (unanswered != null) {
             // Once, after what could be read (this host's facts): a one-shot command does not retry.
-            spec.commandLine().getErr().println("redwatch-agent: " + unanswered);
+            err.println("redwatch-agent: " + unanswered);
+            err.flush();
             return AgentMain.EXIT_FAILURE;
         }
         return AgentMain.EXIT_OK;
@@ -171,8 +180,7 @@ final class SnapshotCommand implements Callable<Integer> {
         return out;
     }
 
-    private void print(Snapshot s) throws InvalidProtocolBufferException {
-        PrintWriter out = AgentMain.out(spec);
+    private void print(Snapshot s, PrintWriter out) throws InvalidProtocolBufferException {
         if (json) {
             out.println(JsonFormat.printer().omittingInsignificantWhitespace().print(s));
         } else {

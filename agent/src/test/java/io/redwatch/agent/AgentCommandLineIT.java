@@ -16,7 +16,7 @@ class AgentCommandLineIT {
     Path tmp;
 
     private static CommandRun execute(String... args) {
-        return CommandRun.of(AgentMain.commandLine(), args);
+        return CommandRun.of(AgentMain::execute, args);
     }
 
     @Test
@@ -27,6 +27,28 @@ class AgentCommandLineIT {
             assertTrue(r.out().startsWith("Usage: redwatch-agent"), r.out());
         }
         assertTrue(execute("snapshot", "--help").out().contains("--password-file"));
+        assertTrue(execute("--help").out().contains("Commands:\n  run "), execute("--help").out());
+    }
+
+    @Test
+    void versionOnEveryCommand() {
+        for (String[] args : new String[][] {{"--version"}, {"run", "-V"}, {"snapshot", "--version"}}) {
+            CommandRun r = execute(args);
+            assertEquals(0, r.exit(), String.join(" ", args) + ": " + r.err());
+            assertTrue(r.out().startsWith("redwatch-agent "), r.out());
+        }
+    }
+
+    @Test
+    void noCommandOrAStrayWordIsBadUsageExit2WithHelp() {
+        CommandRun none = execute();
+        assertEquals(2, none.exit());
+        assertTrue(none.err().contains("missing command: run or snapshot"), none.err());
+        assertTrue(none.err().contains("Usage: redwatch-agent"), none.err());
+
+        CommandRun stray = execute("snapshot", "extra");
+        assertEquals(2, stray.exit());
+        assertTrue(stray.err().startsWith("Unmatched argument at index 1: 'extra'\nUsage: redwatch-agent snapshot"), stray.err());
     }
 
     @Test

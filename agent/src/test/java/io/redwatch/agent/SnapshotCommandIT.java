@@ -55,7 +55,7 @@ class SnapshotCommandIT {
     }
 
     private static CommandRun execute(String... args) {
-        return CommandRun.of(AgentMain.commandLine(), args);
+        return CommandRun.of(AgentMain::execute, args);
     }
 
     private static Snapshot parse(String json) throws IOException {

@@ -12,10 +12,32 @@ import io.redwatch.agent.config.CollectorTls;
 import io.redwatch.agent.netty.SharedEventLoop;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /** The transport to the collector: plaintext, TLS, or mutual TLS, with grpc-java's Netty and the JDK's TLS. */
 public final class CollectorChannel {
     private CollectorChannel() {
+    }
+
+    /**
+     * Where gRPC runs blocking work (the DNS lookup of the target) instead of its shared default
+     * pool: one thread, started when needed and gone after 10 s idle. gRPC names its pool's threads
+     * through Guava's ThreadFactoryBuilder, whose String.format loads the JDK's locale data, which
+     * the agent then keeps for its whole life (issue 11). Never the event loop: a lookup blocks.
+     */
+    private static final class Offload {
+        static final ThreadPoolExecutor EXECUTOR = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "redwatch-grpc-offload");
+                    t.setDaemon(true);
+                    return t;
+                });
+
+        static {
+            EXECUTOR.allowCoreThreadTimeOut(true);
+        }
     }
 
     public static NettyChannelBuilder builder(String target, CollectorTls tls) {
@@ -23,7 +45,8 @@ public final class CollectorChannel {
         // (keepalive, idle, backoff) on it instead of starting a grpc-timer thread.
         NettyChannelBuilder b = NettyChannelBuilder.forTarget(target, credentials(tls))
                 .eventLoopGroup(SharedEventLoop.group())
-                .channelType(NioSocketChannel.class);
+                .channelType(NioSocketChannel.class)
+                .offloadExecutor(Offload.EXECUTOR);
         if (tls.enabled() && tls.serverName() != null && !tls.serverName().isBlank()) {
             b.overrideAuthority(tls.serverName()); // the certificate's name is checked against this
         }

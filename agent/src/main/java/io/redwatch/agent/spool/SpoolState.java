@@ -77,7 +77,10 @@ final class SpoolState {
     }
 
     Path segmentPath(long id) {
-        return dir.resolve(String.format("%020d%s", id, SUFFIX));
+        // Zero-padded by hand: String.format's %d loads the JDK's locale data to find the digit zero,
+        // which the agent would then keep for its whole life (issue 11).
+        String digits = Long.toString(id);
+        return dir.resolve("0".repeat(Math.max(0, 20 - digits.length())) + digits + SUFFIX);
     }
 
     /** Deletes segments before the first one still holding an unacknowledged batch; the index no longer points there. */

@@ -218,7 +218,9 @@ public final class TailPositionStore {
     private static String crcHex(String body) {
         CRC32C crc = new CRC32C();
         crc.update(body.getBytes(StandardCharsets.UTF_8));
-        return String.format("%08x", crc.getValue());
+        // Not String.format: java.util.Formatter is otherwise never loaded by the running agent (issue 11).
+        String hex = Long.toHexString(crc.getValue());
+        return "0".repeat(8 - hex.length()) + hex;
     }
 
     private static byte[] sha256(byte[] bytes) {

@@ -63,14 +63,12 @@ class DoctorCommandTest {
     /** The real agent, in this JVM: {@code redwatch-agent snapshot --json ...}. */
     private static String agentSnapshot(String... args) {
         StringWriter out = new StringWriter();
-        CommandLine cl = new CommandLine(new AgentMain());
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(new StringWriter()));
         String[] all = new String[args.length + 2];
         all[0] = "snapshot";
         System.arraycopy(args, 0, all, 1, args.length);
         all[all.length - 1] = "--json";
-        assertEquals(0, cl.execute(all), "agent snapshot " + List.of(args));
+        assertEquals(0, AgentMain.execute(all, new PrintWriter(out), new PrintWriter(new StringWriter())),
+                "agent snapshot " + List.of(args));
         return out.toString();
     }
 

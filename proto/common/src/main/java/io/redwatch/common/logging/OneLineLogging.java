@@ -21,8 +21,6 @@ public final class OneLineLogging {
     /** {@code quietLoggers}: logger name prefixes (e.g. {@code io.netty}) held to warnings. */
     public static void install(String... quietLoggers) {
         if (System.getProperty("java.util.logging.config.file") != null) return; // the operator chose
-        System.setProperty("java.util.logging.SimpleFormatter.format",
-                "%1$tF %1$tT.%1$tL %1$tz %4$s %3$s: %5$s%6$s%n");
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
         ConsoleHandler h = new ConsoleHandler();
