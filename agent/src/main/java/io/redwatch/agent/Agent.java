@@ -50,8 +50,10 @@ public final class Agent implements AutoCloseable {
     private final RecordBuffer buffer = new RecordBuffer(BUFFER_RECORDS);
     private final Spool spool;
     private final Shipper shipper;
-    private final ScheduledExecutorService sampling = Executors.newSingleThreadScheduledExecutor(r -> thread(r, "redwatch-sampling"));
-    private final ScheduledExecutorService tailing = Executors.newSingleThreadScheduledExecutor(r -> thread(r, "redwatch-tailing"));
+    private final ScheduledExecutorService sampling =
+            Executors.newSingleThreadScheduledExecutor(r -> thread(r, "redwatch-sampling"));
+    private final ScheduledExecutorService tailing =
+            Executors.newSingleThreadScheduledExecutor(r -> thread(r, "redwatch-tailing"));
     private final AgentHealth health;
     private Thread shipperThread;
     private boolean logsHeldBack;
@@ -63,8 +65,10 @@ public final class Agent implements AutoCloseable {
         try {
             Files.createDirectories(config.stateDir());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create state dir " + config.stateDir()
-                    + ": give the agent's user write access or choose another --state-dir", e);
+            throw new UncheckedIOException(
+                    "cannot create state dir " + config.stateDir()
+                            + ": give the agent's user write access or choose another --state-dir",
+                    e);
         }
         // One I/O thread is plenty for a handful of instances sampled every few seconds.
         this.resources = LettuceResources.small();
@@ -74,26 +78,48 @@ public final class Agent implements AutoCloseable {
         TailPositionStore positions = new TailPositionStore(config.stateDir());
         LogLineParser parser = new LogLineParser(ZoneId.systemDefault());
         for (RedisTarget t : config.redis()) {
-            InstanceWatch w = new InstanceWatch(new RedisSampler(t, resources), processFacts, pidFinder, config.procRoot());
+            InstanceWatch w =
+                    new InstanceWatch(new RedisSampler(t, resources), processFacts, pidFinder, config.procRoot());
             instances.add(w);
             if (t.logFile() != null) {
                 LogFileCheck owners = LogFileCheck.ownedBy(w::processUid, t.logOwner());
-                logsByInstance.put(t.instance(), new LogWatch(w.ref(), new LogTailer(t.logFile(), positions, 64 * 1024,
-                        LogTailer.DEFAULT_INITIAL_BACKLOG_BYTES, owners), parser));
+                logsByInstance.put(
+                        t.instance(),
+                        new LogWatch(
+                                w.ref(),
+                                new LogTailer(
+                                        t.logFile(),
+                                        positions,
+                                        64 * 1024,
+                                        LogTailer.DEFAULT_INITIAL_BACKLOG_BYTES,
+                                        owners),
+                                parser));
             }
         }
         Path spoolDir = config.stateDir().resolve("spool");
         try {
             this.spool = Spool.open(spoolDir, config.spoolMaxBytes());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the spool in " + spoolDir + " (" + e.getMessage()
-                    + "): give the agent's user write access to its state dir", e);
+            throw new UncheckedIOException(
+                    "cannot open the spool in " + spoolDir + " (" + e.getMessage()
+                            + "): give the agent's user write access to its state dir",
+                    e);
         }
-        this.shipper = new Shipper(config.collectorAddress(), config.tls(),
-                new Shipper.Identity(config.agentId(), config.hostname(), version, config.token().reveal(),
+        this.shipper = new Shipper(
+                config.collectorAddress(),
+                config.tls(),
+                new Shipper.Identity(
+                        config.agentId(),
+                        config.hostname(),
+                        version,
+                        config.token().reveal(),
                         (int) config.interval().toMillis()),
-                buffer, spool, this::acknowledged, shipperSettings);
-        this.health = new AgentHealth(spool, instances.stream().map(w -> w.ref().getInstance()).toList());
+                buffer,
+                spool,
+                this::acknowledged,
+                shipperSettings);
+        this.health = new AgentHealth(
+                spool, instances.stream().map(w -> w.ref().getInstance()).toList());
         shipper.reportStats(() -> health.stats(System.currentTimeMillis()));
     }
 
@@ -106,10 +132,13 @@ public final class Agent implements AutoCloseable {
     public void start() {
         long interval = config.interval().toMillis();
         sampling.scheduleAtFixedRate(guarded("sampling", this::sampleAll), 0, interval, TimeUnit.MILLISECONDS);
-        sampling.scheduleAtFixedRate(guarded("config", this::sampleConfig), 0, config.configInterval().toMillis(),
+        sampling.scheduleAtFixedRate(
+                guarded("config", this::sampleConfig),
+                0,
+                config.configInterval().toMillis(),
                 TimeUnit.MILLISECONDS);
-        tailing.scheduleWithFixedDelay(guarded("tailing", this::pollLogs), 0, config.logPollInterval().toMillis(),
-                TimeUnit.MILLISECONDS);
+        tailing.scheduleWithFixedDelay(
+                guarded("tailing", this::pollLogs), 0, config.logPollInterval().toMillis(), TimeUnit.MILLISECONDS);
         shipperThread = thread(shipper, "redwatch-shipper");
         shipperThread.start();
         LOG.info("redwatch agent " + config.agentId() + " watching " + instances.size() + " Redis instance(s) every "
@@ -129,7 +158,9 @@ public final class Agent implements AutoCloseable {
 
     private void sampleAll() {
         long now = System.currentTimeMillis();
-        buffer.offer(Record.newBuilder().setHost(hostFacts.read(config.hostname(), now)).build());
+        buffer.offer(Record.newBuilder()
+                .setHost(hostFacts.read(config.hostname(), now))
+                .build());
         for (InstanceWatch w : instances) {
             w.sample(now, r -> {
                 health.sampled(r);
@@ -156,8 +187,9 @@ public final class Agent implements AutoCloseable {
         if (hold != logsHeldBack) {
             logsHeldBack = hold;
             if (hold) {
-                LOG.warning("spool is half full (" + config.spoolMaxBytes() / (1 << 20) + " MB budget): log lines wait in"
-                        + " their files until the collector takes the backlog; samples continue");
+                LOG.warning(
+                        "spool is half full (" + config.spoolMaxBytes() / (1 << 20) + " MB budget): log lines wait in"
+                                + " their files until the collector takes the backlog; samples continue");
             } else {
                 LOG.info("spool drained: reading log lines again from where they were left");
             }

@@ -28,22 +28,35 @@ public final class AgentMain {
     static final int EXIT_FAILURE = 1;
     static final int EXIT_USAGE = 2;
 
-    static final CommandSpec RUN = new CommandSpec("redwatch-agent run", List.of("Run the agent until stopped (SIGTERM)."),
-            List.of(OptionSpec.value("--config", "config", "agent.yaml"),
-                    OptionSpec.value("--collector", "collector", "collector gRPC address host:port (default 127.0.0.1:7400)"),
-                    OptionSpec.value("--redis", "redis", "watch this Redis instead of the config's list, e.g. redis://127.0.0.1:6379"),
+    static final CommandSpec RUN = new CommandSpec(
+            "redwatch-agent run",
+            List.of("Run the agent until stopped (SIGTERM)."),
+            List.of(
+                    OptionSpec.value("--config", "config", "agent.yaml"),
+                    OptionSpec.value(
+                            "--collector", "collector", "collector gRPC address host:port (default 127.0.0.1:7400)"),
+                    OptionSpec.value(
+                            "--redis",
+                            "redis",
+                            "watch this Redis instead of the config's list, e.g. redis://127.0.0.1:6379"),
                     OptionSpec.value("--log-file", "logFile", "redis.log of the instance given by --redis"),
                     OptionSpec.value("--interval", "interval", "sampling interval, e.g. 1s or 10s (default 10s)"),
-                    OptionSpec.value("--state-dir", "stateDir", "where log positions are kept (default /var/lib/redwatch-agent)"),
-                    OptionSpec.value("--agent-id", "agentId",
+                    OptionSpec.value(
+                            "--state-dir",
+                            "stateDir",
+                            "where log positions are kept (default /var/lib/redwatch-agent)"),
+                    OptionSpec.value(
+                            "--agent-id",
+                            "agentId",
                             "this agent's id (default: <host name>-<8 hex digits of a hash of /etc/machine-id>)")),
             List.of());
-    static final CommandSpec ROOT = new CommandSpec("redwatch-agent",
+    static final CommandSpec ROOT = new CommandSpec(
+            "redwatch-agent",
             List.of("Watches Redis servers on this host and streams what it sees to a redwatch collector."),
-            List.of(), List.of(RUN, SnapshotCommand.SPEC));
+            List.of(),
+            List.of(RUN, SnapshotCommand.SPEC));
 
-    private AgentMain() {
-    }
+    private AgentMain() {}
 
     public static void main(String[] args) {
         OneLineLogging.install("io.netty", "io.lettuce", "io.grpc", "reactor");
@@ -78,7 +91,8 @@ public final class AgentMain {
         }
     }
 
-    private static int dispatch(ParsedArgs args, PrintWriter out, PrintWriter err) throws IOException, InterruptedException {
+    private static int dispatch(ParsedArgs args, PrintWriter out, PrintWriter err)
+            throws IOException, InterruptedException {
         if (args.help()) {
             out.print(HelpText.render(args.command()));
             return EXIT_OK;
@@ -120,16 +134,26 @@ public final class AgentMain {
         }
         String interval = args.value("--interval");
         Duration every = interval == null ? null : Durations.parse(interval, "--interval");
-        AgentConfig cfg = AgentConfigLoader.load(args.path("--config"),
-                new AgentConfigLoader.Overrides(args.value("--collector"), redis, args.path("--log-file"), every,
-                        args.path("--state-dir"), args.value("--agent-id")), hostname());
+        AgentConfig cfg = AgentConfigLoader.load(
+                args.path("--config"),
+                new AgentConfigLoader.Overrides(
+                        args.value("--collector"),
+                        redis,
+                        args.path("--log-file"),
+                        every,
+                        args.path("--state-dir"),
+                        args.value("--agent-id")),
+                hostname());
         CountDownLatch stopped = new CountDownLatch(1);
         Agent agent = new Agent(cfg, version(), Shipper.Settings.defaults());
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            Logger.getLogger(AgentMain.class.getName()).info("stopping: signal received");
-            agent.close();
-            stopped.countDown();
-        }, "redwatch-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            Logger.getLogger(AgentMain.class.getName()).info("stopping: signal received");
+                            agent.close();
+                            stopped.countDown();
+                        },
+                        "redwatch-shutdown"));
         agent.start();
         stopped.await();
         return EXIT_OK;

@@ -2,8 +2,8 @@ package io.redwatch.agent;
 
 import io.redwatch.agent.config.RedisTarget;
 import io.redwatch.agent.osfacts.ListeningPidFinder;
-import io.redwatch.agent.osfacts.ProcessOwner;
 import io.redwatch.agent.osfacts.ProcessFactsReader;
+import io.redwatch.agent.osfacts.ProcessOwner;
 import io.redwatch.agent.sampling.InfoParser;
 import io.redwatch.agent.sampling.RedisSampler;
 import io.redwatch.proto.v1.InfoSample;
@@ -75,8 +75,11 @@ final class InstanceWatch implements AutoCloseable {
         if (!RedisTarget.isLoopback(target().host())) return null; // a remote Redis has no process on this host
         OptionalInt byPort = pidFinder.pidListeningOn(target().port());
         if (byPort.isPresent()) return processFacts.read(ref(), byPort.getAsInt(), "port", nowMs);
-        return ProcessFacts.newBuilder().setRef(ref()).setTsMs(nowMs)
-                .setError("no process listens on port " + target().port() + " and Redis did not tell its pid").build();
+        return ProcessFacts.newBuilder()
+                .setRef(ref())
+                .setTsMs(nowMs)
+                .setError("no process listens on port " + target().port() + " and Redis did not tell its pid")
+                .build();
     }
 
     @Override

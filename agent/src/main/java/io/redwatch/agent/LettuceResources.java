@@ -15,8 +15,7 @@ import io.redwatch.agent.netty.SharedEventLoop;
  * docs/benchmarks.md ("Agent footprint").
  */
 public final class LettuceResources {
-    private LettuceResources() {
-    }
+    private LettuceResources() {}
 
     public static ClientResources small() {
         // Read by Lettuce once, when its event recorder class loads; must be set before that.

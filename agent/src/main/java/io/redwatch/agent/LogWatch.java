@@ -39,8 +39,12 @@ final class LogWatch implements AutoCloseable {
             long now = System.currentTimeMillis();
             for (RawLine line : lines) {
                 LogEvent.Builder e = parser.parse(line.text(), now);
-                e.setRef(ref).setFile(line.file()).setFileId(line.fileId()).setOffset(line.offset())
-                        .setEndOffset(line.endOffset()).setTruncated(line.truncated());
+                e.setRef(ref)
+                        .setFile(line.file())
+                        .setFileId(line.fileId())
+                        .setOffset(line.offset())
+                        .setEndOffset(line.endOffset())
+                        .setTruncated(line.truncated());
                 out.accept(Record.newBuilder().setLog(e).build());
             }
             if (lines.size() < LINES_PER_POLL) return;

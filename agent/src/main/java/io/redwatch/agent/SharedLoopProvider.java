@@ -25,8 +25,8 @@ final class SharedLoopProvider implements EventLoopGroupProvider {
     public <T extends EventLoopGroup> T allocate(Class<T> type) {
         if (!type.isInstance(loop)) {
             // Only if a native transport (epoll, kqueue) came onto the class path: the agent ships NIO only.
-            throw new IllegalStateException("the shared event loop is " + loop.getClass().getSimpleName()
-                    + ", Lettuce asked for " + type.getSimpleName());
+            throw new IllegalStateException("the shared event loop is "
+                    + loop.getClass().getSimpleName() + ", Lettuce asked for " + type.getSimpleName());
         }
         return (T) loop;
     }

@@ -45,14 +45,23 @@ final class SnapshotCommand {
     /** Held: JUL keeps loggers weakly, and a level set on a collected logger is lost. */
     private static final Logger SAMPLER_LOG = Logger.getLogger(RedisSampler.class.getName());
 
-    static final CommandSpec SPEC = new CommandSpec("redwatch-agent snapshot",
-            List.of("Print once what the agent would send (INFO, PING, CONFIG, log events, host and process facts).",
+    static final CommandSpec SPEC = new CommandSpec(
+            "redwatch-agent snapshot",
+            List.of(
+                    "Print once what the agent would send (INFO, PING, CONFIG, log events, host and process facts).",
                     "Exit 0 when it could read everything asked for, 1 when the Redis server did not answer, 2 on bad usage or an unreadable file."),
-            List.of(OptionSpec.value("--redis", "redis", "a live server, e.g. redis://127.0.0.1:6379"),
-                    OptionSpec.value("--password-file", "passwordFile", "password for --redis (read from the file, never printed)"),
+            List.of(
+                    OptionSpec.value("--redis", "redis", "a live server, e.g. redis://127.0.0.1:6379"),
+                    OptionSpec.value(
+                            "--password-file",
+                            "passwordFile",
+                            "password for --redis (read from the file, never printed)"),
                     OptionSpec.value("--info-file", "infoFile", "pasted INFO output instead of a live server"),
                     OptionSpec.value("--log-file", "logFile", "a redis.log (or pasted log lines) to parse"),
-                    OptionSpec.value("--instance", "instance", "name for pasted data (default: pasted:<tcp_port from the INFO>)"),
+                    OptionSpec.value(
+                            "--instance",
+                            "instance",
+                            "name for pasted data (default: pasted:<tcp_port from the INFO>)"),
                     OptionSpec.flag("--host-facts", "include this host's facts even for pasted data"),
                     OptionSpec.flag("--json", "print JSON (what redwatch-collector doctor reads)")),
             List.of());
@@ -85,22 +94,40 @@ final class SnapshotCommand {
         }
         long now = System.currentTimeMillis();
         String host = AgentMain.hostname();
-        Snapshot.Builder snap = Snapshot.newBuilder().setAgentVersion(AgentMain.version()).setHostname(host).setTakenMs(now);
+        Snapshot.Builder snap = Snapshot.newBuilder()
+                .setAgentVersion(AgentMain.version())
+                .setHostname(host)
+                .setTakenMs(now);
         InstanceRef ref;
         String unanswered = null;
         if (redis != null) {
             Secret password = passwordFile == null ? Secret.none() : Secret.fromFile(passwordFile, "--password-file");
-            RedisTarget target = RedisTarget.of(redis, instance == null ? "" : instance, host, "", password, logFile,
-                    RedisTarget.DEFAULT_TIMEOUT, RedisTarget.DEFAULT_TIMEOUT, "--redis");
+            RedisTarget target = RedisTarget.of(
+                    redis,
+                    instance == null ? "" : instance,
+                    host,
+                    "",
+                    password,
+                    logFile,
+                    RedisTarget.DEFAULT_TIMEOUT,
+                    RedisTarget.DEFAULT_TIMEOUT,
+                    "--redis");
             ClientResources resources = LettuceResources.small();
-            try (InstanceWatch w = new InstanceWatch(new RedisSampler(target, resources),
-                    new ProcessFactsReader(Path.of("/proc")), new ListeningPidFinder(Path.of("/proc")), Path.of("/proc"))) {
+            try (InstanceWatch w = new InstanceWatch(
+                    new RedisSampler(target, resources),
+                    new ProcessFactsReader(Path.of("/proc")),
+                    new ListeningPidFinder(Path.of("/proc")),
+                    Path.of("/proc"))) {
                 ref = w.ref();
-                snap.addRecords(Record.newBuilder().setHost(new HostFactsReader(Path.of("/proc"), Path.of("/sys")).read(host, now)));
+                snap.addRecords(Record.newBuilder()
+                        .setHost(new HostFactsReader(Path.of("/proc"), Path.of("/sys")).read(host, now)));
                 SAMPLER_LOG.setLevel(Level.SEVERE); // its "retrying every sample" is for the running agent
                 w.sample(now, snap::addRecords);
-                InfoSample info = snap.getRecordsList().stream().filter(Record::hasInfo).map(Record::getInfo)
-                        .findFirst().orElse(null);
+                InfoSample info = snap.getRecordsList().stream()
+                        .filter(Record::hasInfo)
+                        .map(Record::getInfo)
+                        .findFirst()
+                        .orElse(null);
                 if (info != null && !info.getError().isEmpty()) {
                     unanswered = "Redis at " + target.redactedUrl() + " did not answer: " + info.getError()
                             + ". Check that redis-server runs there and that the URL"
@@ -112,9 +139,15 @@ final class SnapshotCommand {
                 resources.shutdown();
             }
         } else {
-            InfoSample info = infoFile == null ? null : InfoParser.parse(read(infoFile), InstanceRef.getDefaultInstance(), now, "file");
-            String name = instance != null ? instance
-                    : "pasted:" + (info == null ? "0" : InfoParser.field(info, "tcp_port").orElse("0"));
+            InfoSample info = infoFile == null
+                    ? null
+                    : InfoParser.parse(read(infoFile), InstanceRef.getDefaultInstance(), now, "file");
+            String name = instance != null
+                    ? instance
+                    : "pasted:"
+                            + (info == null
+                                    ? "0"
+                                    : InfoParser.field(info, "tcp_port").orElse("0"));
             int colon = name.lastIndexOf(':');
             int port = 0;
             try {
@@ -122,14 +155,21 @@ final class SnapshotCommand {
             } catch (NumberFormatException ignored) {
                 // a free-form name has no port
             }
-            ref = InstanceRef.newBuilder().setInstance(name).setHost(colon < 0 ? name : name.substring(0, colon)).setPort(port).build();
-            if (info != null) snap.addRecords(Record.newBuilder().setInfo(info.toBuilder().setRef(ref)));
+            ref = InstanceRef.newBuilder()
+                    .setInstance(name)
+                    .setHost(colon < 0 ? name : name.substring(0, colon))
+                    .setPort(port)
+                    .build();
+            if (info != null)
+                snap.addRecords(Record.newBuilder().setInfo(info.toBuilder().setRef(ref)));
             if (hostFacts) {
-                snap.addRecords(Record.newBuilder().setHost(new HostFactsReader(Path.of("/proc"), Path.of("/sys")).read(host, now)));
+                snap.addRecords(Record.newBuilder()
+                        .setHost(new HostFactsReader(Path.of("/proc"), Path.of("/sys")).read(host, now)));
             }
         }
         if (logFile != null) {
-            for (LogEvent e : logEvents(logFile, ref, now)) snap.addRecords(Record.newBuilder().setLog(e));
+            for (LogEvent e : logEvents(logFile, ref, now))
+                snap.addRecords(Record.newBuilder().setLog(e));
         }
         print(snap.build(), out);
         if (unanswered != null) {
@@ -148,8 +188,12 @@ final class SnapshotCommand {
                         + " MB; pass the relevant part (e.g. tail -c 100M " + file + " > part.log)");
             }
             // Malformed bytes become U+FFFD rather than failing the whole paste.
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
-                    .onUnmappableCharacter(CodingErrorAction.REPLACE).decode(ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPLACE)
+                    .onUnmappableCharacter(CodingErrorAction.REPLACE)
+                    .decode(ByteBuffer.wrap(Files.readAllBytes(file)))
+                    .toString();
         } catch (NoSuchFileException e) {
             throw new AgentMain.InputException("cannot read " + file + ": no such file");
         } catch (AccessDeniedException e) {
@@ -171,8 +215,12 @@ final class SnapshotCommand {
             String clean = line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
             if (!clean.isBlank()) {
                 for (String entry : LogLineParser.splitRunTogether(clean)) {
-                    out.add(parser.parse(entry, now).setRef(ref).setFile(file.toString()).setOffset(offset)
-                            .setEndOffset(offset + lineBytes).build());
+                    out.add(parser.parse(entry, now)
+                            .setRef(ref)
+                            .setFile(file.toString())
+                            .setOffset(offset)
+                            .setEndOffset(offset + lineBytes)
+                            .build());
                 }
             }
             offset += lineBytes;

@@ -1,10 +1,10 @@
 package io.redwatch.agent;
 
-import io.redwatch.agent.testing.CommandRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.redwatch.agent.testing.CommandRun;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -21,13 +21,16 @@ class AgentCommandLineIT {
 
     @Test
     void everyCommandAnswersHelpWithExit0() {
-        for (String[] args : new String[][] {{"--help"}, {"run", "--help"}, {"snapshot", "--help"}, {"snapshot", "-h"}}) {
+        for (String[] args :
+                new String[][] {{"--help"}, {"run", "--help"}, {"snapshot", "--help"}, {"snapshot", "-h"}}) {
             CommandRun r = execute(args);
             assertEquals(0, r.exit(), String.join(" ", args) + ": " + r.err());
             assertTrue(r.out().startsWith("Usage: redwatch-agent"), r.out());
         }
         assertTrue(execute("snapshot", "--help").out().contains("--password-file"));
-        assertTrue(execute("--help").out().contains("Commands:\n  run "), execute("--help").out());
+        assertTrue(
+                execute("--help").out().contains("Commands:\n  run "),
+                execute("--help").out());
     }
 
     @Test
@@ -48,12 +51,15 @@ class AgentCommandLineIT {
 
         CommandRun stray = execute("snapshot", "extra");
         assertEquals(2, stray.exit());
-        assertTrue(stray.err().startsWith("Unmatched argument at index 1: 'extra'\nUsage: redwatch-agent snapshot"), stray.err());
+        assertTrue(
+                stray.err().startsWith("Unmatched argument at index 1: 'extra'\nUsage: redwatch-agent snapshot"),
+                stray.err());
     }
 
     @Test
     void anUnknownOptionIsBadUsageExit2() {
-        for (String[] args : new String[][] {{"--bogus"}, {"run", "--bogus"}, {"snapshot", "--bogus"}, {"snapshot", "--redis"}}) {
+        for (String[] args :
+                new String[][] {{"--bogus"}, {"run", "--bogus"}, {"snapshot", "--bogus"}, {"snapshot", "--redis"}}) {
             CommandRun r = execute(args);
             assertEquals(2, r.exit(), String.join(" ", args) + ": " + r.err());
         }
@@ -72,7 +78,9 @@ class AgentCommandLineIT {
         assertEquals(1, r.exit(), r.err());
         String err = r.err().strip();
         assertFalse(err.contains("\n"), "one line: " + err);
-        assertTrue(err.startsWith("redwatch-agent: Redis at redis://127.0.0.1:" + closed + " did not answer: connection refused."),
+        assertTrue(
+                err.startsWith("redwatch-agent: Redis at redis://127.0.0.1:" + closed
+                        + " did not answer: connection refused."),
                 err);
         assertTrue(err.contains("Check that redis-server runs"), "says what to do: " + err);
         assertFalse(err.contains("retrying"), "a one-shot command does not retry: " + err);
@@ -85,7 +93,9 @@ class AgentCommandLineIT {
         CommandRun r = execute("run", "--config", missing.toString());
 
         assertEquals(2, r.exit());
-        assertEquals("redwatch-agent: bad configuration: cannot read config file " + missing
-                + ": no such file (check the path given to --config)", r.err().strip());
+        assertEquals(
+                "redwatch-agent: bad configuration: cannot read config file " + missing
+                        + ": no such file (check the path given to --config)",
+                r.err().strip());
     }
 }

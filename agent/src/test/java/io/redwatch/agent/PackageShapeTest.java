@@ -25,7 +25,10 @@ class PackageShapeTest {
 
     @Test
     void noPackageCycles() {
-        assertEquals(List.of(), graph.cycles(), "package cycles in the agent: move the class (or the interface it implements) so that uses point one way");
+        assertEquals(
+                List.of(),
+                graph.cycles(),
+                "package cycles in the agent: move the class (or the interface it implements) so that uses point one way");
     }
 
     @Test

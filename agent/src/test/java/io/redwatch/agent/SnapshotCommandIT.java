@@ -1,12 +1,12 @@
 package io.redwatch.agent;
 
-import io.redwatch.agent.testing.CommandRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.util.JsonFormat;
 import io.redwatch.agent.sampling.InfoParser;
+import io.redwatch.agent.testing.CommandRun;
 import io.redwatch.agent.testing.RedisServerProcess;
 import io.redwatch.proto.v1.InfoSample;
 import io.redwatch.proto.v1.LogEvent;
@@ -94,15 +94,18 @@ class SnapshotCommandIT {
             Thread.sleep(50);
         }
         Process find = new ProcessBuilder("find", "-L", "/proc/" + pid + "/fd", "-mindepth", "1", "-type", "f").start();
-        int files = (int) new String(find.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().count();
+        int files = (int) new String(find.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                .lines()
+                .count();
         assertTrue(find.waitFor(10, TimeUnit.SECONDS));
         Map<String, Integer> m = new TreeMap<>(Map.of("total", 0, "socket", 0, "pipe", 0, "anon_inode", 0, "path", 0));
         for (String line : listing.split("\n")) {
             int arrow = line.indexOf(" -> ");
             if (arrow < 0) continue;
             String target = line.substring(arrow + 4);
-            String kind = target.startsWith("socket:") ? "socket" : target.startsWith("pipe:") ? "pipe"
-                    : target.startsWith("anon_inode:") ? "anon_inode" : "path";
+            String kind = target.startsWith("socket:")
+                    ? "socket"
+                    : target.startsWith("pipe:") ? "pipe" : target.startsWith("anon_inode:") ? "anon_inode" : "path";
             m.merge(kind, 1, Integer::sum);
             m.merge("total", 1, Integer::sum);
         }
@@ -112,12 +115,24 @@ class SnapshotCommandIT {
     }
 
     private static Map<String, Integer> counts(ProcessFacts p) {
-        return new TreeMap<>(Map.of("total", p.getFdTotal(), "socket", p.getFdSockets(), "pipe", p.getFdPipes(),
-                "anon_inode", p.getFdAnonInodes(), "file", p.getFdFiles(), "other", p.getFdOther()));
+        return new TreeMap<>(Map.of(
+                "total",
+                p.getFdTotal(),
+                "socket",
+                p.getFdSockets(),
+                "pipe",
+                p.getFdPipes(),
+                "anon_inode",
+                p.getFdAnonInodes(),
+                "file",
+                p.getFdFiles(),
+                "other",
+                p.getFdOther()));
     }
 
     /** Waits until the fd picture stops changing (the snapshot's own connection has been closed by redis). */
-    private static Map<String, Integer> settledFds(Map<String, Integer> expected) throws IOException, InterruptedException {
+    private static Map<String, Integer> settledFds(Map<String, Integer> expected)
+            throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         Map<String, Integer> now;
         do {
@@ -171,10 +186,12 @@ class SnapshotCommandIT {
             assertEquals(PingResult.Outcome.PONG, ping.getOutcome());
             InfoSample info = records(s, Record.KindCase.INFO).get(0).getInfo();
             assertEquals("", info.getError());
-            assertEquals("11", InfoParser.field(info, "connected_clients").orElseThrow(), "10 clients and the snapshot");
+            assertEquals(
+                    "11", InfoParser.field(info, "connected_clients").orElseThrow(), "10 clients and the snapshot");
             assertEquals(1, records(s, Record.KindCase.HOST).size(), "a live snapshot describes this host");
             assertEquals(1, records(s, Record.KindCase.CONFIG).size());
-            assertEquals(AgentMain.hostname() + ":" + redis.port(), info.getRef().getInstance());
+            assertEquals(
+                    AgentMain.hostname() + ":" + redis.port(), info.getRef().getInstance());
         } finally {
             for (Socket c : clients) c.close();
         }
@@ -219,13 +236,17 @@ class SnapshotCommandIT {
             int colon = line.indexOf(':');
             if (line.isBlank() || line.startsWith("#") || colon < 0) continue;
             lines++;
-            assertEquals(line.substring(colon + 1), InfoParser.field(sample, line.substring(0, colon)).orElse(null), line);
+            assertEquals(
+                    line.substring(colon + 1),
+                    InfoParser.field(sample, line.substring(0, colon)).orElse(null),
+                    line);
         }
         assertTrue(lines > 100, "the fixture is a whole INFO everything");
         String port = InfoParser.field(sample, "tcp_port").orElseThrow();
         assertEquals("pasted:" + port, sample.getRef().getInstance());
 
-        List<LogEvent> events = records(s, Record.KindCase.LOG).stream().map(Record::getLog).toList();
+        List<LogEvent> events =
+                records(s, Record.KindCase.LOG).stream().map(Record::getLog).toList();
         assertEquals(entryCount(log), events.size(), "seed 004 is one line holding several entries");
         assertTrue(events.size() > 1);
         for (LogEvent e : events) {
@@ -233,7 +254,9 @@ class SnapshotCommandIT {
             assertEquals(1, countEntries(e.getRaw()), "one entry per event: " + e.getRaw());
             assertEquals("pasted:" + port, e.getRef().getInstance());
         }
-        assertEquals("Can't save in background: fork: Cannot allocate memory", events.get(0).getMessage());
+        assertEquals(
+                "Can't save in background: fork: Cannot allocate memory",
+                events.get(0).getMessage());
         assertEquals(LogEvent.Level.WARNING, events.get(0).getLevel());
         assertEquals("10000 changes in 60 seconds. Saving...", events.get(1).getMessage());
 
@@ -249,7 +272,9 @@ class SnapshotCommandIT {
         CommandRun r = execute("snapshot", "--log-file", log.toString(), "--json");
 
         assertEquals(0, r.exit(), r.err());
-        List<LogEvent> events = records(parse(r.out()), Record.KindCase.LOG).stream().map(Record::getLog).toList();
+        List<LogEvent> events = records(parse(r.out()), Record.KindCase.LOG).stream()
+                .map(Record::getLog)
+                .toList();
         assertEquals(entryCount(log), events.size());
         assertEquals(Files.readAllLines(log).stream().filter(l -> !l.isBlank()).count(), events.size());
         assertTrue(events.stream().allMatch(LogEvent::getParsed));
@@ -266,8 +291,11 @@ class SnapshotCommandIT {
         assertEquals(0, r.exit(), r.err());
         Snapshot s = parse(r.out());
         assertEquals(1, records(s, Record.KindCase.HOST).size());
-        assertEquals("29281598848", InfoParser.field(records(s, Record.KindCase.INFO).get(0).getInfo(), "used_memory")
-                .orElseThrow(), "the paste's tab indentation is not part of the field");
+        assertEquals(
+                "29281598848",
+                InfoParser.field(records(s, Record.KindCase.INFO).get(0).getInfo(), "used_memory")
+                        .orElseThrow(),
+                "the paste's tab indentation is not part of the field");
     }
 
     @Test
@@ -301,11 +329,16 @@ class SnapshotCommandIT {
     void aLiveServerAndPastedInfoTogetherAreRefused() throws IOException {
         Path info = resource("info/seed-000-clients-memory.txt");
 
-        CommandRun r = execute("snapshot", "--redis", "redis://127.0.0.1:" + redis.port(), "--info-file", info.toString());
+        CommandRun r =
+                execute("snapshot", "--redis", "redis://127.0.0.1:" + redis.port(), "--info-file", info.toString());
 
         assertEquals(2, r.exit());
         assertEquals("", r.out());
-        assertTrue(r.err().contains("--redis") && r.err().contains("--info-file") && r.err().contains("not both"), r.err());
+        assertTrue(
+                r.err().contains("--redis")
+                        && r.err().contains("--info-file")
+                        && r.err().contains("not both"),
+                r.err());
     }
 
     @Test

@@ -6,39 +6,39 @@ import io.grpc.netty.NettyServerBuilder;
 import io.redwatch.collector.alerting.Alerting;
 import io.redwatch.collector.config.CollectorConfig;
 import io.redwatch.collector.config.SecurityConfig;
-import io.redwatch.collector.ingest.AgentCallAuth;
-import io.redwatch.collector.ingest.LenientAgentMessages;
-import io.redwatch.collector.ingest.RefusedStreamLog;
-import io.redwatch.collector.ingest.BatchGate;
-import io.redwatch.collector.ingest.IngestGate;
-import io.redwatch.collector.ingest.ClockBound;
-import io.redwatch.collector.ingest.RefusalLog;
-import io.redwatch.collector.ingest.StreamGuard;
-import io.redwatch.collector.ingest.TokenRecheck;
-import io.redwatch.collector.security.AgentTokens;
-import io.redwatch.collector.security.ConnectionLimit;
-import io.redwatch.collector.security.IngestLimits;
-import io.redwatch.collector.storage.DeadLetters;
-import io.redwatch.collector.storage.InstanceOwnership;
-import io.redwatch.collector.security.ExposureRule;
-import io.redwatch.collector.security.ServerTls;
 import io.redwatch.collector.diagnosis.AgentWatch;
 import io.redwatch.collector.diagnosis.FindingsSink;
 import io.redwatch.collector.diagnosis.LiveDiagnosis;
+import io.redwatch.collector.facts.BatchFacts;
 import io.redwatch.collector.http.AlertingRoutes;
 import io.redwatch.collector.http.HttpApi;
 import io.redwatch.collector.http.status.StatusRoutes;
+import io.redwatch.collector.ingest.AgentCallAuth;
+import io.redwatch.collector.ingest.BatchGate;
+import io.redwatch.collector.ingest.ClockBound;
+import io.redwatch.collector.ingest.IngestGate;
 import io.redwatch.collector.ingest.IngestMetrics;
 import io.redwatch.collector.ingest.IngestService;
+import io.redwatch.collector.ingest.LenientAgentMessages;
+import io.redwatch.collector.ingest.RefusalLog;
+import io.redwatch.collector.ingest.RefusedStreamLog;
+import io.redwatch.collector.ingest.StreamGuard;
+import io.redwatch.collector.ingest.TokenRecheck;
 import io.redwatch.collector.metrics.DiagnosisMetrics;
 import io.redwatch.collector.metrics.OutboxMetrics;
 import io.redwatch.collector.rules.Diagnosis;
+import io.redwatch.collector.security.AgentTokens;
+import io.redwatch.collector.security.ConnectionLimit;
+import io.redwatch.collector.security.ExposureRule;
+import io.redwatch.collector.security.IngestLimits;
+import io.redwatch.collector.security.ServerTls;
 import io.redwatch.collector.storage.BatchStore;
-import io.redwatch.collector.storage.GroupCommit;
 import io.redwatch.collector.storage.Database;
+import io.redwatch.collector.storage.DeadLetters;
+import io.redwatch.collector.storage.GroupCommit;
+import io.redwatch.collector.storage.InstanceOwnership;
 import io.redwatch.collector.storage.PartitionMaintenance;
 import io.redwatch.collector.storage.RecentRecordsReader;
-import io.redwatch.collector.facts.BatchFacts;
 import io.redwatch.proto.v1.Record;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -47,8 +47,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -65,6 +65,7 @@ public final class Collector implements AutoCloseable {
     private static final java.time.Duration DIAGNOSIS_WINDOW = java.time.Duration.ofHours(1);
     /** An instance is diagnosed at most this often, however often its agent ships. */
     private static final java.time.Duration EVALUATION_SPACING = java.time.Duration.ofSeconds(5);
+
     private static final long EVALUATION_TICK_MS = 1000;
     private static final long AGENT_CHECK_MS = 10_000;
     /** How fresh the outbox gauges of /metrics are; a typical scrape interval. */
@@ -116,7 +117,10 @@ public final class Collector implements AutoCloseable {
         ExposureRule.check(config); // before anything is opened: an exposed, unprotected collector does not start
         // Creates the database if missing and applies the schema before anything listens.
         // pool_size is for the general worker pool; ingest's threads and the group commit's get connections on top.
-        this.db = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword().reveal(),
+        this.db = Database.open(
+                config.dbUrl(),
+                config.dbUser(),
+                config.dbPassword().reveal(),
                 config.dbPoolSize() + INGEST_THREADS + COMMITTERS);
         this.vertx = Vertx.vertx();
         this.workers = vertx.createSharedWorkerExecutor("redwatch-db", config.dbPoolSize());
@@ -132,28 +136,40 @@ public final class Collector implements AutoCloseable {
         String collectorId = UUID.randomUUID().toString();
         alerting = new Alerting(vertx, db, config.alerting());
         FindingsSink sink = (instance, host, findings, now) -> alerting.evaluate(instance, host, findings, now);
-        LiveDiagnosis live = new LiveDiagnosis(new Diagnosis(config.thresholds()), DIAGNOSIS_WINDOW, EVALUATION_SPACING, sink,
+        LiveDiagnosis live = new LiveDiagnosis(
+                new Diagnosis(config.thresholds()),
+                DIAGNOSIS_WINDOW,
+                EVALUATION_SPACING,
+                sink,
                 new RecentRecordsReader(db)::load);
         AgentWatch agents = new AgentWatch(db, config.thresholds(), sink);
-        // Diagnosis and window refills each run on a thread of their own: neither ever waits for the other or for ingest.
+        // Diagnosis and window refills each run on a thread of their own: neither ever waits for the other or for
+        // ingest.
         WorkerExecutor diagnosisThread = vertx.createSharedWorkerExecutor("redwatch-diagnosis", 1);
         WorkerExecutor refillThread = vertx.createSharedWorkerExecutor("redwatch-refill", 1);
         DiagnosisMetrics diagnosisMetrics = new DiagnosisMetrics(live::watched, live::waitingForRefill);
         metrics.add(diagnosisMetrics::writeTo);
-        vertx.setPeriodic(EVALUATION_TICK_MS, id -> blocking(diagnosisThread, "diagnosis", () -> {
-            long t0 = System.nanoTime();
-            int n = live.evaluateDue(System.currentTimeMillis());
-            diagnosisMetrics.round(System.nanoTime() - t0, n);
-            return n;
-        }));
-        vertx.setPeriodic(EVALUATION_TICK_MS, id -> blocking(refillThread, "window refill", () -> live.refillDue(System.currentTimeMillis())));
+        vertx.setPeriodic(
+                EVALUATION_TICK_MS,
+                id -> blocking(diagnosisThread, "diagnosis", () -> {
+                    long t0 = System.nanoTime();
+                    int n = live.evaluateDue(System.currentTimeMillis());
+                    diagnosisMetrics.round(System.nanoTime() - t0, n);
+                    return n;
+                }));
+        vertx.setPeriodic(
+                EVALUATION_TICK_MS,
+                id -> blocking(refillThread, "window refill", () -> live.refillDue(System.currentTimeMillis())));
         OutboxMetrics outbox = new OutboxMetrics(db);
         metrics.add(outbox::writeTo);
-        vertx.setPeriodic(OUTBOX_SAMPLE_MS, id -> blocking("outbox metrics", () -> {
-            outbox.sample();
-            return null;
-        }));
-        vertx.setPeriodic(AGENT_CHECK_MS, id -> blocking("agent_silent check", () -> agents.check(System.currentTimeMillis())));
+        vertx.setPeriodic(
+                OUTBOX_SAMPLE_MS,
+                id -> blocking("outbox metrics", () -> {
+                    outbox.sample();
+                    return null;
+                }));
+        vertx.setPeriodic(
+                AGENT_CHECK_MS, id -> blocking("agent_silent check", () -> agents.check(System.currentTimeMillis())));
         alerting.start();
         SecurityConfig security = config.security();
         IngestService.BatchObserver observer = (agentId, host, facts) -> {
@@ -163,7 +179,8 @@ public final class Collector implements AutoCloseable {
                 blocking(diagnosisThread, "diagnosis", () -> live.evaluateDue(System.currentTimeMillis()));
             }
         };
-        RefusalLog refusals = new RefusalLog(Logger.getLogger(IngestService.class.getName()), RefusalLog.DEFAULT_INTERVAL_MS);
+        RefusalLog refusals =
+                new RefusalLog(Logger.getLogger(IngestService.class.getName()), RefusalLog.DEFAULT_INTERVAL_MS);
         StreamGuard streams = new StreamGuard();
         AgentTokens tokens = security.agentTokensRequired() ? new AgentTokens(db) : null;
         BatchStore store = new BatchStore(db);
@@ -171,31 +188,66 @@ public final class Collector implements AutoCloseable {
         IngestGate inflight = new IngestGate(limits.inflightBytes());
         metrics.add(e -> {
             GroupCommit.Counters c = commits.counters();
-            e.single("redwatch_ingest_groups_committed_total", "counter", "transactions that stored a group of batches", c.groups.get());
-            e.single("redwatch_ingest_grouped_batches_total", "counter", "batches stored in those groups", c.groupedBatches.get());
-            e.single("redwatch_ingest_groups_retried_total", "counter",
-                    "groups that failed and were stored again one batch at a time", c.groupsRetriedOneByOne.get());
-            e.single("redwatch_ingest_commit_queue", "gauge", "batches screened and waiting for a group commit", c.queued.get());
-            e.single("redwatch_ingest_inflight_bytes", "gauge", "bytes of batches received and not yet acknowledged", inflight.inFlightBytes());
-            e.single("redwatch_ingest_streams_held_back", "gauge",
-                    "agent streams not reading because the in-flight budget is spent (their agents spool)", inflight.waiting());
+            e.single(
+                    "redwatch_ingest_groups_committed_total",
+                    "counter",
+                    "transactions that stored a group of batches",
+                    c.groups.get());
+            e.single(
+                    "redwatch_ingest_grouped_batches_total",
+                    "counter",
+                    "batches stored in those groups",
+                    c.groupedBatches.get());
+            e.single(
+                    "redwatch_ingest_groups_retried_total",
+                    "counter",
+                    "groups that failed and were stored again one batch at a time",
+                    c.groupsRetriedOneByOne.get());
+            e.single(
+                    "redwatch_ingest_commit_queue",
+                    "gauge",
+                    "batches screened and waiting for a group commit",
+                    c.queued.get());
+            e.single(
+                    "redwatch_ingest_inflight_bytes",
+                    "gauge",
+                    "bytes of batches received and not yet acknowledged",
+                    inflight.inFlightBytes());
+            e.single(
+                    "redwatch_ingest_streams_held_back",
+                    "gauge",
+                    "agent streams not reading because the in-flight budget is spent (their agents spool)",
+                    inflight.waiting());
         });
-        BatchGate gate = new BatchGate(new InstanceOwnership(db), new ClockBound(config.retentionDays()), new DeadLetters(db),
-                commits, metrics, refusals);
-        IngestService ingest = new IngestService(store, ingestWorkers, metrics, collectorId, observer,
-                streams, gate, refusals, inflight);
-        AgentCallAuth auth = new AgentCallAuth(tokens, r -> ingestWorkers.executeBlocking(() -> {
-            r.run();
-            return null;
-        }, false), metrics, refusals, limits.connectionsPerAddress());
+        BatchGate gate = new BatchGate(
+                new InstanceOwnership(db),
+                new ClockBound(config.retentionDays()),
+                new DeadLetters(db),
+                commits,
+                metrics,
+                refusals);
+        IngestService ingest = new IngestService(
+                store, ingestWorkers, metrics, collectorId, observer, streams, gate, refusals, inflight);
+        AgentCallAuth auth = new AgentCallAuth(
+                tokens,
+                r -> ingestWorkers.executeBlocking(
+                        () -> {
+                            r.run();
+                            return null;
+                        },
+                        false),
+                metrics,
+                refusals,
+                limits.connectionsPerAddress());
         if (tokens != null) {
             TokenRecheck recheck = new TokenRecheck(tokens, streams, metrics);
             vertx.setPeriodic(limits.tokenRecheck().toMillis(), id -> blocking("token re-check", recheck::run));
         }
         InetSocketAddress grpcAddress = new InetSocketAddress(config.bind(), config.grpcPort());
         try {
-            grpc = (security.tls() == null ? NettyServerBuilder.forAddress(grpcAddress)
-                    : NettyServerBuilder.forAddress(grpcAddress, ServerTls.credentials(security.tls())))
+            grpc = (security.tls() == null
+                            ? NettyServerBuilder.forAddress(grpcAddress)
+                            : NettyServerBuilder.forAddress(grpcAddress, ServerTls.credentials(security.tls())))
                     .addService(io.grpc.ServerInterceptors.intercept(LenientAgentMessages.bind(ingest), auth))
                     .addStreamTracerFactory(new RefusedStreamLog(metrics, MAX_AGENT_MESSAGE_BYTES, refusals))
                     .addTransportFilter(new ConnectionLimit(limits.connectionsPerAddress()))
@@ -212,24 +264,33 @@ public final class Collector implements AutoCloseable {
                     .keepAliveTime(60, TimeUnit.SECONDS)
                     .maxInboundMessageSize(MAX_AGENT_MESSAGE_BYTES)
                     .flowControlWindow(STREAM_WINDOW_BYTES)
-                    .build().start();
+                    .build()
+                    .start();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen for agents on " + config.bind() + ":" + config.grpcPort()
-                    + " (" + e.getMessage() + "); is another collector running? choose another --grpc-port", e);
+            throw new UncheckedIOException(
+                    "cannot listen for agents on " + config.bind() + ":" + config.grpcPort() + " (" + e.getMessage()
+                            + "); is another collector running? choose another --grpc-port",
+                    e);
         }
         try {
-            http = new HttpApi(vertx, db, metrics).listen(config.bind(), config.httpPort(), security.apiToken(),
-                            security.tls(), router -> {
-                                new AlertingRoutes(workers, alerting).mount(router);
-                                new StatusRoutes(workers, db).mount(router);
-                            })
-                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            http = new HttpApi(vertx, db, metrics)
+                    .listen(config.bind(), config.httpPort(), security.apiToken(), security.tls(), router -> {
+                        new AlertingRoutes(workers, alerting).mount(router);
+                        new StatusRoutes(workers, db).mount(router);
+                    })
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
-            throw new IllegalStateException("cannot listen for HTTP on " + config.bind() + ":" + config.httpPort()
-                    + " (" + e.getMessage() + "); choose another --http-port", e);
+            throw new IllegalStateException(
+                    "cannot listen for HTTP on " + config.bind() + ":" + config.httpPort() + " (" + e.getMessage()
+                            + "); choose another --http-port",
+                    e);
         }
         LOG.info("redwatch collector listening: agents on " + config.bind() + ":" + grpc.getPort()
-                + (security.tls() == null ? " (plaintext)" : security.tls().mutual() ? " (TLS, client certificates required)" : " (TLS)")
+                + (security.tls() == null
+                        ? " (plaintext)"
+                        : security.tls().mutual() ? " (TLS, client certificates required)" : " (TLS)")
                 + ", agent tokens " + (security.agentTokensRequired() ? "required" : "off")
                 + ", HTTP" + (security.tls() == null ? "" : "S") + " on " + config.bind() + ":" + http.actualPort()
                 + (security.apiToken().isPresent() ? " (API token required)" : " (API open)")
@@ -238,7 +299,8 @@ public final class Collector implements AutoCloseable {
 
     private static boolean carriesTellingLines(BatchFacts facts) {
         for (int i = 0; i < facts.records().size(); i++) {
-            if (facts.records().get(i).getKindCase() == Record.KindCase.LOG && facts.logLine(i).kind().telling()) return true;
+            if (facts.records().get(i).getKindCase() == Record.KindCase.LOG
+                    && facts.logLine(i).kind().telling()) return true;
         }
         return false;
     }
@@ -252,17 +314,23 @@ public final class Collector implements AutoCloseable {
         AtomicBoolean busy = ticking.computeIfAbsent(what, k -> new AtomicBoolean());
         if (!busy.compareAndSet(false, true)) return;
         pool.executeBlocking(work, false)
-                .onFailure(e -> LOG.log(Level.WARNING, what + " failed (retrying on the next tick): " + e.getMessage(), e))
+                .onFailure(
+                        e -> LOG.log(Level.WARNING, what + " failed (retrying on the next tick): " + e.getMessage(), e))
                 .onComplete(r -> busy.set(false));
     }
 
     private void runMaintenance(PartitionMaintenance maintenance) {
-        workers.executeBlocking(() -> {
-            maintenance.ensurePartitions(3);
-            maintenance.applyRetention(config.retentionDays());
-            return null;
-        }, false).onFailure(e -> LOG.log(Level.WARNING,
-                "partition maintenance failed (will retry within the hour): " + e.getMessage(), e));
+        workers.executeBlocking(
+                        () -> {
+                            maintenance.ensurePartitions(3);
+                            maintenance.applyRetention(config.retentionDays());
+                            return null;
+                        },
+                        false)
+                .onFailure(e -> LOG.log(
+                        Level.WARNING,
+                        "partition maintenance failed (will retry within the hour): " + e.getMessage(),
+                        e));
     }
 
     public int grpcPort() {

@@ -1,9 +1,9 @@
 package io.redwatch.collector;
 
-import io.redwatch.agent.testing.CommandRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.redwatch.agent.testing.CommandRun;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +21,18 @@ class CollectorCommandLineTest {
 
     @Test
     void everyCommandAndSubcommandAnswersHelpWithExit0() {
-        for (String cmd : new String[] {"", "run", "migrate", "doctor", "token", "token create", "token revoke", "token list",
-                "instance", "instance move"}) {
+        for (String cmd : new String[] {
+            "",
+            "run",
+            "migrate",
+            "doctor",
+            "token",
+            "token create",
+            "token revoke",
+            "token list",
+            "instance",
+            "instance move"
+        }) {
             String[] args = (cmd.isEmpty() ? "--help" : cmd + " --help").split(" ");
             CommandRun r = execute(args);
             assertEquals(0, r.exit(), cmd + ": " + r.err());
@@ -44,8 +54,10 @@ class CollectorCommandLineTest {
         CommandRun r = execute("run", "--config", missing.toString());
 
         assertEquals(2, r.exit());
-        assertEquals("redwatch-collector: bad configuration: cannot read config file " + missing
-                + ": no such file (check the path given to --config)", r.err().strip());
+        assertEquals(
+                "redwatch-collector: bad configuration: cannot read config file " + missing
+                        + ": no such file (check the path given to --config)",
+                r.err().strip());
     }
 
     @Test
@@ -53,8 +65,10 @@ class CollectorCommandLineTest {
         CommandRun r = runWithConfig("grpc_port: 7400\nhttp_port: 7401\ngrpc_port: 7500\n");
 
         assertEquals(2, r.exit(), r.err());
-        assertEquals("redwatch-collector: bad configuration: " + tmp.resolve("collector.yaml")
-                + ": key 'grpc_port' is given twice (line 3); keep one of the two, as only one can count", r.err().strip());
+        assertEquals(
+                "redwatch-collector: bad configuration: " + tmp.resolve("collector.yaml")
+                        + ": key 'grpc_port' is given twice (line 3); keep one of the two, as only one can count",
+                r.err().strip());
     }
 
     @Test
@@ -62,8 +76,10 @@ class CollectorCommandLineTest {
         CommandRun r = runWithConfig("rules:\n  sync_stuck: 9999999999999999h\n");
 
         assertEquals(2, r.exit(), r.err());
-        assertEquals("redwatch-collector: bad configuration: rules.sync_stuck: '9999999999999999h' is too large;"
-                + " the longest duration allowed is 36500d (100 years)", r.err().strip());
+        assertEquals(
+                "redwatch-collector: bad configuration: rules.sync_stuck: '9999999999999999h' is too large;"
+                        + " the longest duration allowed is 36500d (100 years)",
+                r.err().strip());
     }
 
     /** {@code run} on a collector.yaml holding {@code yaml}: refused before it reaches the database. */

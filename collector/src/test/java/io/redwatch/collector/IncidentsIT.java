@@ -77,8 +77,8 @@ class IncidentsIT {
                 // short windows, so a fixed incident resolves within the test
                 "  full_resync_window: 40s"));
         Files.writeString(yaml, String.join("\n", lines) + "\n");
-        collector = new Collector(CollectorConfig.load(yaml,
-                new CollectorConfig.Overrides(null, 0, 0, db.url(), FreshDatabase.USER, null)));
+        collector = new Collector(CollectorConfig.load(
+                yaml, new CollectorConfig.Overrides(null, 0, 0, db.url(), FreshDatabase.USER, null)));
         collector.start();
     }
 
@@ -96,21 +96,24 @@ class IncidentsIT {
         Path goodDir = Files.createDirectory(dir.resolve("rdb-fixed"));
         // Root ignores permissions, so the RDB dir is removed: redis has chdir'ed into it and cannot
         // create its temp file. CONFIG SET dir is protected in Redis 7 unless enabled at start.
-        try (RedisServerProcess redis = RedisServerProcess.start("--dir", rdbDir.toString(), "--save", "3600 1",
-                "--enable-protected-configs", "yes");
-             Agent agent = agent("misconf-host", redis)) {
+        try (RedisServerProcess redis = RedisServerProcess.start(
+                        "--dir", rdbDir.toString(), "--save", "3600 1", "--enable-protected-configs", "yes");
+                Agent agent = agent("misconf-host", redis)) {
             String instance = "misconf-host:" + redis.port();
             Files.delete(rdbDir);
             redis.call("SET", "k", "v");
             redis.call("BGSAVE");
 
             String fired = awaitEmail(item(instance, "CRITICAL", "misconf_writes_refused"));
-            assertTrue(fired.contains("CONFIG SET stop-writes-on-bgsave-error no") || fired.contains("stop-writes-on-bgsave-error"),
+            assertTrue(
+                    fired.contains("CONFIG SET stop-writes-on-bgsave-error no")
+                            || fired.contains("stop-writes-on-bgsave-error"),
                     "advice names the setting: " + fired);
             awaitEmail(item(instance, "CRITICAL", "bgsave_failing"));
             String text = awaitSms(t -> t.contains("misconf_writes_refused") || t.contains("bgsave_failing"));
             assertTrue(text.contains(instance) || text.contains("misconf-host"), text);
-            assertNoEmail(item(instance, "", "fork_enomem"), "a directory that cannot be written is not a fork failure");
+            assertNoEmail(
+                    item(instance, "", "fork_enomem"), "a directory that cannot be written is not a fork failure");
             assertNoEmail(item(instance, "", "instance_down"), "a server that answers MISCONF is up");
 
             redis.call("CONFIG", "SET", "dir", goodDir.toString());
@@ -122,8 +125,9 @@ class IncidentsIT {
 
     @Test
     void maxmemoryReachedUnderNoevictionPagesUntilMemoryIsFreed() throws Exception {
-        try (RedisServerProcess redis = RedisServerProcess.start("--maxmemory", "4mb", "--maxmemory-policy", "noeviction");
-             Agent agent = agent("oom-host", redis)) {
+        try (RedisServerProcess redis =
+                        RedisServerProcess.start("--maxmemory", "4mb", "--maxmemory-policy", "noeviction");
+                Agent agent = agent("oom-host", redis)) {
             String instance = "oom-host:" + redis.port();
             String value = "x".repeat(8192);
             boolean refused = false;
@@ -151,8 +155,10 @@ class IncidentsIT {
         // inside the process by an LD_PRELOAD library when it forks. (gdb's inferior calls, used
         // before, fail on some kernels: "Couldn't write extended state status: Bad address".)
         InjectedFaults faults = InjectedFaults.compile(dir.resolve("faults"));
-        try (RedisServerProcess redis = RedisServerProcess.launch().environment(faults.environment()).start();
-             Agent agent = agent("leak-host", redis)) {
+        try (RedisServerProcess redis = RedisServerProcess.launch()
+                        .environment(faults.environment())
+                        .start();
+                Agent agent = agent("leak-host", redis)) {
             String instance = "leak-host:" + redis.port();
             Set<Integer> before = pipeFds(redis.pid());
             faults.leakPipes(200);
@@ -163,7 +169,9 @@ class IncidentsIT {
 
             String fired = awaitEmail(item(instance, "", "fd_leak_pipes"));
             assertTrue(fired.contains("pipe"), fired);
-            assertNoEmail(item(instance, "", "maxclients_exhausted"), "400 pipes against a ceiling of 10128 fds is not exhaustion");
+            assertNoEmail(
+                    item(instance, "", "maxclients_exhausted"),
+                    "400 pipes against a ceiling of 10128 fds is not exhaustion");
 
             faults.leakPipes(0);
             while (redis.call("INFO", "persistence").contains("rdb_bgsave_in_progress:1")) Thread.sleep(50);
@@ -176,26 +184,38 @@ class IncidentsIT {
     void replicaInAFullResyncLoopIsPagedWithComputedAdvice() throws Exception {
         // A tiny replica output buffer and backlog under a write burst: every sync overflows the
         // buffer, the master drops the replica, the backlog cannot serve a partial resync.
-        try (RedisServerProcess master = RedisServerProcess.start("--repl-backlog-size", "16kb",
-                "--client-output-buffer-limit", "replica 256kb 128kb 1", "--repl-diskless-sync", "no",
-                "--enable-debug-command", "yes");
-             RedisServerProcess replica = RedisServerProcess.start()) {
+        try (RedisServerProcess master = RedisServerProcess.start(
+                        "--repl-backlog-size",
+                        "16kb",
+                        "--client-output-buffer-limit",
+                        "replica 256kb 128kb 1",
+                        "--repl-diskless-sync",
+                        "no",
+                        "--enable-debug-command",
+                        "yes");
+                RedisServerProcess replica = RedisServerProcess.start()) {
             master.call("DEBUG", "POPULATE", "200000", "key", "200");
             try (Agent agent = agent("resync-host", master, replica)) {
                 replica.call("REPLICAOF", "127.0.0.1", String.valueOf(master.port()));
                 String masterInstance = "resync-host:" + master.port();
                 String replicaInstance = "resync-host:" + replica.port();
                 AtomicBoolean writing = new AtomicBoolean(true);
-                Thread writer = new Thread(() -> {
-                    String value = "w".repeat(8192);
-                    for (long i = 0; writing.get(); i++) master.callUnchecked("SET", "burst:" + (i % 5000), value);
-                }, "write-burst");
+                Thread writer = new Thread(
+                        () -> {
+                            String value = "w".repeat(8192);
+                            for (long i = 0; writing.get(); i++)
+                                master.callUnchecked("SET", "burst:" + (i % 5000), value);
+                        },
+                        "write-burst");
                 writer.start();
                 try {
-                    String fired = awaitEmail(t -> (item(masterInstance, "CRITICAL", "full_resync_loop").test(t)
-                            || item(replicaInstance, "CRITICAL", "full_resync_loop").test(t)));
+                    String fired = awaitEmail(t -> (item(masterInstance, "CRITICAL", "full_resync_loop")
+                                    .test(t)
+                            || item(replicaInstance, "CRITICAL", "full_resync_loop")
+                                    .test(t)));
                     assertTrue(fired.contains("repl-backlog-size"), "advice computes a backlog size: " + fired);
-                    awaitEmail(t -> item(masterInstance, "", "output_buffer_limit_kill").test(t));
+                    awaitEmail(t ->
+                            item(masterInstance, "", "output_buffer_limit_kill").test(t));
                     awaitSms(t -> t.contains("full_resync_loop"));
                 } finally {
                     writing.set(false);
@@ -203,7 +223,8 @@ class IncidentsIT {
                 }
                 master.call("CONFIG", "SET", "client-output-buffer-limit", "replica 0 0 0");
                 master.call("CONFIG", "SET", "repl-backlog-size", "64mb");
-                awaitEmail(t -> item(masterInstance, "RESOLVED", "full_resync_loop").test(t)
+                awaitEmail(t -> item(masterInstance, "RESOLVED", "full_resync_loop")
+                                .test(t)
                         || item(replicaInstance, "RESOLVED", "full_resync_loop").test(t));
             }
         }
@@ -228,12 +249,30 @@ class IncidentsIT {
     private static Agent agent(String hostname, RedisServerProcess... servers) throws IOException {
         List<RedisTarget> targets = new ArrayList<>();
         for (RedisServerProcess s : servers) {
-            targets.add(RedisTarget.of("redis://127.0.0.1:" + s.port(), "", hostname, "", Secret.none(), s.logFile(),
-                    Duration.ofSeconds(2), Duration.ofSeconds(2), "redis"));
+            targets.add(RedisTarget.of(
+                    "redis://127.0.0.1:" + s.port(),
+                    "",
+                    hostname,
+                    "",
+                    Secret.none(),
+                    s.logFile(),
+                    Duration.ofSeconds(2),
+                    Duration.ofSeconds(2),
+                    "redis"));
         }
-        AgentConfig cfg = new AgentConfig(hostname + "-agent", hostname, "127.0.0.1:" + collector.grpcPort(), Secret.none(),
-                Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(200),
-                Files.createTempDirectory(dir, hostname), Path.of("/proc"), Path.of("/sys"), targets).validate();
+        AgentConfig cfg = new AgentConfig(
+                        hostname + "-agent",
+                        hostname,
+                        "127.0.0.1:" + collector.grpcPort(),
+                        Secret.none(),
+                        Duration.ofMillis(500),
+                        Duration.ofSeconds(1),
+                        Duration.ofMillis(200),
+                        Files.createTempDirectory(dir, hostname),
+                        Path.of("/proc"),
+                        Path.of("/sys"),
+                        targets)
+                .validate();
         Agent a = new Agent(cfg, "it", new Shipper.Settings(500, 1 << 20, 8, 100, 1000, 10_000, 100));
         a.start();
         return a;
@@ -242,7 +281,8 @@ class IncidentsIT {
     private static void awaitAgentHeard(String agentId) {
         Await.until("the collector stores a batch of agent " + agentId, WAIT, () -> {
             try (var c = db.connect();
-                 var ps = c.prepareStatement("select count(*) from redwatch_agents where agent_id = ? and last_seq > 0")) {
+                    var ps = c.prepareStatement(
+                            "select count(*) from redwatch_agents where agent_id = ? and last_seq > 0")) {
                 ps.setString(1, agentId);
                 var rs = ps.executeQuery();
                 return rs.next() && rs.getLong(1) > 0;
@@ -256,7 +296,8 @@ class IncidentsIT {
 
     private static void assertNoEmail(Predicate<String> unwanted, String why) throws Exception {
         for (MimeMessage m : mail.getReceivedMessages()) {
-            assertFalse(unwanted.test(String.valueOf(m.getContent()).replace("\r\n", "\n")), why + ": " + m.getSubject());
+            assertFalse(
+                    unwanted.test(String.valueOf(m.getContent()).replace("\r\n", "\n")), why + ": " + m.getSubject());
         }
     }
 
@@ -269,7 +310,8 @@ class IncidentsIT {
         try (var fds = Files.newDirectoryStream(Path.of("/proc/" + pid + "/fd"))) {
             for (Path fd : fds) {
                 try {
-                    if (Files.readSymbolicLink(fd).toString().startsWith("pipe:")) out.add(Integer.parseInt(fd.getFileName().toString()));
+                    if (Files.readSymbolicLink(fd).toString().startsWith("pipe:"))
+                        out.add(Integer.parseInt(fd.getFileName().toString()));
                 } catch (IOException gone) {
                     // closed while listing
                 }

@@ -26,7 +26,7 @@ class MigrateCommandIT {
                 assertTrue(out.toString().contains("up to date"), out.toString());
             }
             try (Connection c = db.connect();
-                 ResultSet r = c.createStatement().executeQuery("select count(*) from redwatch_info")) {
+                    ResultSet r = c.createStatement().executeQuery("select count(*) from redwatch_info")) {
                 assertTrue(r.next(), "the views exist");
             }
         } finally {

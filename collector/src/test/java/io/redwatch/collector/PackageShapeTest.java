@@ -31,7 +31,10 @@ class PackageShapeTest {
 
     @Test
     void noPackageCycles() {
-        assertEquals(List.of(), graph.cycles(), "package cycles in the collector: move the class (or the interface it implements) so that uses point one way");
+        assertEquals(
+                List.of(),
+                graph.cycles(),
+                "package cycles in the collector: move the class (or the interface it implements) so that uses point one way");
     }
 
     @Test
@@ -46,20 +49,43 @@ class PackageShapeTest {
 
     @Test
     void storageKnowsNothingOfWhatFeedsOrReadsIt() {
-        assertEquals(List.of(), graph.uses("storage.*",
-                "ingest.*", "rules.*", "diagnosis.*", "alerting.*", "http.*", "doctor.*", "cli.*"));
+        assertEquals(
+                List.of(),
+                graph.uses(
+                        "storage.*",
+                        "ingest.*",
+                        "rules.*",
+                        "diagnosis.*",
+                        "alerting.*",
+                        "http.*",
+                        "doctor.*",
+                        "cli.*"));
     }
 
     @Test
     void ingestOnlyStores() {
-        assertEquals(List.of(), graph.uses("ingest.*", "rules.*", "diagnosis.*", "alerting.*", "http.*", "doctor.*", "cli.*"));
+        assertEquals(
+                List.of(),
+                graph.uses("ingest.*", "rules.*", "diagnosis.*", "alerting.*", "http.*", "doctor.*", "cli.*"));
         assertEquals(List.of(), graph.uses("security.*", "ingest.*", "http.*", "alerting.*", "cli.*"));
     }
 
     @Test
     void rulesReadOnlyFacts() {
-        assertEquals(List.of(), graph.uses("rules.*", "storage.*", "ingest.*", "diagnosis.*", "alerting.*", "http.*",
-                "doctor.*", "cli.*", "config.*", "security.*", "metrics.*"));
+        assertEquals(
+                List.of(),
+                graph.uses(
+                        "rules.*",
+                        "storage.*",
+                        "ingest.*",
+                        "diagnosis.*",
+                        "alerting.*",
+                        "http.*",
+                        "doctor.*",
+                        "cli.*",
+                        "config.*",
+                        "security.*",
+                        "metrics.*"));
     }
 
     @Test

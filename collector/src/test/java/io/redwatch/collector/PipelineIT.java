@@ -48,16 +48,35 @@ class PipelineIT {
     static void start() throws Exception {
         db = FreshDatabase.reserve("pipeline_it"); // the collector creates it, as on a fresh install
         redis = RedisServerProcess.start("--save", "", "--maxmemory", "100mb");
-        collectorConfig = CollectorConfig.load(null, new CollectorConfig.Overrides(null, 0, 0, db.url(), FreshDatabase.USER, null));
+        collectorConfig = CollectorConfig.load(
+                null, new CollectorConfig.Overrides(null, 0, 0, db.url(), FreshDatabase.USER, null));
         collector = new Collector(collectorConfig);
         collector.start();
         String hostname = "it-host";
-        RedisTarget target = RedisTarget.of("redis://127.0.0.1:" + redis.port(), "", hostname, "", Secret.none(),
-                redis.logFile(), Duration.ofSeconds(2), Duration.ofSeconds(2), "redis[0]");
+        RedisTarget target = RedisTarget.of(
+                "redis://127.0.0.1:" + redis.port(),
+                "",
+                hostname,
+                "",
+                Secret.none(),
+                redis.logFile(),
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(2),
+                "redis[0]");
         instance = target.instance();
-        AgentConfig cfg = new AgentConfig("it-agent", hostname, "127.0.0.1:" + collector.grpcPort(), Secret.none(),
-                Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(200), state, Path.of("/proc"),
-                Path.of("/sys"), List.of(target)).validate();
+        AgentConfig cfg = new AgentConfig(
+                        "it-agent",
+                        hostname,
+                        "127.0.0.1:" + collector.grpcPort(),
+                        Secret.none(),
+                        Duration.ofMillis(500),
+                        Duration.ofSeconds(1),
+                        Duration.ofMillis(200),
+                        state,
+                        Path.of("/proc"),
+                        Path.of("/sys"),
+                        List.of(target))
+                .validate();
         agent = new Agent(cfg, "it", new Shipper.Settings(500, 1 << 20, 8, 100, 1000, 10_000, 100));
         agent.start();
     }
@@ -74,11 +93,16 @@ class PipelineIT {
     void everythingTheAgentReadsLandsInEveryViewExactlyOnce() throws Exception {
         redis.callUnchecked("SET", "k", "v");
         redis.callUnchecked("BGSAVE");
-        Await.until("the BGSAVE's log lines stored", WAIT, () -> count(
-                "select count(*) from redwatch_log_events where instance = ? and message like 'Background saving terminated%'") >= 1);
+        Await.until(
+                "the BGSAVE's log lines stored",
+                WAIT,
+                () -> count(
+                                "select count(*) from redwatch_log_events where instance = ? and message like 'Background saving terminated%'")
+                        >= 1);
 
         Await.until("INFO samples", WAIT, () -> count("select count(*) from redwatch_info where instance = ?") >= 3);
-        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+        try (Connection c = db.connect();
+                Statement s = c.createStatement()) {
             ResultSet r = s.executeQuery("select instance, host, port, role, redis_version from redwatch_instances");
             assertTrue(r.next(), "the instance is listed");
             assertEquals(instance, r.getString("instance"));
@@ -87,8 +111,9 @@ class PipelineIT {
             assertEquals("master", r.getString("role"));
             assertTrue(r.getString("redis_version").matches("\\d+\\.\\d+\\.\\d+"), r.getString("redis_version"));
 
-            r = s.executeQuery("select maxmemory, used_memory, loading, info->>'tcp_port' as port, info->>'maxmemory_policy' as policy,"
-                    + " rdb_last_bgsave_status from redwatch_info order by ts desc limit 1");
+            r = s.executeQuery(
+                    "select maxmemory, used_memory, loading, info->>'tcp_port' as port, info->>'maxmemory_policy' as policy,"
+                            + " rdb_last_bgsave_status from redwatch_info order by ts desc limit 1");
             assertTrue(r.next());
             assertEquals(100L * 1024 * 1024, r.getLong("maxmemory"));
             assertTrue(r.getLong("used_memory") > 0);
@@ -100,15 +125,22 @@ class PipelineIT {
             assertTrue(r.next());
             assertEquals("PONG", r.getString("reply"));
 
-            Await.until("CONFIG values", WAIT, () -> count("select count(*) from redwatch_config where instance = ? and config->>'maxmemory' = '104857600'") >= 1);
+            Await.until(
+                    "CONFIG values",
+                    WAIT,
+                    () -> count(
+                                    "select count(*) from redwatch_config where instance = ? and config->>'maxmemory' = '104857600'")
+                            >= 1);
 
-            r = s.executeQuery("select mem_total, overcommit_memory, somaxconn, thp from redwatch_host_facts order by ts desc limit 1");
+            r = s.executeQuery(
+                    "select mem_total, overcommit_memory, somaxconn, thp from redwatch_host_facts order by ts desc limit 1");
             assertTrue(r.next());
             assertEquals(memTotalBytes(), r.getLong("mem_total"));
             assertEquals(catInt("/proc/sys/vm/overcommit_memory"), r.getInt("overcommit_memory"));
             assertEquals(catInt("/proc/sys/net/core/somaxconn"), r.getInt("somaxconn"));
 
-            r = s.executeQuery("select pid, fd_total, fd_sockets, fd_limit from redwatch_process_facts order by ts desc limit 1");
+            r = s.executeQuery(
+                    "select pid, fd_total, fd_sockets, fd_limit from redwatch_process_facts order by ts desc limit 1");
             assertTrue(r.next());
             assertEquals(redis.pid(), r.getLong("pid"));
             assertTrue(r.getInt("fd_sockets") >= 2, "listening socket and the agent's connection");
@@ -125,22 +157,37 @@ class PipelineIT {
         Thread.sleep(1500);
         collector = new Collector(collectorConfig.withEndpoints(port, 0, db.url()));
         collector.start();
-        Await.until("log lines written while the collector was down", WAIT, () -> count(
-                "select count(*) from redwatch_log_events where instance = ? and message like 'Background saving terminated%'") >= 2);
+        Await.until(
+                "log lines written while the collector was down",
+                WAIT,
+                () -> count(
+                                "select count(*) from redwatch_log_events where instance = ? and message like 'Background saving terminated%'")
+                        >= 2);
         assertLogStoredExactlyOnce();
-        assertEquals(0, count("select count(*) from (select ts from redwatch_info where instance = ? group by ts having count(*) > 1) d"),
+        assertEquals(
+                0,
+                count(
+                        "select count(*) from (select ts from redwatch_info where instance = ? group by ts having count(*) > 1) d"),
                 "no INFO sample stored twice");
-        assertEquals(0, count("select count(*) from (select ts from redwatch_pings where instance = ? group by ts having count(*) > 1) d"),
+        assertEquals(
+                0,
+                count(
+                        "select count(*) from (select ts from redwatch_pings where instance = ? group by ts having count(*) > 1) d"),
                 "no PING stored twice");
     }
 
     /** Every line of the real log file is one row, in order, none twice. */
     private void assertLogStoredExactlyOnce() throws Exception {
-        Await.until("the whole log file shipped", WAIT, () -> count("select count(*) from redwatch_log_events where instance = ?")
-                == Files.readAllLines(redis.logFile(), StandardCharsets.UTF_8).size());
+        Await.until(
+                "the whole log file shipped",
+                WAIT,
+                () -> count("select count(*) from redwatch_log_events where instance = ?")
+                        == Files.readAllLines(redis.logFile(), StandardCharsets.UTF_8)
+                                .size());
         List<String> lines = Files.readAllLines(redis.logFile(), StandardCharsets.UTF_8);
         try (Connection c = db.connect();
-             var ps = c.prepareStatement("select raw from redwatch_log_events where instance = ? order by file_offset")) {
+                var ps = c.prepareStatement(
+                        "select raw from redwatch_log_events where instance = ? order by file_offset")) {
             ps.setString(1, instance);
             ResultSet r = ps.executeQuery();
             for (String line : lines) {
@@ -166,7 +213,8 @@ class PipelineIT {
     }
 
     private static long count(String sql) throws SQLException {
-        try (Connection c = db.connect(); var ps = c.prepareStatement(sql)) {
+        try (Connection c = db.connect();
+                var ps = c.prepareStatement(sql)) {
             if (sql.contains("?")) ps.setString(1, instance);
             ResultSet r = ps.executeQuery();
             r.next();

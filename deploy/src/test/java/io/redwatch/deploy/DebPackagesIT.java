@@ -33,8 +33,10 @@ class DebPackagesIT {
 
     private static Path deb(String component) throws IOException {
         try (Stream<Path> files = Files.list(ScriptRun.DEPLOY_DIR.resolve("target"))) {
-            return files.filter(p -> p.getFileName().toString().matches("redwatch-" + component + "_.*_all\\.deb")).findFirst()
-                    .orElseThrow(() -> new AssertionError("no redwatch-" + component + "_*_all.deb in deploy/target: run `mvn -B package`"));
+            return files.filter(p -> p.getFileName().toString().matches("redwatch-" + component + "_.*_all\\.deb"))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError(
+                            "no redwatch-" + component + "_*_all.deb in deploy/target: run `mvn -B package`"));
         }
     }
 
@@ -50,18 +52,24 @@ class DebPackagesIT {
     void controlDataNamesAJava17RuntimeAndTheConffile() throws IOException {
         Assumptions.assumeTrue(onPath("dpkg-deb"), "skipped: dpkg-deb is not installed (not a Debian-like system)");
         for (String component : USERS.keySet()) {
-            ScriptRun info = ScriptRun.run("dpkg-deb", "-f", deb(component).toString(), "Package", "Depends", "Architecture");
+            ScriptRun info =
+                    ScriptRun.run("dpkg-deb", "-f", deb(component).toString(), "Package", "Depends", "Architecture");
             assertEquals(0, info.exitCode(), info.output());
             assertTrue(info.stdout().contains("Package: redwatch-" + component), info.stdout());
-            assertTrue(info.stdout().contains("Depends: openjdk-17-jre-headless | java17-runtime-headless"), info.stdout());
+            assertTrue(
+                    info.stdout().contains("Depends: openjdk-17-jre-headless | java17-runtime-headless"),
+                    info.stdout());
             assertTrue(info.stdout().contains("Architecture: all"), info.stdout());
             Path control = scratch.resolve(component + "-control");
             ScriptRun x = ScriptRun.run("dpkg-deb", "-e", deb(component).toString(), control.toString());
             assertEquals(0, x.exitCode(), x.output());
-            assertEquals("/etc/redwatch/" + component + ".yaml", Files.readString(control.resolve("conffiles")).strip());
+            assertEquals(
+                    "/etc/redwatch/" + component + ".yaml",
+                    Files.readString(control.resolve("conffiles")).strip());
             for (String script : List.of("postinst", "prerm", "postrm")) {
                 assertTrue(Files.isExecutable(control.resolve(script)), script);
-                ScriptRun syntax = ScriptRun.run("sh", "-n", control.resolve(script).toString());
+                ScriptRun syntax =
+                        ScriptRun.run("sh", "-n", control.resolve(script).toString());
                 assertEquals(0, syntax.exitCode(), script + ": " + syntax.output());
             }
             Path data = scratch.resolve(component + "-data");
@@ -73,7 +81,8 @@ class DebPackagesIT {
 
     @Test
     void bothInstallIntoThisSystemAndPurgeCleanly() throws Exception {
-        Assumptions.assumeTrue(onPath("dpkg") && root(),
+        Assumptions.assumeTrue(
+                onPath("dpkg") && root(),
                 "skipped: installing into the real system needs root and dpkg (the contents are checked by controlDataNamesAJava17RuntimeAndTheConffile)");
         for (String component : USERS.keySet()) {
             if (ScriptRun.run("dpkg", "-s", "redwatch-" + component).exitCode() == 0) {
@@ -82,25 +91,29 @@ class DebPackagesIT {
             }
         }
         boolean optExisted = Files.exists(Path.of("/opt/redwatch"));
-        ScriptRun install = ScriptRun.run(List.of("dpkg", "-i", deb("agent").toString(), deb("collector").toString()), Map.of(), 300);
+        ScriptRun install = ScriptRun.run(
+                List.of("dpkg", "-i", deb("agent").toString(), deb("collector").toString()), Map.of(), 300);
         try {
             assertEquals(0, install.exitCode(), install.output());
             for (String component : USERS.keySet()) {
                 String user = USERS.get(component);
                 checkFiles(Path.of("/"), component);
                 ScriptRun passwd = ScriptRun.run("getent", "passwd", user);
-                assertEquals(0, passwd.exitCode(), "postinst created the system user " + user + ": " + install.output());
+                assertEquals(
+                        0, passwd.exitCode(), "postinst created the system user " + user + ": " + install.output());
                 String[] entry = passwd.stdout().strip().split(":");
                 assertTrue(Integer.parseInt(entry[2]) < 1000, "a system uid: " + passwd.stdout());
                 assertTrue(entry[6].endsWith("nologin"), "no login shell: " + passwd.stdout());
-                PosixFileAttributes config = Files.readAttributes(Path.of("/etc/redwatch/" + component + ".yaml"), PosixFileAttributes.class);
+                PosixFileAttributes config = Files.readAttributes(
+                        Path.of("/etc/redwatch/" + component + ".yaml"), PosixFileAttributes.class);
                 assertEquals("root", config.owner().getName());
                 assertEquals(user, config.group().getName(), "the service's group reads its config");
                 assertEquals("rw-r-----", PosixFilePermissions.toString(config.permissions()));
                 Path wants = Path.of("/etc/systemd/system/multi-user.target.wants/redwatch-" + component + ".service");
                 assertTrue(Files.isSymbolicLink(wants), "the unit is enabled: " + wants);
                 if (onPath("systemd-analyze")) {
-                    ScriptRun verify = ScriptRun.run("systemd-analyze", "verify", "/lib/systemd/system/redwatch-" + component + ".service");
+                    ScriptRun verify = ScriptRun.run(
+                            "systemd-analyze", "verify", "/lib/systemd/system/redwatch-" + component + ".service");
                     assertEquals(0, verify.exitCode(), verify.output());
                 }
                 ScriptRun conffiles = ScriptRun.run("dpkg-query", "-W", "-f=${Conffiles}", "redwatch-" + component);
@@ -112,25 +125,39 @@ class DebPackagesIT {
                 ScriptRun active = ScriptRun.run("systemctl", "is-active", "redwatch-agent");
                 assertEquals("active", active.stdout().strip(), active.output());
             } else {
-                assertTrue(install.stdout().contains("systemd is not running here"), "postinst says why nothing started: " + install.output());
+                assertTrue(
+                        install.stdout().contains("systemd is not running here"),
+                        "postinst says why nothing started: " + install.output());
             }
 
-            ScriptRun remove = ScriptRun.run(List.of("dpkg", "-r", "redwatch-agent", "redwatch-collector"), Map.of(), 120);
+            ScriptRun remove =
+                    ScriptRun.run(List.of("dpkg", "-r", "redwatch-agent", "redwatch-collector"), Map.of(), 120);
             assertEquals(0, remove.exitCode(), remove.output());
             for (String component : USERS.keySet()) {
-                assertFalse(Files.exists(Path.of("/opt/redwatch/redwatch-" + component + ".jar")), "remove takes the jar");
-                assertFalse(Files.exists(Path.of("/lib/systemd/system/redwatch-" + component + ".service")), "remove takes the unit");
-                assertTrue(Files.exists(Path.of("/etc/redwatch/" + component + ".yaml")), "remove keeps the edited config (a conffile)");
+                assertFalse(
+                        Files.exists(Path.of("/opt/redwatch/redwatch-" + component + ".jar")), "remove takes the jar");
+                assertFalse(
+                        Files.exists(Path.of("/lib/systemd/system/redwatch-" + component + ".service")),
+                        "remove takes the unit");
+                assertTrue(
+                        Files.exists(Path.of("/etc/redwatch/" + component + ".yaml")),
+                        "remove keeps the edited config (a conffile)");
             }
         } finally {
-            ScriptRun purge = ScriptRun.run(List.of("dpkg", "--purge", "redwatch-agent", "redwatch-collector"), Map.of(), 120);
+            ScriptRun purge =
+                    ScriptRun.run(List.of("dpkg", "--purge", "redwatch-agent", "redwatch-collector"), Map.of(), 120);
             assertEquals(0, purge.exitCode(), purge.output());
         }
         for (String component : USERS.keySet()) {
             assertFalse(Files.exists(Path.of("/etc/redwatch/" + component + ".yaml")), "purge takes the config");
-            assertFalse(Files.exists(Path.of("/etc/systemd/system/multi-user.target.wants/redwatch-" + component + ".service"),
-                    LinkOption.NOFOLLOW_LINKS), "purge takes the enablement");
-            assertFalse(Files.exists(Path.of(component.equals("agent") ? "/var/lib/redwatch-agent" : "/var/lib/redwatch")), "purge takes the state");
+            assertFalse(
+                    Files.exists(
+                            Path.of("/etc/systemd/system/multi-user.target.wants/redwatch-" + component + ".service"),
+                            LinkOption.NOFOLLOW_LINKS),
+                    "purge takes the enablement");
+            assertFalse(
+                    Files.exists(Path.of(component.equals("agent") ? "/var/lib/redwatch-agent" : "/var/lib/redwatch")),
+                    "purge takes the state");
             assertTrue(ScriptRun.run("dpkg", "-s", "redwatch-" + component).exitCode() != 0, "not installed any more");
         }
         if (!optExisted) assertFalse(Files.exists(Path.of("/opt/redwatch")), "no empty /opt/redwatch left behind");
@@ -144,8 +171,15 @@ class DebPackagesIT {
             assertTrue(main != null && main.startsWith("io.redwatch." + component), "runnable jar: Main-Class " + main);
         }
         String unit = Files.readString(root.resolve("lib/systemd/system/redwatch-" + component + ".service"));
-        assertTrue(unit.contains("-jar /opt/redwatch/redwatch-" + component + ".jar run --config /etc/redwatch/" + component + ".yaml"), unit);
+        assertTrue(
+                unit.contains("-jar /opt/redwatch/redwatch-" + component + ".jar run --config /etc/redwatch/"
+                        + component + ".yaml"),
+                unit);
         assertTrue(unit.contains("User=" + USERS.get(component) + "\n"), "the unit runs as the user postinst creates");
-        assertTrue(Files.readString(root.resolve("etc/redwatch/" + component + ".yaml")).length() > 100, "the example config");
+        assertTrue(
+                Files.readString(root.resolve("etc/redwatch/" + component + ".yaml"))
+                                .length()
+                        > 100,
+                "the example config");
     }
 }

@@ -52,10 +52,12 @@ class InstallScriptTest {
         Path config = root.resolve("etc/redwatch/" + component + ".yaml");
         assertEquals("jar of " + component, Files.readString(installedJar));
         assertEquals("rw-r--r--", mode(installedJar));
-        assertEquals(Files.readString(ScriptRun.DEPLOY_DIR.resolve("systemd/redwatch-" + component + ".service")),
+        assertEquals(
+                Files.readString(ScriptRun.DEPLOY_DIR.resolve("systemd/redwatch-" + component + ".service")),
                 Files.readString(unit));
         assertEquals("rw-r--r--", mode(unit));
-        assertEquals(Files.readString(ScriptRun.DEPLOY_DIR.resolve("config/" + component + ".yaml")),
+        assertEquals(
+                Files.readString(ScriptRun.DEPLOY_DIR.resolve("config/" + component + ".yaml")),
                 Files.readString(config));
         // The config names password files and hosts: not world-readable.
         assertEquals("rw-r-----", mode(config));
@@ -66,7 +68,9 @@ class InstallScriptTest {
         assertTrue(run.stdout().contains("systemctl enable --now redwatch-" + component), run.output());
         // No /etc/passwd in this root: the user cannot be made here, and the script says how to make it.
         assertTrue(run.stdout().contains("notice: user redwatch"), run.output());
-        assertFalse(Files.exists(root.resolve("opt/redwatch/.redwatch-" + component + ".jar.new")), "temporary jar left behind");
+        assertFalse(
+                Files.exists(root.resolve("opt/redwatch/.redwatch-" + component + ".jar.new")),
+                "temporary jar left behind");
     }
 
     @Test
@@ -88,7 +92,9 @@ class InstallScriptTest {
     @Test
     void createsTheSystemUserInsideARootThatHasAccountFiles() throws IOException {
         Path probe = Files.createFile(root.resolve("probe"));
-        assumeTrue((Integer) Files.getAttribute(probe, "unix:uid") == 0, "useradd --root needs root; tests run as non-root");
+        assumeTrue(
+                (Integer) Files.getAttribute(probe, "unix:uid") == 0,
+                "useradd --root needs root; tests run as non-root");
         Files.createDirectories(root.resolve("etc"));
         for (String file : List.of("passwd", "group", "shadow", "gshadow")) {
             Files.createFile(root.resolve("etc").resolve(file));
@@ -100,14 +106,24 @@ class InstallScriptTest {
         String passwd = Files.readString(root.resolve("etc/passwd"));
         assertTrue(passwd.contains("redwatch:x:"), passwd);
         assertTrue(passwd.contains(":/var/lib/redwatch-collector:/usr/sbin/nologin"), passwd);
-        String gid = Files.readString(root.resolve("etc/group")).lines()
-                .filter(line -> line.startsWith("redwatch:")).findFirst().orElseThrow().split(":")[2];
+        String gid = Files.readString(root.resolve("etc/group"))
+                .lines()
+                .filter(line -> line.startsWith("redwatch:"))
+                .findFirst()
+                .orElseThrow()
+                .split(":")[2];
         // The config belongs to the group as numbered inside the root, not to a host group of that name.
-        assertEquals(Integer.parseInt(gid), Files.getAttribute(root.resolve("etc/redwatch/collector.yaml"), "unix:gid"));
+        assertEquals(
+                Integer.parseInt(gid), Files.getAttribute(root.resolve("etc/redwatch/collector.yaml"), "unix:gid"));
 
         ScriptRun again = install("collector", dummyJar("collector"));
         assertEquals(0, again.exitCode(), again.output());
-        assertEquals(1, Files.readString(root.resolve("etc/passwd")).lines().filter(l -> l.startsWith("redwatch:")).count());
+        assertEquals(
+                1,
+                Files.readString(root.resolve("etc/passwd"))
+                        .lines()
+                        .filter(l -> l.startsWith("redwatch:"))
+                        .count());
     }
 
     @Test
@@ -124,8 +140,10 @@ class InstallScriptTest {
     @Test
     void badUsageExitsWithTwo() throws IOException {
         Path jar = dummyJar("x");
-        for (List<String> args : List.<List<String>>of(List.of(), List.of("web"), List.of("agent", "collector"), List.of("agent", "--jar"))) {
-            List<String> command = new java.util.ArrayList<>(List.of("bash", INSTALL.toString(), "--root", root.toString()));
+        for (List<String> args : List.<List<String>>of(
+                List.of(), List.of("web"), List.of("agent", "collector"), List.of("agent", "--jar"))) {
+            List<String> command =
+                    new java.util.ArrayList<>(List.of("bash", INSTALL.toString(), "--root", root.toString()));
             command.addAll(args);
             ScriptRun run = ScriptRun.run(command, java.util.Map.of(), 30);
             assertEquals(2, run.exitCode(), args + ": " + run.output());
@@ -137,10 +155,12 @@ class InstallScriptTest {
     @ParameterizedTest
     @ValueSource(strings = {"agent", "collector"})
     void systemdAcceptsTheInstalledUnit(String component) throws IOException {
-        assumeTrue(ScriptRun.run("sh", "-c", "command -v systemd-analyze").exitCode() == 0,
+        assumeTrue(
+                ScriptRun.run("sh", "-c", "command -v systemd-analyze").exitCode() == 0,
                 "systemd-analyze is not installed here");
         // verify also checks that ExecStart's binary exists on this machine.
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/java")), "/usr/bin/java (the units' ExecStart) is missing here");
+        assumeTrue(
+                Files.isExecutable(Path.of("/usr/bin/java")), "/usr/bin/java (the units' ExecStart) is missing here");
         assertEquals(0, install(component, dummyJar(component)).exitCode());
         Path unit = root.resolve("etc/systemd/system/redwatch-" + component + ".service");
 

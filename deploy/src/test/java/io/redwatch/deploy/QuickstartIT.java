@@ -38,8 +38,10 @@ class QuickstartIT {
     @TempDir
     Path repo;
 
-    private final String database = "redwatch_quickstart_it_" + ProcessHandle.current().pid();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final String database =
+            "redwatch_quickstart_it_" + ProcessHandle.current().pid();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Map<String, String> environment;
     private int httpPort;
     private boolean redisWasRunning;
@@ -50,14 +52,25 @@ class QuickstartIT {
         Files.copy(ScriptRun.DEPLOY_DIR.resolve("quickstart.sh"), repo.resolve("deploy/quickstart.sh"));
         for (String component : List.of("agent", "collector")) {
             Path built = REPO.resolve(component + "/target/redwatch-" + component + ".jar");
-            assertTrue(Files.isRegularFile(built), built + " is missing: this test runs the jars the build made; run `mvn -B verify` (or package) first");
+            assertTrue(
+                    Files.isRegularFile(built),
+                    built
+                            + " is missing: this test runs the jars the build made; run `mvn -B verify` (or package) first");
             Files.createDirectories(repo.resolve(component + "/target"));
             Files.createSymbolicLink(repo.resolve(component + "/target/redwatch-" + component + ".jar"), built);
         }
         httpPort = freePort();
-        environment = Map.of("REDWATCH_GRPC_PORT", String.valueOf(freePort()), "REDWATCH_HTTP_PORT", String.valueOf(httpPort),
-                "REDWATCH_DB", database);
-        redisWasRunning = "PONG".equals(ScriptRun.run("redis-cli", "-h", "127.0.0.1", "-p", "6379", "ping").stdout().strip());
+        environment = Map.of(
+                "REDWATCH_GRPC_PORT",
+                String.valueOf(freePort()),
+                "REDWATCH_HTTP_PORT",
+                String.valueOf(httpPort),
+                "REDWATCH_DB",
+                database);
+        redisWasRunning = "PONG"
+                .equals(ScriptRun.run("redis-cli", "-h", "127.0.0.1", "-p", "6379", "ping")
+                        .stdout()
+                        .strip());
     }
 
     /** Whatever the test's outcome: no collector, agent or Redis of ours left running, no database left behind. */
@@ -76,7 +89,15 @@ class QuickstartIT {
         if (!redisWasRunning) {
             ScriptRun.run("redis-cli", "-h", "127.0.0.1", "-p", "6379", "shutdown", "nosave");
         }
-        ScriptRun.run("psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-Atc",
+        ScriptRun.run(
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-Atc",
                 "DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
     }
 
@@ -86,17 +107,21 @@ class QuickstartIT {
 
         assertEquals(0, start.exitCode(), start.output());
         assertTrue(start.stdout().contains("redwatch is running"), start.output());
-        long collector = pidOf("collector").orElseThrow(() -> new AssertionError("no collector pid file: " + start.output()));
+        long collector =
+                pidOf("collector").orElseThrow(() -> new AssertionError("no collector pid file: " + start.output()));
         long agent = pidOf("agent").orElseThrow(() -> new AssertionError("no agent pid file: " + start.output()));
 
         assertEquals(200, get("/health").statusCode(), "collector health");
-        assertTrue(get("/metrics").body().lines().anyMatch(l -> l.equals("redwatch_ingest_streams_open 1")),
+        assertTrue(
+                get("/metrics").body().lines().anyMatch(l -> l.equals("redwatch_ingest_streams_open 1")),
                 "the agent has no stream open to the collector: " + collectorMetricsAndLogs());
         // The agent's batches are acknowledged only once stored: its sequence number and the INFO
         // samples of the watched Redis are both in this test's database.
-        assertTrue(Long.parseLong(sql("select coalesce(max(last_seq), 0) from agents")) > 0,
+        assertTrue(
+                Long.parseLong(sql("select coalesce(max(last_seq), 0) from agents")) > 0,
                 "no acknowledged batch recorded in table agents: " + collectorMetricsAndLogs());
-        assertTrue(Long.parseLong(sql("select count(*) from redwatch_info where instance like '%:6379'")) > 0,
+        assertTrue(
+                Long.parseLong(sql("select count(*) from redwatch_info where instance like '%:6379'")) > 0,
                 "no INFO sample of the Redis on port 6379 in redwatch_info: " + collectorMetricsAndLogs());
 
         ScriptRun stop = quickstart("stop");
@@ -107,19 +132,22 @@ class QuickstartIT {
         assertFalse(stop.stdout().contains("SIGKILL"), "a component ignored SIGTERM: " + stop.output());
         assertFalse(alive(agent), "stop left the agent running");
         assertFalse(alive(collector), "stop left the collector running");
-        assertFalse(Files.exists(repo.resolve("run/agent.pid")) || Files.exists(repo.resolve("run/collector.pid")),
+        assertFalse(
+                Files.exists(repo.resolve("run/agent.pid")) || Files.exists(repo.resolve("run/collector.pid")),
                 "pid files left after stop");
     }
 
     private ScriptRun quickstart(String... args) {
-        List<String> command = new ArrayList<>(List.of("bash", repo.resolve("deploy/quickstart.sh").toString()));
+        List<String> command = new ArrayList<>(
+                List.of("bash", repo.resolve("deploy/quickstart.sh").toString()));
         command.addAll(List.of(args));
         return ScriptRun.run(command, environment, SCRIPT_TIMEOUT.toSeconds());
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
-                .timeout(Duration.ofSeconds(5)).build();
+                .timeout(Duration.ofSeconds(5))
+                .build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
@@ -133,14 +161,19 @@ class QuickstartIT {
         StringBuilder out = new StringBuilder();
         for (String log : List.of("run/collector.log", "run/agent.log")) {
             Path file = repo.resolve(log);
-            out.append("\n--- ").append(log).append(" ---\n").append(Files.exists(file) ? Files.readString(file) : "(none)");
+            out.append("\n--- ")
+                    .append(log)
+                    .append(" ---\n")
+                    .append(Files.exists(file) ? Files.readString(file) : "(none)");
         }
         return out.toString();
     }
 
     private Optional<Long> pidOf(String component) throws IOException {
         Path file = repo.resolve("run/" + component + ".pid");
-        return Files.exists(file) ? Optional.of(Long.parseLong(Files.readString(file).strip())) : Optional.empty();
+        return Files.exists(file)
+                ? Optional.of(Long.parseLong(Files.readString(file).strip()))
+                : Optional.empty();
     }
 
     private static boolean alive(long pid) {

@@ -47,8 +47,13 @@ class QuickstartScriptTest {
         Files.writeString(repo.resolve("collector/target/redwatch-collector.jar"), "not a jar");
         // A database nobody writes: rows that other runs left in "redwatch" must not make the
         // script believe a dead agent delivers.
-        environment = Map.of("REDWATCH_GRPC_PORT", String.valueOf(freePort()), "REDWATCH_HTTP_PORT", String.valueOf(freePort()),
-                "REDWATCH_DB", "redwatch_quickstart_test_" + ProcessHandle.current().pid());
+        environment = Map.of(
+                "REDWATCH_GRPC_PORT",
+                String.valueOf(freePort()),
+                "REDWATCH_HTTP_PORT",
+                String.valueOf(freePort()),
+                "REDWATCH_DB",
+                "redwatch_quickstart_test_" + ProcessHandle.current().pid());
     }
 
     @AfterEach
@@ -63,7 +68,8 @@ class QuickstartScriptTest {
     }
 
     private ScriptRun quickstart(String... args) {
-        List<String> command = new ArrayList<>(List.of("bash", repo.resolve("deploy/quickstart.sh").toString()));
+        List<String> command = new ArrayList<>(
+                List.of("bash", repo.resolve("deploy/quickstart.sh").toString()));
         command.addAll(List.of(args));
         return ScriptRun.run(command, environment, 120);
     }
@@ -74,8 +80,8 @@ class QuickstartScriptTest {
         manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, StandInCollector.class.getName());
         String entry = StandInCollector.class.getName().replace('.', '/') + ".class";
         try (OutputStream file = Files.newOutputStream(repo.resolve("collector/target/redwatch-collector.jar"));
-             JarOutputStream jar = new JarOutputStream(file, manifest);
-             InputStream classFile = StandInCollector.class.getResourceAsStream("/" + entry)) {
+                JarOutputStream jar = new JarOutputStream(file, manifest);
+                InputStream classFile = StandInCollector.class.getResourceAsStream("/" + entry)) {
             jar.putNextEntry(new JarEntry(entry));
             classFile.transferTo(jar);
             jar.closeEntry();
@@ -83,7 +89,8 @@ class QuickstartScriptTest {
     }
 
     private long pid(String component) throws IOException {
-        return Long.parseLong(Files.readString(repo.resolve("run/" + component + ".pid")).strip());
+        return Long.parseLong(
+                Files.readString(repo.resolve("run/" + component + ".pid")).strip());
     }
 
     private static boolean alive(long pid) {
@@ -104,8 +111,10 @@ class QuickstartScriptTest {
     @Test
     void theBuildRunsMavenInBatchModeWithoutColours() throws IOException {
         String mvn = Files.readAllLines(ScriptRun.DEPLOY_DIR.resolve("quickstart.sh")).stream()
-                .filter(l -> l.contains("mvn -B") && l.contains("package")).filter(l -> !l.strip().startsWith("say"))
-                .findFirst().orElseThrow();
+                .filter(l -> l.contains("mvn -B") && l.contains("package"))
+                .filter(l -> !l.strip().startsWith("say"))
+                .findFirst()
+                .orElseThrow();
         assertTrue(mvn.contains("--no-transfer-progress") && mvn.contains("-Dstyle.color=never"), mvn);
     }
 
@@ -163,7 +172,8 @@ class QuickstartScriptTest {
             ScriptRun run = quickstart("--no-build");
 
             assertEquals(1, run.exitCode(), run.output());
-            assertTrue(run.stderr().contains("port " + squatter.getLocalPort() + " on 127.0.0.1 is in use"), run.output());
+            assertTrue(
+                    run.stderr().contains("port " + squatter.getLocalPort() + " on 127.0.0.1 is in use"), run.output());
             assertFalse(Files.exists(repo.resolve("run/collector.pid")), "a collector was started anyway");
         }
     }

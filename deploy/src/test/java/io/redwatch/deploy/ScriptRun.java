@@ -23,16 +23,19 @@ record ScriptRun(int exitCode, String stdout, String stderr) {
                 ProcessBuilder builder = new ProcessBuilder(command)
                         .redirectOutput(out.toFile())
                         .redirectError(err.toFile())
-                        .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+                        .redirectInput(ProcessBuilder.Redirect.from(
+                                Path.of("/dev/null").toFile()));
                 builder.environment().putAll(env);
                 Process process = builder.start();
                 if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                     process.destroyForcibly();
-                    throw new AssertionError(command + " did not finish within " + timeoutSeconds + " s; output so far:\n"
-                            + Files.readString(out) + Files.readString(err));
+                    throw new AssertionError(command + " did not finish within " + timeoutSeconds
+                            + " s; output so far:\n" + Files.readString(out) + Files.readString(err));
                 }
-                return new ScriptRun(process.exitValue(),
-                        Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+                return new ScriptRun(
+                        process.exitValue(),
+                        Files.readString(out, StandardCharsets.UTF_8),
+                        Files.readString(err, StandardCharsets.UTF_8));
             } finally {
                 Files.deleteIfExists(out);
                 Files.deleteIfExists(err);

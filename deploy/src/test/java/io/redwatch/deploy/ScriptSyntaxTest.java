@@ -18,7 +18,8 @@ class ScriptSyntaxTest {
         try (Stream<Path> files = Files.walk(ScriptRun.DEPLOY_DIR)) {
             return files.filter(f -> f.toString().endsWith(".sh"))
                     .filter(f -> !f.startsWith(ScriptRun.DEPLOY_DIR.resolve("target")))
-                    .sorted().toList();
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -30,13 +31,15 @@ class ScriptSyntaxTest {
             ScriptRun run = ScriptRun.run("bash", "-n", script.toString());
             assertEquals(0, run.exitCode(), script + ": " + run.output());
             assertTrue(Files.isExecutable(script), script + " is not executable (chmod +x, and commit the mode)");
-            assertTrue(Files.readString(script).startsWith("#!/usr/bin/env bash\n"), script + " lacks the bash shebang");
+            assertTrue(
+                    Files.readString(script).startsWith("#!/usr/bin/env bash\n"), script + " lacks the bash shebang");
         }
     }
 
     @Test
     void everyScriptPassesShellcheck() throws IOException {
-        assumeTrue(ScriptRun.run("sh", "-c", "command -v shellcheck").exitCode() == 0, "shellcheck is not installed here");
+        assumeTrue(
+                ScriptRun.run("sh", "-c", "command -v shellcheck").exitCode() == 0, "shellcheck is not installed here");
         for (Path script : scripts()) {
             ScriptRun run = ScriptRun.run("shellcheck", script.toString());
             assertEquals(0, run.exitCode(), script + ": " + run.output());

@@ -11,8 +11,7 @@ import java.net.InetSocketAddress;
  */
 public final class StandInCollector {
 
-    private StandInCollector() {
-    }
+    private StandInCollector() {}
 
     public static void main(String[] args) throws IOException, InterruptedException {
         int port = 7401;

@@ -24,7 +24,8 @@ class UnitFileTest {
     private static Map<String, String> serviceDirectives(String component) throws IOException {
         Map<String, String> directives = new LinkedHashMap<>();
         String section = "";
-        for (String line : Files.readAllLines(ScriptRun.DEPLOY_DIR.resolve("systemd/redwatch-" + component + ".service"))) {
+        for (String line :
+                Files.readAllLines(ScriptRun.DEPLOY_DIR.resolve("systemd/redwatch-" + component + ".service"))) {
             String trimmed = line.strip();
             if (trimmed.isEmpty() || trimmed.startsWith("#") || trimmed.startsWith(";")) {
                 continue;
@@ -43,16 +44,19 @@ class UnitFileTest {
     private static List<String> javaOpts(String component) throws IOException {
         String environment = serviceDirectives(component).get("Environment");
         assertTrue(environment.startsWith("\"JAVA_OPTS=") && environment.endsWith("\""), environment);
-        String opts = environment.substring("\"JAVA_OPTS=".length(), environment.length() - 1).replace("%%", "%");
+        String opts = environment
+                .substring("\"JAVA_OPTS=".length(), environment.length() - 1)
+                .replace("%%", "%");
         return Arrays.asList(opts.split(" +"));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"agent", "collector"})
     void theJvmAcceptsTheUnitsFlags(String component) throws IOException {
-        assertTrue(serviceDirectives(component).get("ExecStart")
-                .startsWith("/usr/bin/java $JAVA_OPTS -jar /opt/redwatch/redwatch-" + component + ".jar run --config /etc/redwatch/"
-                        + component + ".yaml"));
+        assertTrue(serviceDirectives(component)
+                .get("ExecStart")
+                .startsWith("/usr/bin/java $JAVA_OPTS -jar /opt/redwatch/redwatch-" + component
+                        + ".jar run --config /etc/redwatch/" + component + ".yaml"));
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(javaOpts(component));
@@ -69,12 +73,15 @@ class UnitFileTest {
     void noHeapDumpByDefaultButTheJvmStillExitsOnOutOfMemory(String component) throws IOException {
         List<String> opts = javaOpts(component);
         assertTrue(opts.stream().noneMatch(o -> o.contains("HeapDump")), opts.toString());
-        assertTrue(opts.contains("-XX:+ExitOnOutOfMemoryError"), "systemd restarts it instead of a half-dead JVM: " + opts);
+        assertTrue(
+                opts.contains("-XX:+ExitOnOutOfMemoryError"),
+                "systemd restarts it instead of a half-dead JVM: " + opts);
     }
 
     @Test
     void agentFlagsKeepTheHeapSmall() throws IOException {
-        assertTrue(javaOpts("agent").containsAll(List.of("-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")),
+        assertTrue(
+                javaOpts("agent").containsAll(List.of("-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")),
                 javaOpts("agent").toString());
     }
 
@@ -82,7 +89,9 @@ class UnitFileTest {
     void agentSandboxLeavesProcAndRedisVisible() throws IOException {
         Map<String, String> agent = serviceDirectives("agent");
         // Each of these would hide /proc/<redis pid>/fd or /proc/sys/vm from the agent.
-        assertFalse(Set.of("invisible", "noaccess", "ptraceable").contains(agent.getOrDefault("ProtectProc", "default")), agent.toString());
+        assertFalse(
+                Set.of("invisible", "noaccess", "ptraceable").contains(agent.getOrDefault("ProtectProc", "default")),
+                agent.toString());
         assertFalse("pid".equals(agent.get("ProcSubset")), agent.toString());
         assertFalse("yes".equals(agent.get("PrivateUsers")), agent.toString());
         for (String key : List.of("AmbientCapabilities", "CapabilityBoundingSet")) {

@@ -13,8 +13,7 @@ import java.util.Set;
  * the agent runs. The error texts follow the ones users of the previous parser saw.
  */
 public final class ArgsParser {
-    private ArgsParser() {
-    }
+    private ArgsParser() {}
 
     public static ParsedArgs parse(CommandSpec root, List<String> args) {
         CommandSpec cmd = root;
@@ -50,7 +49,8 @@ public final class ArgsParser {
             if (!opt.takesValue()) {
                 String v = eq < 0 ? "true" : arg.substring(eq + 1);
                 if (!v.equals("true") && !v.equals("false")) {
-                    throw new UsageException(cmd, "Invalid value for option '" + name + "': '" + v + "' is not a boolean");
+                    throw new UsageException(
+                            cmd, "Invalid value for option '" + name + "': '" + v + "' is not a boolean");
                 }
                 if (v.equals("true")) flags.add(name);
                 continue;
@@ -61,7 +61,8 @@ public final class ArgsParser {
             } else if (i + 1 < args.size() && !isOption(cmd, args.get(i + 1))) {
                 v = args.get(++i);
             } else {
-                throw new UsageException(cmd, "Missing required parameter for option '" + name + "' (<" + opt.valueName() + ">)");
+                throw new UsageException(
+                        cmd, "Missing required parameter for option '" + name + "' (<" + opt.valueName() + ">)");
             }
             values.put(name, v);
         }
@@ -77,7 +78,10 @@ public final class ArgsParser {
     private static boolean isOption(CommandSpec cmd, String arg) {
         int eq = arg.indexOf('=');
         String name = eq < 0 ? arg : arg.substring(0, eq);
-        return cmd.option(name) != null || name.equals("-h") || name.equals("--help")
-                || name.equals("-V") || name.equals("--version");
+        return cmd.option(name) != null
+                || name.equals("-h")
+                || name.equals("--help")
+                || name.equals("-V")
+                || name.equals("--version");
     }
 }

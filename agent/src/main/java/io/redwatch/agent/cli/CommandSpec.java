@@ -7,7 +7,8 @@ import java.util.List;
  * ({@code redwatch-agent snapshot}); {@code subcommands} are listed in help, each with the first
  * line of its description. Every command also answers {@code -h/--help} and {@code -V/--version}.
  */
-public record CommandSpec(String path, List<String> description, List<OptionSpec> options, List<CommandSpec> subcommands) {
+public record CommandSpec(
+        String path, List<String> description, List<OptionSpec> options, List<CommandSpec> subcommands) {
     public CommandSpec {
         description = List.copyOf(description);
         options = List.copyOf(options);

@@ -11,8 +11,7 @@ public final class HelpText {
     private static final OptionSpec HELP = OptionSpec.flag("-h, --help", "Show this help message and exit.");
     private static final OptionSpec VERSION = OptionSpec.flag("-V, --version", "Print version information and exit.");
 
-    private HelpText() {
-    }
+    private HelpText() {}
 
     public static String render(CommandSpec cmd) {
         StringBuilder b = new StringBuilder();
@@ -28,7 +27,8 @@ public final class HelpText {
         List<OptionSpec> listed = new ArrayList<>(sorted);
         listed.add(HELP);
         listed.add(VERSION);
-        listed.sort(Comparator.comparing(o -> o.name().startsWith("-h") ? "--help" : o.name().startsWith("-V") ? "--version" : o.name()));
+        listed.sort(Comparator.comparing(
+                o -> o.name().startsWith("-h") ? "--help" : o.name().startsWith("-V") ? "--version" : o.name()));
         for (OptionSpec o : listed) {
             String left = (o.name().startsWith("--") ? "      " : "  ") + o.synopsis();
             if (left.length() + 1 > OPTION_COLUMN) {

@@ -6,7 +6,8 @@ import java.util.Map;
 import java.util.Set;
 
 /** The options one command line gave, by name; absent options read as null (values) or false (flags). */
-public record ParsedArgs(CommandSpec command, Map<String, String> values, Set<String> flags, boolean help, boolean version) {
+public record ParsedArgs(
+        CommandSpec command, Map<String, String> values, Set<String> flags, boolean help, boolean version) {
     public ParsedArgs {
         values = Map.copyOf(values);
         flags = Set.copyOf(flags);

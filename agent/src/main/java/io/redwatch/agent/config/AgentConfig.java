@@ -19,10 +19,20 @@ import java.util.Set;
  * @param spoolMaxBytes    disk budget of the spool of unacknowledged batches under {@code stateDir}
  * @param tls              how to reach the collector: TLS, or plaintext ({@link CollectorTls#off()})
  */
-public record AgentConfig(String agentId, String hostname, String collectorAddress, Secret token,
-                          Duration interval, Duration configInterval, Duration logPollInterval,
-                          Path stateDir, Path procRoot, Path sysRoot, List<RedisTarget> redis, long spoolMaxBytes,
-                          CollectorTls tls) {
+public record AgentConfig(
+        String agentId,
+        String hostname,
+        String collectorAddress,
+        Secret token,
+        Duration interval,
+        Duration configInterval,
+        Duration logPollInterval,
+        Path stateDir,
+        Path procRoot,
+        Path sysRoot,
+        List<RedisTarget> redis,
+        long spoolMaxBytes,
+        CollectorTls tls) {
 
     public static final String DEFAULT_COLLECTOR = "127.0.0.1:7400";
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
@@ -32,20 +42,51 @@ public record AgentConfig(String agentId, String hostname, String collectorAddre
     /** Two segments of the smallest size: below that the spool cannot rotate its files. */
     public static final long MIN_SPOOL_MAX_BYTES = 1L << 20;
 
-    static final Set<String> TOP_KEYS = Set.of("agent_id", "collector", "interval", "config_interval",
-            "log_poll_interval", "state_dir", "proc_root", "sys_root", "redis", "spool_max_bytes");
+    static final Set<String> TOP_KEYS = Set.of(
+            "agent_id",
+            "collector",
+            "interval",
+            "config_interval",
+            "log_poll_interval",
+            "state_dir",
+            "proc_root",
+            "sys_root",
+            "redis",
+            "spool_max_bytes");
 
     /** With the default spool budget, plaintext to the collector (the quick start, tests). */
-    public AgentConfig(String agentId, String hostname, String collectorAddress, Secret token,
-                       Duration interval, Duration configInterval, Duration logPollInterval,
-                       Path stateDir, Path procRoot, Path sysRoot, List<RedisTarget> redis) {
-        this(agentId, hostname, collectorAddress, token, interval, configInterval, logPollInterval, stateDir, procRoot,
-                sysRoot, redis, DEFAULT_SPOOL_MAX_BYTES, CollectorTls.off());
+    public AgentConfig(
+            String agentId,
+            String hostname,
+            String collectorAddress,
+            Secret token,
+            Duration interval,
+            Duration configInterval,
+            Duration logPollInterval,
+            Path stateDir,
+            Path procRoot,
+            Path sysRoot,
+            List<RedisTarget> redis) {
+        this(
+                agentId,
+                hostname,
+                collectorAddress,
+                token,
+                interval,
+                configInterval,
+                logPollInterval,
+                stateDir,
+                procRoot,
+                sysRoot,
+                redis,
+                DEFAULT_SPOOL_MAX_BYTES,
+                CollectorTls.off());
     }
 
     public AgentConfig validate() {
         if (redis.isEmpty()) {
-            throw new ConfigException("no Redis instance to watch: add a 'redis:' list to the config or pass --redis redis://host:port");
+            throw new ConfigException(
+                    "no Redis instance to watch: add a 'redis:' list to the config or pass --redis redis://host:port");
         }
         parseHostPort(collectorAddress, "collector.address");
         if (interval.compareTo(Duration.ofMillis(100)) < 0) {
@@ -85,6 +126,5 @@ public record AgentConfig(String agentId, String hostname, String collectorAddre
         return new HostPort(host, port);
     }
 
-    public record HostPort(String host, int port) {
-    }
+    public record HostPort(String host, int port) {}
 }

@@ -16,19 +16,26 @@ import java.util.Set;
 public final class AgentConfigLoader {
     private static final Set<String> COLLECTOR_KEYS = Set.of("address", "token_file", "token_env", "tls");
     private static final Set<String> TLS_KEYS = Set.of("enabled", "ca_file", "cert_file", "key_file", "server_name");
-    private static final Set<String> REDIS_KEYS = Set.of("url", "name", "username", "password_file", "password_env",
-            "log_file", "log_owner", "connect_timeout", "command_timeout");
+    private static final Set<String> REDIS_KEYS = Set.of(
+            "url",
+            "name",
+            "username",
+            "password_file",
+            "password_env",
+            "log_file",
+            "log_owner",
+            "connect_timeout",
+            "command_timeout");
 
     /** Command-line values; null means "not given". */
-    public record Overrides(String collector, String redisUrl, Path logFile, Duration interval, Path stateDir,
-                            String agentId) {
+    public record Overrides(
+            String collector, String redisUrl, Path logFile, Duration interval, Path stateDir, String agentId) {
         public static Overrides none() {
             return new Overrides(null, null, null, null, null, null);
         }
     }
 
-    private AgentConfigLoader() {
-    }
+    private AgentConfigLoader() {}
 
     public static AgentConfig load(Path file, Overrides flags, String hostname) {
         return load(file, flags, hostname, DefaultAgentId.MACHINE_ID_FILES);
@@ -44,50 +51,87 @@ public final class AgentConfigLoader {
 
         YamlNode collector = root == null ? null : root.child("collector");
         if (collector != null) collector.allowOnly(COLLECTOR_KEYS);
-        String address = pick(flags.collector(), collector == null ? AgentConfig.DEFAULT_COLLECTOR
-                : collector.string("address", AgentConfig.DEFAULT_COLLECTOR));
+        String address = pick(
+                flags.collector(),
+                collector == null
+                        ? AgentConfig.DEFAULT_COLLECTOR
+                        : collector.string("address", AgentConfig.DEFAULT_COLLECTOR));
         Secret token = collector == null ? Secret.none() : secret(collector, "token_file", "token_env", file);
-        CollectorTls tls = collector == null || !collector.has("tls") ? CollectorTls.off() : tls(collector.child("tls"), file);
+        CollectorTls tls =
+                collector == null || !collector.has("tls") ? CollectorTls.off() : tls(collector.child("tls"), file);
 
-        Duration interval = flags.interval() != null ? flags.interval()
+        Duration interval = flags.interval() != null
+                ? flags.interval()
                 : root == null ? AgentConfig.DEFAULT_INTERVAL : root.duration("interval", AgentConfig.DEFAULT_INTERVAL);
-        Duration configInterval = root == null ? AgentConfig.DEFAULT_CONFIG_INTERVAL
+        Duration configInterval = root == null
+                ? AgentConfig.DEFAULT_CONFIG_INTERVAL
                 : root.duration("config_interval", AgentConfig.DEFAULT_CONFIG_INTERVAL);
         Duration defaultPoll = interval.compareTo(Duration.ofSeconds(1)) < 0 ? interval : Duration.ofSeconds(1);
         Duration logPoll = root == null ? defaultPoll : root.duration("log_poll_interval", defaultPoll);
-        Path stateDir = flags.stateDir() != null ? flags.stateDir()
-                : root == null ? AgentConfig.DEFAULT_STATE_DIR
-                : Path.of(root.string("state_dir", AgentConfig.DEFAULT_STATE_DIR.toString()));
+        Path stateDir = flags.stateDir() != null
+                ? flags.stateDir()
+                : root == null
+                        ? AgentConfig.DEFAULT_STATE_DIR
+                        : Path.of(root.string("state_dir", AgentConfig.DEFAULT_STATE_DIR.toString()));
         Path procRoot = Path.of(root == null ? "/proc" : root.string("proc_root", "/proc"));
         Path sysRoot = Path.of(root == null ? "/sys" : root.string("sys_root", "/sys"));
 
         List<RedisTarget> redis = new ArrayList<>();
         if (flags.redisUrl() != null) {
             // The flag replaces the file's list: the quick start watches exactly what it was told to.
-            redis.add(RedisTarget.of(flags.redisUrl(), "", hostname, "", Secret.none(), flags.logFile(),
-                    RedisTarget.DEFAULT_TIMEOUT, RedisTarget.DEFAULT_TIMEOUT, "--redis"));
+            redis.add(RedisTarget.of(
+                    flags.redisUrl(),
+                    "",
+                    hostname,
+                    "",
+                    Secret.none(),
+                    flags.logFile(),
+                    RedisTarget.DEFAULT_TIMEOUT,
+                    RedisTarget.DEFAULT_TIMEOUT,
+                    "--redis"));
         } else if (root != null) {
             if (flags.logFile() != null && root.children("redis").size() != 1) {
-                throw new ConfigException("--log-file names one log but the config lists " + root.children("redis").size()
+                throw new ConfigException("--log-file names one log but the config lists "
+                        + root.children("redis").size()
                         + " Redis instances; set log_file in each redis entry instead, or add --redis");
             }
             for (YamlNode r : root.children("redis")) {
                 r.allowOnly(REDIS_KEYS);
-                if (!r.has("url")) throw new ConfigException(r.path() + ".url is required, e.g. redis://127.0.0.1:6379");
+                if (!r.has("url"))
+                    throw new ConfigException(r.path() + ".url is required, e.g. redis://127.0.0.1:6379");
                 String log = r.string("log_file", "");
-                Path logFile = flags.logFile() != null ? flags.logFile()
-                        : log.isBlank() ? null : Path.of(log);
-                redis.add(RedisTarget.of(r.string("url", ""), r.string("name", ""), hostname, r.string("username", ""),
-                        secret(r, "password_file", "password_env", file), logFile,
-                        r.duration("connect_timeout", RedisTarget.DEFAULT_TIMEOUT),
-                        r.duration("command_timeout", RedisTarget.DEFAULT_TIMEOUT), r.path())
+                Path logFile = flags.logFile() != null ? flags.logFile() : log.isBlank() ? null : Path.of(log);
+                redis.add(RedisTarget.of(
+                                r.string("url", ""),
+                                r.string("name", ""),
+                                hostname,
+                                r.string("username", ""),
+                                secret(r, "password_file", "password_env", file),
+                                logFile,
+                                r.duration("connect_timeout", RedisTarget.DEFAULT_TIMEOUT),
+                                r.duration("command_timeout", RedisTarget.DEFAULT_TIMEOUT),
+                                r.path())
                         .withLogOwner(logOwner(r)));
             }
         }
-        long spoolMaxBytes = root == null || !root.has("spool_max_bytes") ? AgentConfig.DEFAULT_SPOOL_MAX_BYTES
+        long spoolMaxBytes = root == null || !root.has("spool_max_bytes")
+                ? AgentConfig.DEFAULT_SPOOL_MAX_BYTES
                 : byteSize(root.string("spool_max_bytes", ""), "spool_max_bytes");
-        return new AgentConfig(agentId, hostname, address, token, interval, configInterval, logPoll, stateDir,
-                procRoot, sysRoot, List.copyOf(redis), spoolMaxBytes, tls).validate();
+        return new AgentConfig(
+                        agentId,
+                        hostname,
+                        address,
+                        token,
+                        interval,
+                        configInterval,
+                        logPoll,
+                        stateDir,
+                        procRoot,
+                        sysRoot,
+                        List.copyOf(redis),
+                        spoolMaxBytes,
+                        tls)
+                .validate();
     }
 
     /** A uid, or the name of a user this machine knows: a misspelt owner would refuse the log for good. */
@@ -95,7 +139,9 @@ public final class AgentConfigLoader {
         String owner = r.string("log_owner", "").trim();
         if (owner.isEmpty() || owner.chars().allMatch(Character::isDigit)) return owner;
         try {
-            java.nio.file.FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(owner);
+            java.nio.file.FileSystems.getDefault()
+                    .getUserPrincipalLookupService()
+                    .lookupPrincipalByName(owner);
             return owner;
         } catch (java.nio.file.attribute.UserPrincipalNotFoundException e) {
             throw new ConfigException(r.path() + ".log_owner: no user '" + owner + "' on this host; give the user "
@@ -118,7 +164,8 @@ public final class AgentConfigLoader {
             default -> -1;
         };
         if (i == 0 || shift < 0) {
-            throw new ConfigException(key + ": '" + text + "' is not a size; write e.g. 256MB, 1GB or a number of bytes");
+            throw new ConfigException(
+                    key + ": '" + text + "' is not a size; write e.g. 256MB, 1GB or a number of bytes");
         }
         try {
             long n = Long.parseLong(t.substring(0, i));
@@ -136,7 +183,8 @@ public final class AgentConfigLoader {
         Path cert = file(t, "cert_file", configFile);
         Path key = file(t, "key_file", configFile);
         if ((cert == null) != (key == null)) {
-            throw new ConfigException(t.path() + ": cert_file and key_file go together (a client certificate for mutual TLS)");
+            throw new ConfigException(
+                    t.path() + ": cert_file and key_file go together (a client certificate for mutual TLS)");
         }
         String serverName = t.string("server_name", "");
         return new CollectorTls(true, ca, cert, key, serverName.isBlank() ? null : serverName);
@@ -149,7 +197,8 @@ public final class AgentConfigLoader {
         Path dir = configFile.toAbsolutePath().getParent();
         Path p = dir == null ? Path.of(v) : dir.resolve(v);
         if (!java.nio.file.Files.isReadable(p)) {
-            throw new ConfigException(node.path() + "." + key + ": cannot read " + p + "; check the path and that the agent's user may read it");
+            throw new ConfigException(node.path() + "." + key + ": cannot read " + p
+                    + "; check the path and that the agent's user may read it");
         }
         return p;
     }

@@ -22,11 +22,11 @@ import java.util.logging.Logger;
  * set {@code agent_id}.
  */
 public final class DefaultAgentId {
-    public static final List<Path> MACHINE_ID_FILES = List.of(Path.of("/etc/machine-id"), Path.of("/var/lib/dbus/machine-id"));
+    public static final List<Path> MACHINE_ID_FILES =
+            List.of(Path.of("/etc/machine-id"), Path.of("/var/lib/dbus/machine-id"));
     private static final Logger LOG = Logger.getLogger(DefaultAgentId.class.getName());
 
-    private DefaultAgentId() {
-    }
+    private DefaultAgentId() {}
 
     /** From the first readable, non-empty machine id file; the bare host name (with a warning) if none. */
     public static String of(String hostname, List<Path> machineIdFiles) {
@@ -34,9 +34,10 @@ public final class DefaultAgentId {
             String id = read(f);
             if (!id.isEmpty()) return hostname + "-" + shortHash(id);
         }
-        LOG.warning("No machine id in " + machineIdFiles + ": using the host name '" + hostname + "' as this agent's id. "
-                + "Two machines with one host name would then overwrite each other's data: set agent_id in agent.yaml "
-                + "(or --agent-id), or create a machine id with systemd-machine-id-setup.");
+        LOG.warning(
+                "No machine id in " + machineIdFiles + ": using the host name '" + hostname + "' as this agent's id. "
+                        + "Two machines with one host name would then overwrite each other's data: set agent_id in agent.yaml "
+                        + "(or --agent-id), or create a machine id with systemd-machine-id-setup.");
         return hostname;
     }
 

@@ -19,8 +19,18 @@ import java.time.Duration;
  * @param logOwner  a user (name or uid) whose redis.log is read besides the Redis process's own
  *                  user, or empty
  */
-public record RedisTarget(String url, String instance, String machine, String host, int port, String username, Secret password,
-                          Path logFile, Duration connectTimeout, Duration commandTimeout, String logOwner) {
+public record RedisTarget(
+        String url,
+        String instance,
+        String machine,
+        String host,
+        int port,
+        String username,
+        Secret password,
+        Path logFile,
+        Duration connectTimeout,
+        Duration commandTimeout,
+        String logOwner) {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
 
@@ -29,8 +39,16 @@ public record RedisTarget(String url, String instance, String machine, String ho
      *               the port when Redis listens on loopback (so instances from many hosts stay apart),
      *               else the URL's host and port
      */
-    public static RedisTarget of(String url, String name, String hostname, String username, Secret password,
-                                 Path logFile, Duration connectTimeout, Duration commandTimeout, String key) {
+    public static RedisTarget of(
+            String url,
+            String name,
+            String hostname,
+            String username,
+            Secret password,
+            Path logFile,
+            Duration connectTimeout,
+            Duration commandTimeout,
+            String key) {
         URI uri;
         try {
             uri = new URI(url);
@@ -47,14 +65,34 @@ public record RedisTarget(String url, String instance, String machine, String ho
         int port = uri.getPort() == -1 ? 6379 : uri.getPort();
         String machine = isLoopback(host) ? hostname : host;
         String instance = name == null || name.isBlank() ? machine + ":" + port : name;
-        return new RedisTarget(url, instance, machine, host, port, username == null ? "" : username,
-                password == null ? Secret.none() : password, logFile, connectTimeout, commandTimeout, "");
+        return new RedisTarget(
+                url,
+                instance,
+                machine,
+                host,
+                port,
+                username == null ? "" : username,
+                password == null ? Secret.none() : password,
+                logFile,
+                connectTimeout,
+                commandTimeout,
+                "");
     }
 
     /** The same target, whose log may also be owned by {@code owner} (validated by the loader). */
     public RedisTarget withLogOwner(String owner) {
-        return new RedisTarget(url, instance, machine, host, port, username, password, logFile, connectTimeout,
-                commandTimeout, owner == null ? "" : owner.trim());
+        return new RedisTarget(
+                url,
+                instance,
+                machine,
+                host,
+                port,
+                username,
+                password,
+                logFile,
+                connectTimeout,
+                commandTimeout,
+                owner == null ? "" : owner.trim());
     }
 
     public static boolean isLoopback(String host) {

@@ -15,8 +15,7 @@ import io.netty.channel.nio.NioEventLoopGroup;
  * on first use), so no agent component shuts it down while another still uses it.
  */
 public final class SharedEventLoop {
-    private SharedEventLoop() {
-    }
+    private SharedEventLoop() {}
 
     private static final class Holder {
         static final NioEventLoopGroup GROUP = new NioEventLoopGroup(1, r -> {

@@ -35,8 +35,7 @@ public record CpuStat(long totalTicks, long iowaitTicks, int cpuCount) {
                     total += parseTicks(f[i], text.substring(start, end));
                 }
                 iowait = parseTicks(f[4], text.substring(start, end));
-            } else if (text.startsWith("cpu", start) && start + 3 < end
-                    && Character.isDigit(text.charAt(start + 3))) {
+            } else if (text.startsWith("cpu", start) && start + 3 < end && Character.isDigit(text.charAt(start + 3))) {
                 cpus++;
             }
             start = end + 1;

@@ -4,7 +4,11 @@ import java.util.function.BooleanSupplier;
 
 /** What a /proc/&lt;pid&gt;/fd/N link points at, judged by the link's target text. */
 public enum FdKind {
-    SOCKET, PIPE, ANON_INODE, FILE, OTHER;
+    SOCKET,
+    PIPE,
+    ANON_INODE,
+    FILE,
+    OTHER;
 
     /**
      * Classifies a link target: {@code socket:[123]}, {@code pipe:[123]}, {@code anon_inode:[eventpoll]},

@@ -2,7 +2,6 @@ package io.redwatch.agent.osfacts;
 
 import io.redwatch.proto.v1.HostFacts;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -44,8 +43,12 @@ public final class HostFactsReader {
     }
 
     public synchronized HostFacts read(String host, long tsMs) {
-        HostFacts.Builder b = HostFacts.newBuilder().setHost(host).setTsMs(tsMs)
-                .setOvercommitMemory(-1).setOvercommitRatio(-1).setSomaxconn(-1);
+        HostFacts.Builder b = HostFacts.newBuilder()
+                .setHost(host)
+                .setTsMs(tsMs)
+                .setOvercommitMemory(-1)
+                .setOvercommitRatio(-1)
+                .setSomaxconn(-1);
         readMemInfo(b);
         readInt(b, procRoot.resolve("sys/vm/overcommit_memory"), b::setOvercommitMemory);
         readInt(b, procRoot.resolve("sys/vm/overcommit_ratio"), b::setOvercommitRatio);

@@ -1,7 +1,6 @@
 package io.redwatch.agent.osfacts;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
@@ -39,16 +38,17 @@ public final class ListeningPidFinder {
         for (String table : new String[] {"net/tcp", "net/tcp6"}) {
             Path file = procRoot.resolve(table);
             try {
-                for (long inode : TcpListeners.listeningInodes(
-                        ProcFile.read(file), port)) {
+                for (long inode : TcpListeners.listeningInodes(ProcFile.read(file), port)) {
                     targets.add("socket:[" + inode + "]");
                 }
             } catch (NoSuchFileException e) {
                 // tcp6 is absent when IPv6 is disabled; tcp alone is then complete
                 LOG.log(Level.FINE, "{0} does not exist", file);
             } catch (IOException e) {
-                LOG.log(Level.WARNING, "cannot read " + file + "; listeners on port " + port
-                        + " there are not seen", e);
+                LOG.log(
+                        Level.WARNING,
+                        "cannot read " + file + "; listeners on port " + port + " there are not seen",
+                        e);
             }
         }
         if (targets.isEmpty()) {
@@ -82,7 +82,9 @@ public final class ListeningPidFinder {
      */
     private OptionalInt pickListener(Set<Integer> holders) {
         if (holders.size() <= 1) {
-            return holders.isEmpty() ? OptionalInt.empty() : OptionalInt.of(holders.iterator().next());
+            return holders.isEmpty()
+                    ? OptionalInt.empty()
+                    : OptionalInt.of(holders.iterator().next());
         }
         for (int pid : holders) {
             if (!holders.contains(parentOf(pid))) {

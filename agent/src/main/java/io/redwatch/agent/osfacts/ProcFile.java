@@ -13,8 +13,7 @@ import java.nio.file.Path;
  * turned 4096 into "4". A stream reads in 8 KiB chunks from offset 0, as {@code cat} does.
  */
 final class ProcFile {
-    private ProcFile() {
-    }
+    private ProcFile() {}
 
     /** ISO-8859-1 never fails to decode; these files are ASCII. */
     static String read(Path file) throws IOException {

@@ -3,7 +3,6 @@ package io.redwatch.agent.osfacts;
 import io.redwatch.proto.v1.InstanceRef;
 import io.redwatch.proto.v1.ProcessFacts;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
@@ -35,8 +34,13 @@ public final class ProcessFactsReader {
     }
 
     public ProcessFacts read(InstanceRef ref, int pid, String pidSource, long tsMs) {
-        ProcessFacts.Builder b = ProcessFacts.newBuilder().setRef(ref).setTsMs(tsMs).setPid(pid)
-                .setPidSource(pidSource).setNofileSoft(-1).setNofileHard(-1);
+        ProcessFacts.Builder b = ProcessFacts.newBuilder()
+                .setRef(ref)
+                .setTsMs(tsMs)
+                .setPid(pid)
+                .setPidSource(pidSource)
+                .setNofileSoft(-1)
+                .setNofileHard(-1);
         Path pidDir = procRoot.resolve(Integer.toString(pid));
         List<String> errors = new ArrayList<>(2);
         if (pid <= 0 || !Files.isDirectory(pidDir)) {
@@ -84,7 +88,8 @@ public final class ProcessFactsReader {
                     + " could not be read and are counted in fd_total only ("
                     + (firstUnreadable instanceof AccessDeniedException
                             ? "permission denied: " + PERMISSION_ADVICE
-                            : "first: " + firstUnreadable) + ")");
+                            : "first: " + firstUnreadable)
+                    + ")");
         }
         b.setFdTotal(total)
                 .setFdSockets(byKind[FdKind.SOCKET.ordinal()])

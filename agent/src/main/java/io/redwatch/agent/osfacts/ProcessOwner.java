@@ -12,8 +12,7 @@ import java.util.OptionalInt;
  * redis.log owned by this user.
  */
 public final class ProcessOwner {
-    private ProcessOwner() {
-    }
+    private ProcessOwner() {}
 
     /** Empty when the process is gone or its status cannot be read or parsed. */
     public static OptionalInt filesystemUid(Path procRoot, int pid) {
@@ -21,7 +20,8 @@ public final class ProcessOwner {
         String text;
         try {
             // ISO-8859-1 never fails to decode: status carries the process name, which may be any bytes.
-            text = new String(Files.readAllBytes(procRoot.resolve(Integer.toString(pid)).resolve("status")),
+            text = new String(
+                    Files.readAllBytes(procRoot.resolve(Integer.toString(pid)).resolve("status")),
                     StandardCharsets.ISO_8859_1);
         } catch (IOException e) {
             return OptionalInt.empty();

@@ -15,8 +15,7 @@ public final class TcpListeners {
     private static final int STATE = 3;
     private static final int INODE = 9;
 
-    private TcpListeners() {
-    }
+    private TcpListeners() {}
 
     /** Inodes of sockets in LISTEN state on {@code port}, on any local address. Malformed rows are skipped. */
     public static Set<Long> listeningInodes(String netTcpText, int port) {

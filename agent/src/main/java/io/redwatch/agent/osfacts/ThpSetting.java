@@ -6,8 +6,7 @@ package io.redwatch.agent.osfacts;
  */
 public final class ThpSetting {
 
-    private ThpSetting() {
-    }
+    private ThpSetting() {}
 
     /** The bracketed word: {@code "always [madvise] never"} gives {@code "madvise"}. */
     public static String selected(String text) {

@@ -27,8 +27,8 @@ final class DispatchOnlyRedisClient extends RedisClient {
     }
 
     @Override
-    protected <K, V> StatefulRedisConnectionImpl<K, V> newStatefulRedisConnection(RedisChannelWriter writer,
-            PushHandler pushHandler, RedisCodec<K, V> codec, Duration timeout) {
+    protected <K, V> StatefulRedisConnectionImpl<K, V> newStatefulRedisConnection(
+            RedisChannelWriter writer, PushHandler pushHandler, RedisCodec<K, V> codec, Duration timeout) {
         return new Connection<>(writer, pushHandler, codec, timeout);
     }
 

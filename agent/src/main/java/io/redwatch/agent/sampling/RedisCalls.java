@@ -52,7 +52,10 @@ final class RedisCalls {
     }
 
     Map<String, String> configGet(String parameter) {
-        return call(CommandType.CONFIG, new MapOutput<>(StringCodec.UTF8), args().add(CommandType.GET).add(parameter));
+        return call(
+                CommandType.CONFIG,
+                new MapOutput<>(StringCodec.UTF8),
+                args().add(CommandType.GET).add(parameter));
     }
 
     private static CommandArgs<String, String> args() {

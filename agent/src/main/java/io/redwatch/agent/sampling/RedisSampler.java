@@ -37,9 +37,20 @@ public final class RedisSampler implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RedisSampler.class.getName());
 
     /** The parameters the incidents need (docs/incidents.md), read every config interval. */
-    public static final List<String> CONFIG_PARAMETERS = List.of("maxmemory", "maxmemory-policy", "maxclients",
-            "save", "appendonly", "stop-writes-on-bgsave-error", "client-output-buffer-limit", "repl-backlog-size",
-            "repl-diskless-sync", "tcp-backlog", "dir", "dbfilename", "logfile");
+    public static final List<String> CONFIG_PARAMETERS = List.of(
+            "maxmemory",
+            "maxmemory-policy",
+            "maxclients",
+            "save",
+            "appendonly",
+            "stop-writes-on-bgsave-error",
+            "client-output-buffer-limit",
+            "repl-backlog-size",
+            "repl-diskless-sync",
+            "tcp-backlog",
+            "dir",
+            "dbfilename",
+            "logfile");
 
     private final RedisTarget target;
     private final InstanceRef ref;
@@ -50,8 +61,11 @@ public final class RedisSampler implements AutoCloseable {
 
     public RedisSampler(RedisTarget target, ClientResources resources) {
         this.target = target;
-        this.ref = InstanceRef.newBuilder().setInstance(target.instance()).setHost(target.machine())
-                .setPort(target.port()).build();
+        this.ref = InstanceRef.newBuilder()
+                .setInstance(target.instance())
+                .setHost(target.machine())
+                .setPort(target.port())
+                .build();
         this.client = new DispatchOnlyRedisClient(resources);
         this.client.setOptions(ClientOptions.builder()
                 .autoReconnect(false)
@@ -59,7 +73,10 @@ public final class RedisSampler implements AutoCloseable {
                 // would then fail to connect, and its exact reply would be lost as a connect failure.
                 .pingBeforeActivateConnection(false)
                 .protocolVersion(ProtocolVersion.RESP2) // no HELLO: works on every Redis from 2.x on
-                .socketOptions(SocketOptions.builder().connectTimeout(target.connectTimeout()).keepAlive(true).build())
+                .socketOptions(SocketOptions.builder()
+                        .connectTimeout(target.connectTimeout())
+                        .keepAlive(true)
+                        .build())
                 .timeoutOptions(TimeoutOptions.enabled(target.commandTimeout()))
                 .build());
     }
@@ -89,7 +106,11 @@ public final class RedisSampler implements AutoCloseable {
             return InfoParser.parse(text, ref, tsMs, source);
         } catch (RuntimeException e) {
             Failure f = classify(e);
-            return InfoSample.newBuilder().setRef(ref).setTsMs(tsMs).setError(f.text()).build();
+            return InfoSample.newBuilder()
+                    .setRef(ref)
+                    .setTsMs(tsMs)
+                    .setError(f.text())
+                    .build();
         }
     }
 
@@ -98,11 +119,16 @@ public final class RedisSampler implements AutoCloseable {
         PingResult.Builder b = PingResult.newBuilder().setRef(ref).setTsMs(tsMs);
         try {
             String reply = commands().ping();
-            return b.setOutcome(PingResult.Outcome.PONG).setReply(reply)
-                    .setLatencyUs((System.nanoTime() - start) / 1000).build();
+            return b.setOutcome(PingResult.Outcome.PONG)
+                    .setReply(reply)
+                    .setLatencyUs((System.nanoTime() - start) / 1000)
+                    .build();
         } catch (RuntimeException e) {
             Failure f = classify(e);
-            return b.setOutcome(f.outcome()).setReply(f.text()).setLatencyUs((System.nanoTime() - start) / 1000).build();
+            return b.setOutcome(f.outcome())
+                    .setReply(f.text())
+                    .setLatencyUs((System.nanoTime() - start) / 1000)
+                    .build();
         }
     }
 
@@ -123,7 +149,8 @@ public final class RedisSampler implements AutoCloseable {
                 Map<String, String> values = commands().configGet(p);
                 String v = values.get(p);
                 if (v == null) {
-                    b.addUnavailable(ConfigValue.newBuilder().setKey(p).setValue("not supported by this Redis version"));
+                    b.addUnavailable(
+                            ConfigValue.newBuilder().setKey(p).setValue("not supported by this Redis version"));
                 } else {
                     b.addValues(ConfigValue.newBuilder().setKey(p).setValue(v));
                 }
@@ -163,8 +190,9 @@ public final class RedisSampler implements AutoCloseable {
                 String problem = classify(e).text();
                 if (!problem.equals(lastConnectProblem)) {
                     // Once per distinct problem: a down Redis must not fill the agent's log every second.
-                    LOG.warning("redis " + target.instance() + " (" + target.redactedUrl() + "): cannot connect: "
-                            + problem + "; retrying every sample. Check that redis-server runs and the URL and password are right.");
+                    LOG.warning(
+                            "redis " + target.instance() + " (" + target.redactedUrl() + "): cannot connect: " + problem
+                                    + "; retrying every sample. Check that redis-server runs and the URL and password are right.");
                     lastConnectProblem = problem;
                 }
                 throw e;
@@ -173,8 +201,7 @@ public final class RedisSampler implements AutoCloseable {
         return calls;
     }
 
-    private record Credentials(String username, String password) {
-    }
+    private record Credentials(String username, String password) {}
 
     /** The configured password, else one written in the URL; null when there is none. */
     private Credentials credentials(RedisURI uri) {
@@ -198,19 +225,21 @@ public final class RedisSampler implements AutoCloseable {
         }
     }
 
-    record Failure(PingResult.Outcome outcome, String text) {
-    }
+    record Failure(PingResult.Outcome outcome, String text) {}
 
     /** Names a failure the way an operator would: the server's own reply, or what went wrong on the wire. */
     Failure classify(Throwable e) {
         if (e instanceof RedisCommandTimeoutException) {
             // The connection stays: Lettuce keeps a timed-out command on its stack, so the late reply
             // is matched to it, not to the next command; reconnecting to a stalled server gains nothing.
-            return new Failure(PingResult.Outcome.TIMEOUT, "timeout after " + target.commandTimeout().toMillis() + " ms");
+            return new Failure(
+                    PingResult.Outcome.TIMEOUT,
+                    "timeout after " + target.commandTimeout().toMillis() + " ms");
         }
         if (e instanceof RedisCommandExecutionException) {
             String msg = String.valueOf(e.getMessage());
-            boolean auth = msg.startsWith("NOAUTH") || msg.startsWith("WRONGPASS") || msg.startsWith("ERR invalid password");
+            boolean auth =
+                    msg.startsWith("NOAUTH") || msg.startsWith("WRONGPASS") || msg.startsWith("ERR invalid password");
             return new Failure(auth ? PingResult.Outcome.AUTH_FAILED : PingResult.Outcome.ERROR_REPLY, msg);
         }
         for (Throwable c = e; c != null; c = c.getCause()) {
@@ -232,7 +261,9 @@ public final class RedisSampler implements AutoCloseable {
             closeConnection();
             Throwable root = e;
             while (root.getCause() != null) root = root.getCause();
-            String detail = root == e ? String.valueOf(e.getMessage()) : root.getClass().getSimpleName() + ": " + root.getMessage();
+            String detail = root == e
+                    ? String.valueOf(e.getMessage())
+                    : root.getClass().getSimpleName() + ": " + root.getMessage();
             return new Failure(PingResult.Outcome.CONNECT_FAILED, "cannot connect: " + detail);
         }
         LOG.log(Level.FINE, "unexpected failure talking to " + target.instance(), e);

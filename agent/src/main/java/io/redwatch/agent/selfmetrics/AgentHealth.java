@@ -49,10 +49,15 @@ public final class AgentHealth {
     }
 
     public AgentStats stats(long nowMs) {
-        AgentStats.Builder s = AgentStats.newBuilder().setTsMs(nowMs).setSpoolBytes(spool.diskBytes())
-                .setSpoolBatches(spool.size()).setGapsTotal(gaps.get()).setRecordsDroppedTotal(recordsDropped.get())
+        AgentStats.Builder s = AgentStats.newBuilder()
+                .setTsMs(nowMs)
+                .setSpoolBytes(spool.diskBytes())
+                .setSpoolBatches(spool.size())
+                .setGapsTotal(gaps.get())
+                .setRecordsDroppedTotal(recordsDropped.get())
                 .setRssBytes(rss());
-        lastSuccessMs.forEach((instance, ms) -> s.addInstances(InstanceSampled.newBuilder().setInstance(instance).setLastSuccessMs(ms)));
+        lastSuccessMs.forEach((instance, ms) -> s.addInstances(
+                InstanceSampled.newBuilder().setInstance(instance).setLastSuccessMs(ms)));
         return s.build();
     }
 

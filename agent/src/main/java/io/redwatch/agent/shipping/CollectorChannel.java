@@ -2,11 +2,11 @@ package io.redwatch.agent.shipping;
 
 import io.grpc.ChannelCredentials;
 import io.grpc.ClientInterceptor;
-import io.grpc.Metadata;
-import io.grpc.stub.MetadataUtils;
 import io.grpc.InsecureChannelCredentials;
+import io.grpc.Metadata;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.redwatch.agent.config.CollectorTls;
 import io.redwatch.agent.netty.SharedEventLoop;
@@ -18,8 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 /** The transport to the collector: plaintext, TLS, or mutual TLS, with grpc-java's Netty and the JDK's TLS. */
 public final class CollectorChannel {
-    private CollectorChannel() {
-    }
+    private CollectorChannel() {}
 
     /**
      * Where gRPC runs blocking work (the DNS lookup of the target) instead of its shared default
@@ -28,8 +27,8 @@ public final class CollectorChannel {
      * the agent then keeps for its whole life (issue 11). Never the event loop: a lookup blocks.
      */
     private static final class Offload {
-        static final ThreadPoolExecutor EXECUTOR = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
+        static final ThreadPoolExecutor EXECUTOR =
+                new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, "redwatch-grpc-offload");
                     t.setDaemon(true);
                     return t;
@@ -60,10 +59,12 @@ public final class CollectorChannel {
     public static ClientInterceptor identity(String agentId, String token) {
         Metadata headers = new Metadata();
         // binary ("-bin"): an agent id may be any printable text, not only ASCII
-        headers.put(Metadata.Key.of("redwatch-agent-id-bin", Metadata.BINARY_BYTE_MARSHALLER),
+        headers.put(
+                Metadata.Key.of("redwatch-agent-id-bin", Metadata.BINARY_BYTE_MARSHALLER),
                 agentId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         if (token != null && !token.isEmpty()) {
-            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + asciiOnly(token));
+            headers.put(
+                    Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + asciiOnly(token));
         }
         return MetadataUtils.newAttachHeadersInterceptor(headers);
     }
@@ -83,12 +84,17 @@ public final class CollectorChannel {
         try {
             TlsChannelCredentials.Builder b = TlsChannelCredentials.newBuilder();
             if (tls.caFile() != null) b.trustManager(tls.caFile().toFile());
-            if (tls.certFile() != null) b.keyManager(tls.certFile().toFile(), tls.keyFile().toFile());
+            if (tls.certFile() != null)
+                b.keyManager(tls.certFile().toFile(), tls.keyFile().toFile());
             return b.build();
         } catch (IOException e) {
-            throw new UncheckedIOException("collector.tls: cannot read ca_file " + tls.caFile()
-                    + (tls.certFile() == null ? "" : " / cert_file " + tls.certFile() + " / key_file " + tls.keyFile())
-                    + ": " + e.getMessage() + "; they must be PEM, the key unencrypted PKCS#8", e);
+            throw new UncheckedIOException(
+                    "collector.tls: cannot read ca_file " + tls.caFile()
+                            + (tls.certFile() == null
+                                    ? ""
+                                    : " / cert_file " + tls.certFile() + " / key_file " + tls.keyFile())
+                            + ": " + e.getMessage() + "; they must be PEM, the key unencrypted PKCS#8",
+                    e);
         }
     }
 }

@@ -44,9 +44,13 @@ public final class RecordBuffer {
         }
         synchronized (this) {
             if (dropped > 0) {
-                out.add(Record.newBuilder().setGap(Gap.newBuilder().setFromMs(firstDropMs).setToMs(lastDropMs)
-                        .setRecordsLost(dropped)
-                        .setReason("agent buffer full: the shipper could not keep up with the samplers")).build());
+                out.add(Record.newBuilder()
+                        .setGap(Gap.newBuilder()
+                                .setFromMs(firstDropMs)
+                                .setToMs(lastDropMs)
+                                .setRecordsLost(dropped)
+                                .setReason("agent buffer full: the shipper could not keep up with the samplers"))
+                        .build());
                 dropped = 0;
             }
         }

@@ -16,10 +16,10 @@ import io.redwatch.proto.v1.Hello;
 import io.redwatch.proto.v1.IngestGrpc;
 import io.redwatch.proto.v1.Record;
 import java.util.List;
-import java.util.function.Supplier;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -36,8 +36,14 @@ public final class Shipper implements Runnable {
     private static final Logger LOG = Logger.getLogger(Shipper.class.getName());
 
     /** Settings with sane defaults; tests shorten the times. */
-    public record Settings(int maxRecordsPerBatch, int maxBatchBytes, int maxInFlight, long initialBackoffMs,
-                           long maxBackoffMs, long ackTimeoutMs, long flushWaitMs) {
+    public record Settings(
+            int maxRecordsPerBatch,
+            int maxBatchBytes,
+            int maxInFlight,
+            long initialBackoffMs,
+            long maxBackoffMs,
+            long ackTimeoutMs,
+            long flushWaitMs) {
         public static Settings defaults() {
             return new Settings(1000, 1 << 20, 8, 500, 30_000, 60_000, 200);
         }
@@ -51,20 +57,15 @@ public final class Shipper implements Runnable {
         }
     }
 
-    private sealed interface Event permits Welcomed, Acked, Rejected, StreamFailed {
-    }
+    private sealed interface Event permits Welcomed, Acked, Rejected, StreamFailed {}
 
-    private record Welcomed(Stream stream, long lastStoredSeq) implements Event {
-    }
+    private record Welcomed(Stream stream, long lastStoredSeq) implements Event {}
 
-    private record Acked(Stream stream, long seq, String refused) implements Event {
-    }
+    private record Acked(Stream stream, long seq, String refused) implements Event {}
 
-    private record Rejected(Stream stream, String reason, boolean permanent) implements Event {
-    }
+    private record Rejected(Stream stream, String reason, boolean permanent) implements Event {}
 
-    private record StreamFailed(Stream stream, Status status) implements Event {
-    }
+    private record StreamFailed(Stream stream, Status status) implements Event {}
 
     private final String target;
     private final Identity identity;
@@ -85,6 +86,7 @@ public final class Shipper implements Runnable {
     private String lastProblem = "";
     /** When lastProblem was logged: a refusal that persists is logged again every REPEAT_LOG_MS, never per retry. */
     private long lastProblemLoggedMs;
+
     private String lastAckRefusal = "";
     private long lastAckRefusalLoggedMs;
     private static final long REPEAT_LOG_MS = 10 * 60_000L;
@@ -92,16 +94,28 @@ public final class Shipper implements Runnable {
     private boolean sentLastRound;
     /** The agent's own health, attached to a batch at most every STATS_EVERY_MS; null: none. */
     private volatile Supplier<AgentStats> stats;
+
     private long statsAttachedMs;
     private static final long STATS_EVERY_MS = 5_000;
 
-    public Shipper(String target, Identity identity, RecordBuffer buffer, Outbox outbox, AckListener ackListener,
-                   Settings settings) {
+    public Shipper(
+            String target,
+            Identity identity,
+            RecordBuffer buffer,
+            Outbox outbox,
+            AckListener ackListener,
+            Settings settings) {
         this(target, CollectorTls.off(), identity, buffer, outbox, ackListener, settings);
     }
 
-    public Shipper(String target, CollectorTls tls, Identity identity, RecordBuffer buffer, Outbox outbox,
-                   AckListener ackListener, Settings settings) {
+    public Shipper(
+            String target,
+            CollectorTls tls,
+            Identity identity,
+            RecordBuffer buffer,
+            Outbox outbox,
+            AckListener ackListener,
+            Settings settings) {
         this.target = target;
         this.identity = identity;
         this.buffer = buffer;
@@ -134,8 +148,11 @@ public final class Shipper implements Runnable {
         public void onNext(CollectorMessage m) {
             switch (m.getBodyCase()) {
                 case WELCOME -> events.add(new Welcomed(this, m.getWelcome().getLastStoredSeq()));
-                case ACK -> events.add(new Acked(this, m.getAck().getSeq(), m.getAck().getRefused()));
-                case REJECT -> events.add(new Rejected(this, m.getReject().getReason(), m.getReject().getPermanent()));
+                case ACK ->
+                    events.add(new Acked(this, m.getAck().getSeq(), m.getAck().getRefused()));
+                case REJECT ->
+                    events.add(new Rejected(
+                            this, m.getReject().getReason(), m.getReject().getPermanent()));
                 case BODY_NOT_SET -> {
                     // a newer collector may send messages this agent does not know; ignore them
                 }
@@ -231,7 +248,9 @@ public final class Shipper implements Runnable {
     private void handleEvents() {
         Event e;
         while ((e = events.poll()) != null) handle(e);
-        if (stream != null && stream.welcomed && highestSent > lastAcked
+        if (stream != null
+                && stream.welcomed
+                && highestSent > lastAcked
                 && System.currentTimeMillis() - lastSendMs > settings.ackTimeoutMs()) {
             fail("no acknowledgement for " + settings.ackTimeoutMs() / 1000 + " s");
         }
@@ -247,7 +266,8 @@ public final class Shipper implements Runnable {
             acknowledge(w.lastStoredSeq());
             highestSent = w.lastStoredSeq();
             if (!lastProblem.isEmpty()) {
-                LOG.info("connected to collector " + target + " again; resending " + outbox.size() + " unacknowledged batches");
+                LOG.info("connected to collector " + target + " again; resending " + outbox.size()
+                        + " unacknowledged batches");
                 lastProblem = "";
             } else {
                 LOG.info("connected to collector " + target + " as agent " + identity.agentId());
@@ -262,7 +282,11 @@ public final class Shipper implements Runnable {
             Status.Code code = f.status().getCode();
             // The collector checks the token (call metadata) before it reads the hello, so such a refusal is a status.
             if (code == Status.Code.UNAUTHENTICATED || code == Status.Code.PERMISSION_DENIED) {
-                refused(f.status().getDescription() == null ? code.toString() : f.status().getDescription(), true);
+                refused(
+                        f.status().getDescription() == null
+                                ? code.toString()
+                                : f.status().getDescription(),
+                        true);
             } else {
                 fail(describe(f.status()));
             }
@@ -290,8 +314,9 @@ public final class Shipper implements Runnable {
         long now = System.currentTimeMillis();
         String key = a.refused().replaceAll("[0-9]+", "#"); // "3 records…" and "4 records…" are one problem
         if (!key.equals(lastAckRefusal) || now - lastAckRefusalLoggedMs >= REPEAT_LOG_MS) {
-            LOG.warning("collector " + target + " stored batch " + Long.toUnsignedString(a.seq()) + " but not all of it: "
-                    + a.refused() + " (logged once per " + REPEAT_LOG_MS / 60_000 + " min while it lasts)");
+            LOG.warning(
+                    "collector " + target + " stored batch " + Long.toUnsignedString(a.seq()) + " but not all of it: "
+                            + a.refused() + " (logged once per " + REPEAT_LOG_MS / 60_000 + " min while it lasts)");
             lastAckRefusal = key;
             lastAckRefusalLoggedMs = now;
         }
@@ -317,11 +342,18 @@ public final class Shipper implements Runnable {
         // shipper's own jittered backoff (capped at maxBackoffMs) already paces the attempts.
         if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) channel.resetConnectBackoff();
         Stream s = new Stream();
-        IngestGrpc.newStub(channel).withInterceptors(CollectorChannel.identity(identity.agentId(), identity.token())).stream(s);
+        IngestGrpc.newStub(channel)
+                .withInterceptors(CollectorChannel.identity(identity.agentId(), identity.token()))
+                .stream(s);
         stream = s;
-        s.requests.onNext(AgentMessage.newBuilder().setHello(Hello.newBuilder()
-                .setAgentId(identity.agentId()).setHostname(identity.hostname()).setVersion(identity.version())
-                .setLastAckedSeq(lastAcked).setIntervalMs(identity.intervalMs())).build());
+        s.requests.onNext(AgentMessage.newBuilder()
+                .setHello(Hello.newBuilder()
+                        .setAgentId(identity.agentId())
+                        .setHostname(identity.hostname())
+                        .setVersion(identity.version())
+                        .setLastAckedSeq(lastAcked)
+                        .setIntervalMs(identity.intervalMs()))
+                .build());
         lastSendMs = System.currentTimeMillis();
     }
 
@@ -370,7 +402,6 @@ public final class Shipper implements Runnable {
     public boolean connected() {
         return connected;
     }
-
 
     public void stop() {
         running = false;

@@ -30,6 +30,7 @@ record Frame(int payloadLength, int payloadCrc, boolean hasLogs, int batches, lo
     static final int HEADER_BYTES = 48;
     /** Larger than any batch the shipper makes (1 MiB); a bigger length can only be garbage. */
     static final int MAX_PAYLOAD = 64 << 20;
+
     private static final int FLAG_LOGS = 1;
 
     /** The header of a batch about to be written, with its payload. */
@@ -63,8 +64,15 @@ record Frame(int payloadLength, int payloadCrc, boolean hasLogs, int batches, lo
     /** Header and payload, ready to append. */
     ByteBuffer encode(byte[] payload) {
         ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES + payload.length);
-        b.putInt(MAGIC).putInt(0).putInt(payloadLength).putInt(payloadCrc).putInt(hasLogs ? FLAG_LOGS : 0)
-                .putInt(batches).putLong(records).putLong(fromMs).putLong(toMs);
+        b.putInt(MAGIC)
+                .putInt(0)
+                .putInt(payloadLength)
+                .putInt(payloadCrc)
+                .putInt(hasLogs ? FLAG_LOGS : 0)
+                .putInt(batches)
+                .putLong(records)
+                .putLong(fromMs)
+                .putLong(toMs);
         b.putInt(4, crc(b.array(), 8, HEADER_BYTES - 8));
         b.put(payload);
         return b.flip();
@@ -79,8 +87,14 @@ record Frame(int payloadLength, int payloadCrc, boolean hasLogs, int batches, lo
         if (b.getInt(at + 4) != crc(h, 0, h.length)) return null;
         int length = b.getInt(at + 8);
         if (length < 0 || length > MAX_PAYLOAD) return null;
-        return new Frame(length, b.getInt(at + 12), (b.getInt(at + 16) & FLAG_LOGS) != 0, b.getInt(at + 20),
-                b.getLong(at + 24), b.getLong(at + 32), b.getLong(at + 40));
+        return new Frame(
+                length,
+                b.getInt(at + 12),
+                (b.getInt(at + 16) & FLAG_LOGS) != 0,
+                b.getInt(at + 20),
+                b.getLong(at + 24),
+                b.getLong(at + 32),
+                b.getLong(at + 40));
     }
 
     int totalLength() {

@@ -4,8 +4,7 @@ import io.redwatch.proto.v1.Record;
 
 /** The sample time of any record, for gap spans. */
 final class RecordTime {
-    private RecordTime() {
-    }
+    private RecordTime() {}
 
     static long of(Record r) {
         return switch (r.getKindCase()) {

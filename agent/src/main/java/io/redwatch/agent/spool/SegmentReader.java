@@ -18,12 +18,10 @@ final class SegmentReader {
     }
 
     /** A valid frame at {@code pos}; its payload is null when it was read for its header only. */
-    record Good(long pos, long next, Frame frame, byte[] payload) implements Read {
-    }
+    record Good(long pos, long next, Frame frame, byte[] payload) implements Read {}
 
     /** Bytes [pos, next) hold no valid frame; {@code frame} is the header if that part was intact, else null. */
-    record Damage(long pos, long next, Frame frame) implements Read {
-    }
+    record Damage(long pos, long next, Frame frame) implements Read {}
 
     private final ByteBuffer header = ByteBuffer.allocate(Frame.HEADER_BYTES);
 

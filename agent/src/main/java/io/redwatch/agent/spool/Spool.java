@@ -62,7 +62,8 @@ public final class Spool implements Outbox, AutoCloseable {
     public static final long DEFAULT_MAX_BYTES = 256L << 20;
     static final long MAX_SEGMENT_BYTES = 4L << 20;
     static final long MIN_SEGMENT_BYTES = 64L << 10;
-    static final String FULL = "agent spool full (spool_max_bytes) while the collector was unreachable: oldest unsent samples dropped";
+    static final String FULL =
+            "agent spool full (spool_max_bytes) while the collector was unreachable: oldest unsent samples dropped";
     static final String DAMAGED = "agent spool record unreadable (torn by a crash or damaged on disk)";
     static final String UNWRITABLE = "agent spool could not write to disk";
 
@@ -88,10 +89,12 @@ public final class Spool implements Outbox, AutoCloseable {
 
     public static Spool open(Path dir, long maxBytes, long segmentBytes) throws IOException {
         if (maxBytes < 2 * segmentBytes) {
-            throw new IllegalArgumentException("spool of " + maxBytes + " bytes must hold at least two segments of " + segmentBytes);
+            throw new IllegalArgumentException(
+                    "spool of " + maxBytes + " bytes must hold at least two segments of " + segmentBytes);
         }
         Files.createDirectories(dir);
-        FileChannel lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel lockChannel =
+                FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;
         try {
             lock = lockChannel.tryLock();
@@ -164,7 +167,8 @@ public final class Spool implements Outbox, AutoCloseable {
 
     @Override
     public synchronized int size() {
-        return (int) Math.min(Integer.MAX_VALUE, st.sent.size() + (st.losses.isEmpty() ? 0 : 1) + Math.max(0, st.unsentBatches));
+        return (int) Math.min(
+                Integer.MAX_VALUE, st.sent.size() + (st.losses.isEmpty() ? 0 : 1) + Math.max(0, st.unsentBatches));
     }
 
     @Override

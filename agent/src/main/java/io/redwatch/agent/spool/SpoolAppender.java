@@ -57,16 +57,23 @@ final class SpoolAppender {
     private void unwritable(Frame f, long pos, IOException e) {
         if (writeProblem == null || !writeProblem.equals(e.toString())) {
             writeProblem = e.toString();
-            LOG.warning("spool " + st.dir + ": cannot write a batch (" + e + "); its " + f.records()
-                    + " records are reported to the collector as a gap. Free space on that disk or fix its permissions.");
+            LOG.warning(
+                    "spool " + st.dir + ": cannot write a batch (" + e + "); its " + f.records()
+                            + " records are reported to the collector as a gap. Free space on that disk or fix its permissions.");
         }
         try {
             if (pos >= 0) st.active.channel.truncate(pos);
         } catch (IOException ignored) {
             // the next start cuts off a partial record anyway
         }
-        st.addLoss(Gap.newBuilder().setFromMs(f.fromMs()).setToMs(f.toMs()).setRecordsLost(f.records())
-                .setBatchesLost(f.batches()).build(), Spool.UNWRITABLE);
+        st.addLoss(
+                Gap.newBuilder()
+                        .setFromMs(f.fromMs())
+                        .setToMs(f.toMs())
+                        .setRecordsLost(f.records())
+                        .setBatchesLost(f.batches())
+                        .build(),
+                Spool.UNWRITABLE);
         try {
             st.persist();
         } catch (IOException again) {
@@ -100,8 +107,10 @@ final class SpoolAppender {
             Read r = st.reader.read(ch, pos, victim.size, false);
             Frame f = r instanceof Good g ? g.frame() : ((Damage) r).frame();
             if (f != null) {
-                lost.setFromMs(Math.min(lost.getFromMs(), f.fromMs())).setToMs(Math.max(lost.getToMs(), f.toMs()))
-                        .setRecordsLost(lost.getRecordsLost() + f.records()).setBatchesLost(lost.getBatchesLost() + f.batches());
+                lost.setFromMs(Math.min(lost.getFromMs(), f.fromMs()))
+                        .setToMs(Math.max(lost.getToMs(), f.toMs()))
+                        .setRecordsLost(lost.getRecordsLost() + f.records())
+                        .setBatchesLost(lost.getBatchesLost() + f.batches());
                 if (f.hasLogs()) logs++;
             } else {
                 lost.setBatchesLost(lost.getBatchesLost() + 1);
@@ -123,13 +132,15 @@ final class SpoolAppender {
         st.addLoss(lost.build(), Spool.FULL);
         if (!st.dropping) {
             st.dropping = true;
-            LOG.warning("spool " + st.dir + " is full (" + st.maxBytes / 1024 + " KiB) and the collector has not taken its"
+            LOG.warning("spool " + st.dir + " is full (" + st.maxBytes / 1024
+                    + " KiB) and the collector has not taken its"
                     + " batches: dropping the oldest unsent samples, first " + lost.getRecordsLost() + " records from "
                     + lost.getFromMs() + " to " + lost.getToMs() + " ms; the loss is sent to the collector as a gap"
                     + (logs > 0 ? ". " + logs + " batches with log lines were among them: raise spool_max_bytes" : ""));
         }
         st.persist();
-        if (victim.id != st.cursorSegment && st.sent.stream().noneMatch(s -> s.segment() == victim.id)) st.delete(victim);
+        if (victim.id != st.cursorSegment && st.sent.stream().noneMatch(s -> s.segment() == victim.id))
+            st.delete(victim);
     }
 
     private void roll() throws IOException {

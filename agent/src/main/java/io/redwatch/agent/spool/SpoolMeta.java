@@ -1,10 +1,10 @@
 package io.redwatch.agent.spool;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -27,7 +27,8 @@ import java.util.List;
  * @param sent      batches numbered and (possibly) sent, not yet acknowledged, in seq order
  * @param losses    gaps not yet sent (serialized {@code Gap} messages)
  */
-record SpoolMeta(long nextSeq, long lastAcked, long cursorSegment, long cursorPos, List<Sent> sent, List<byte[]> losses) {
+record SpoolMeta(
+        long nextSeq, long lastAcked, long cursorSegment, long cursorPos, List<Sent> sent, List<byte[]> losses) {
     static final String FILE = "meta";
     private static final int MAGIC = 0x5257534D;
     private static final int VERSION = 1;
@@ -65,7 +66,8 @@ record SpoolMeta(long nextSeq, long lastAcked, long cursorSegment, long cursorPo
         if (in.readInt() != MAGIC) throw new CorruptMetaException("not a spool index");
         int version = in.readInt();
         if (version != VERSION) {
-            throw new CorruptMetaException("version " + version + " is not " + VERSION + " (written by another agent version)");
+            throw new CorruptMetaException(
+                    "version " + version + " is not " + VERSION + " (written by another agent version)");
         }
         long nextSeq = in.readLong();
         long lastAcked = in.readLong();
@@ -117,8 +119,8 @@ record SpoolMeta(long nextSeq, long lastAcked, long cursorSegment, long cursorPo
         out.writeInt(Frame.crc(body, 0, body.length));
         out.flush();
         Path tmp = dir.resolve(FILE + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel ch = FileChannel.open(
+                tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer b = ByteBuffer.wrap(bytes.toByteArray());
             while (b.hasRemaining()) ch.write(b);
             ch.force(true);

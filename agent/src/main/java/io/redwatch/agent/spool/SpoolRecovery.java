@@ -39,8 +39,9 @@ final class SpoolRecovery {
             meta = SpoolMeta.read(dir);
         } catch (CorruptMetaException e) {
             // Cannot happen through a crash (the index is replaced atomically); only outside hands do this.
-            LOG.severe("spool index " + dir.resolve(SpoolMeta.FILE) + " is unreadable (" + e.getMessage()
-                    + "); sending every batch in the spool again under new numbers (the collector may store some twice)");
+            LOG.severe(
+                    "spool index " + dir.resolve(SpoolMeta.FILE) + " is unreadable (" + e.getMessage()
+                            + "); sending every batch in the spool again under new numbers (the collector may store some twice)");
             meta = null;
         }
         if (meta == null) meta = SpoolMeta.empty(ids.isEmpty() ? 1 : ids.get(0));

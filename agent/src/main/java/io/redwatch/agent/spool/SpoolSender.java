@@ -71,8 +71,9 @@ final class SpoolSender {
                     s.unsent--;
                     st.unsentBatches--;
                 }
-                LOG.warning("spool segment " + s.path + ": bytes " + d.pos() + " to " + d.next() + " are not a valid record"
-                        + " (damaged on disk or torn by a crash); skipped, and reported to the collector as a gap");
+                LOG.warning(
+                        "spool segment " + s.path + ": bytes " + d.pos() + " to " + d.next() + " are not a valid record"
+                                + " (damaged on disk or torn by a crash); skipped, and reported to the collector as a gap");
                 st.addLoss(st.lossOf(d, s), Spool.DAMAGED);
             }
         }
@@ -110,7 +111,8 @@ final class SpoolSender {
 
     /** A numbered batch, read back; if its record went bad on disk, a gap in its place under the same number. */
     private Batch load(Sent s) throws IOException {
-        if (s.inline() != null) return parse(s.inline()).toBuilder().setSeq(s.seq()).build();
+        if (s.inline() != null)
+            return parse(s.inline()).toBuilder().setSeq(s.seq()).build();
         Segment seg = st.segments.get(s.segment());
         Batch b = null;
         Frame f = null;
@@ -124,13 +126,28 @@ final class SpoolSender {
             }
         }
         if (b != null) return b.toBuilder().setSeq(s.seq()).build();
-        LOG.warning("spool: batch " + s.seq() + " (segment " + s.segment() + ", offset " + s.pos() + ") can no longer be"
-                + " read (damaged on disk or its file was removed); sending a gap under its number instead");
+        LOG.warning(
+                "spool: batch " + s.seq() + " (segment " + s.segment() + ", offset " + s.pos() + ") can no longer be"
+                        + " read (damaged on disk or its file was removed); sending a gap under its number instead");
         long now = System.currentTimeMillis();
-        Gap g = f == null ? Gap.newBuilder().setFromMs(now).setToMs(now).setBatchesLost(1).setReason(Spool.DAMAGED).build()
-                : Gap.newBuilder().setFromMs(f.fromMs()).setToMs(f.toMs()).setRecordsLost(f.records())
-                .setBatchesLost(f.batches()).setReason(Spool.DAMAGED).build();
-        Batch gap = Batch.newBuilder().setCreatedMs(now).addRecords(Record.newBuilder().setGap(g)).build();
+        Gap g = f == null
+                ? Gap.newBuilder()
+                        .setFromMs(now)
+                        .setToMs(now)
+                        .setBatchesLost(1)
+                        .setReason(Spool.DAMAGED)
+                        .build()
+                : Gap.newBuilder()
+                        .setFromMs(f.fromMs())
+                        .setToMs(f.toMs())
+                        .setRecordsLost(f.records())
+                        .setBatchesLost(f.batches())
+                        .setReason(Spool.DAMAGED)
+                        .build();
+        Batch gap = Batch.newBuilder()
+                .setCreatedMs(now)
+                .addRecords(Record.newBuilder().setGap(g))
+                .build();
         // Kept in the index from now on, so the damage is reported once and resends stay identical.
         List<Sent> all = new ArrayList<>(st.sent);
         all.replaceAll(x -> x.seq() == s.seq() ? Sent.inline(s.seq(), gap.toByteArray()) : x);

@@ -38,6 +38,7 @@ final class SpoolState {
     final ArrayDeque<Sent> sent = new ArrayDeque<>();
     /** Gaps not sent yet, one per reason. */
     final List<Gap> losses = new ArrayList<>();
+
     long unsentBatches;
     long totalBytes;
     /** The end time of the last batch read at the cursor: where an unreadable record's loss begins. */
@@ -58,7 +59,8 @@ final class SpoolState {
 
     Segment create(long id) throws IOException {
         Segment s = new Segment(id, segmentPath(id));
-        Files.newByteChannel(s.path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+        Files.newByteChannel(s.path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)
+                .close();
         SpoolMeta.syncDirectory(dir);
         segments.put(id, s);
         return s;
@@ -87,7 +89,9 @@ final class SpoolState {
     void collectGarbage() throws IOException {
         long keep = cursorSegment;
         for (Sent s : sent) if (s.inline() == null) keep = Math.min(keep, s.segment());
-        while (!segments.isEmpty() && segments.firstKey() < keep && segments.firstEntry().getValue() != active) {
+        while (!segments.isEmpty()
+                && segments.firstKey() < keep
+                && segments.firstEntry().getValue() != active) {
             delete(segments.firstEntry().getValue());
         }
     }
@@ -96,12 +100,18 @@ final class SpoolState {
     Gap lossOf(Damage d, Segment s) throws IOException {
         if (d.frame() != null) {
             Frame f = d.frame();
-            return Gap.newBuilder().setFromMs(f.fromMs()).setToMs(f.toMs()).setRecordsLost(f.records())
-                    .setBatchesLost(f.batches()).build();
+            return Gap.newBuilder()
+                    .setFromMs(f.fromMs())
+                    .setToMs(f.toMs())
+                    .setRecordsLost(f.records())
+                    .setBatchesLost(f.batches())
+                    .build();
         }
         // Nothing of the record is readable: how many records it held is unknown; its time lies
         // between the batch before it and the one after.
-        long from = lastReadToMs > 0 ? lastReadToMs : Files.getLastModifiedTime(s.path).toMillis();
+        long from = lastReadToMs > 0
+                ? lastReadToMs
+                : Files.getLastModifiedTime(s.path).toMillis();
         long to = from;
         if (d.next() < s.size && reader.read(channel(s), d.next(), s.size, false) instanceof Good g) {
             to = Math.max(from, g.frame().fromMs());
@@ -114,9 +124,14 @@ final class SpoolState {
         for (int i = 0; i < losses.size(); i++) {
             Gap a = losses.get(i);
             if (a.getReason().equals(reason)) {
-                losses.set(i, a.toBuilder().setFromMs(Math.min(a.getFromMs(), g.getFromMs()))
-                        .setToMs(Math.max(a.getToMs(), g.getToMs())).setRecordsLost(a.getRecordsLost() + g.getRecordsLost())
-                        .setBatchesLost(a.getBatchesLost() + g.getBatchesLost()).build());
+                losses.set(
+                        i,
+                        a.toBuilder()
+                                .setFromMs(Math.min(a.getFromMs(), g.getFromMs()))
+                                .setToMs(Math.max(a.getToMs(), g.getToMs()))
+                                .setRecordsLost(a.getRecordsLost() + g.getRecordsLost())
+                                .setBatchesLost(a.getBatchesLost() + g.getBatchesLost())
+                                .build());
                 return;
             }
         }

@@ -33,6 +33,7 @@ final class LineReader {
     private long lineStart = -1;
     /** Length so far of the pending line that spans reads; its first `kept` bytes are in lineBytes. */
     private long pendingLength;
+
     private int kept;
     private byte pendingLastByte;
     private boolean skipToNewline;
@@ -149,8 +150,17 @@ final class LineReader {
      * Adds the line whose first {@code keptLen} bytes are {@code src[off..]} and whose full length
      * (without the newline) is {@code length}, and resets the pending-line state.
      */
-    private void emit(TailedFile file, List<RawLine> out, byte[] src, int off, int keptLen, long length,
-                      byte lastByte, long start, long end) throws IOException {
+    private void emit(
+            TailedFile file,
+            List<RawLine> out,
+            byte[] src,
+            int off,
+            int keptLen,
+            long length,
+            byte lastByte,
+            long start,
+            long end)
+            throws IOException {
         long contentLength = length > 0 && lastByte == '\r' ? length - 1 : length;
         boolean truncated = contentLength > maxLineBytes;
         int len = (int) Math.min(Math.min(keptLen, contentLength), maxLineBytes);

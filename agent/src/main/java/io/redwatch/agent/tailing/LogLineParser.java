@@ -28,102 +28,103 @@ import java.util.logging.Logger;
  */
 public final class LogLineParser {
 
-  private static final Logger LOG = Logger.getLogger(LogLineParser.class.getName());
+    private static final Logger LOG = Logger.getLogger(LogLineParser.class.getName());
 
-  private final LogZone zone;
-  private final InnerLine inner;
-  private final DockerJsonWrapper dockerJson;
-  private final ComposeWrapper compose;
-  private final SyslogWrapper syslog;
+    private final LogZone zone;
+    private final InnerLine inner;
+    private final DockerJsonWrapper dockerJson;
+    private final ComposeWrapper compose;
+    private final SyslogWrapper syslog;
 
-  public LogLineParser(ZoneId zone) {
-    this.zone = new LogZone(zone);
-    this.inner = new InnerLine(this.zone);
-    this.dockerJson = new DockerJsonWrapper(this.zone, inner);
-    this.compose = new ComposeWrapper(this.zone, inner);
-    this.syslog = new SyslogWrapper(this.zone, inner);
-  }
+    public LogLineParser(ZoneId zone) {
+        this.zone = new LogZone(zone);
+        this.inner = new InnerLine(this.zone);
+        this.dockerJson = new DockerJsonWrapper(this.zone, inner);
+        this.compose = new ComposeWrapper(this.zone, inner);
+        this.syslog = new SyslogWrapper(this.zone, inner);
+    }
 
-  public ZoneId zone() {
-    return zone.zone();
-  }
+    public ZoneId zone() {
+        return zone.zone();
+    }
 
-  /**
-   * Parses one line (without its line terminator; a trailing CR or LF is tolerated).
-   *
-   * @param line the line as read; null is treated as ""
-   * @param referenceMs when the agent read the line: the year reference, and the timestamp of a
-   *     line that has none
-   */
-  public LogEvent.Builder parse(String line, long referenceMs) {
-    String text = line == null ? "" : line;
-    LogEvent.Builder event = LogEvent.newBuilder().setRaw(text);
-    try {
-      LineFields f = new LineFields();
-      if (parseAny(text, referenceMs, f)) {
-        return f.fill(event, text);
-      }
-    } catch (RuntimeException e) {
-      // A parser bug must cost one line's structure, never the line or the tailer.
-      LOG.log(Level.FINE, "log line parser failed; the line is kept unparsed", e);
-      event = LogEvent.newBuilder().setRaw(text);
+    /**
+     * Parses one line (without its line terminator; a trailing CR or LF is tolerated).
+     *
+     * @param line the line as read; null is treated as ""
+     * @param referenceMs when the agent read the line: the year reference, and the timestamp of a
+     *     line that has none
+     */
+    public LogEvent.Builder parse(String line, long referenceMs) {
+        String text = line == null ? "" : line;
+        LogEvent.Builder event = LogEvent.newBuilder().setRaw(text);
+        try {
+            LineFields f = new LineFields();
+            if (parseAny(text, referenceMs, f)) {
+                return f.fill(event, text);
+            }
+        } catch (RuntimeException e) {
+            // A parser bug must cost one line's structure, never the line or the tailer.
+            LOG.log(Level.FINE, "log line parser failed; the line is kept unparsed", e);
+            event = LogEvent.newBuilder().setRaw(text);
+        }
+        return event.setParsed(false).setMessage(text).setTsMs(referenceMs).setTsFromLog(false);
     }
-    return event.setParsed(false).setMessage(text).setTsMs(referenceMs).setTsFromLog(false);
-  }
 
-  /**
-   * Splits a pasted physical line that holds several Redis log entries run together
-   * ({@code 420:M 14 Sep 15:56:27.067 # Can't save ... 420:M 14 Sep 15:56:33.071 * 10000 ...})
-   * before each Redis line start preceded by a blank, so each entry can be parsed alone. Text
-   * before the first entry is its own element; a line without entries is returned as is. The
-   * blanks separating entries are dropped; nothing else is.
-   */
-  public static List<String> splitRunTogether(String line) {
-    if (line == null || line.isEmpty()) {
-      return List.of(line == null ? "" : line);
+    /**
+     * Splits a pasted physical line that holds several Redis log entries run together
+     * ({@code 420:M 14 Sep 15:56:27.067 # Can't save ... 420:M 14 Sep 15:56:33.071 * 10000 ...})
+     * before each Redis line start preceded by a blank, so each entry can be parsed alone. Text
+     * before the first entry is its own element; a line without entries is returned as is. The
+     * blanks separating entries are dropped; nothing else is.
+     */
+    public static List<String> splitRunTogether(String line) {
+        if (line == null || line.isEmpty()) {
+            return List.of(line == null ? "" : line);
+        }
+        LineFields scratch = new LineFields();
+        List<Integer> starts = new ArrayList<>();
+        int firstText = skipBlanks(line, 0);
+        for (int i = firstText + 1; i < line.length(); i++) {
+            char before = line.charAt(i - 1);
+            char c = line.charAt(i);
+            if ((before == ' ' || before == '\t')
+                    && (isDigit(c) || c == '[')
+                    && RedisLineScanner.scan(line, i, scratch) >= 0) {
+                starts.add(i);
+            }
+        }
+        if (starts.isEmpty()) {
+            return List.of(line);
+        }
+        List<String> pieces = new ArrayList<>(starts.size() + 1);
+        int from = 0;
+        for (int start : starts) {
+            int end = start;
+            while (end > from && (line.charAt(end - 1) == ' ' || line.charAt(end - 1) == '\t')) {
+                end--;
+            }
+            if (end > from) {
+                pieces.add(line.substring(from, end));
+            }
+            from = start;
+        }
+        pieces.add(line.substring(from));
+        return pieces;
     }
-    LineFields scratch = new LineFields();
-    List<Integer> starts = new ArrayList<>();
-    int firstText = skipBlanks(line, 0);
-    for (int i = firstText + 1; i < line.length(); i++) {
-      char before = line.charAt(i - 1);
-      char c = line.charAt(i);
-      if ((before == ' ' || before == '\t') && (isDigit(c) || c == '[')
-          && RedisLineScanner.scan(line, i, scratch) >= 0) {
-        starts.add(i);
-      }
-    }
-    if (starts.isEmpty()) {
-      return List.of(line);
-    }
-    List<String> pieces = new ArrayList<>(starts.size() + 1);
-    int from = 0;
-    for (int start : starts) {
-      int end = start;
-      while (end > from && (line.charAt(end - 1) == ' ' || line.charAt(end - 1) == '\t')) {
-        end--;
-      }
-      if (end > from) {
-        pieces.add(line.substring(from, end));
-      }
-      from = start;
-    }
-    pieces.add(line.substring(from));
-    return pieces;
-  }
 
-  private boolean parseAny(String s, long ref, LineFields f) {
-    int p = skipBlanks(s, 0);
-    if (p >= s.length()) {
-      return false;
+    private boolean parseAny(String s, long ref, LineFields f) {
+        int p = skipBlanks(s, 0);
+        if (p >= s.length()) {
+            return false;
+        }
+        char c = s.charAt(p);
+        if (c == '{') {
+            return dockerJson.parse(s, p, ref, f);
+        }
+        if ((isDigit(c) || c == '[') && inner.redisAt(s, p, ref, f)) {
+            return true;
+        }
+        return syslog.parse(s, p, ref, f) || compose.parse(s, p, ref, f);
     }
-    char c = s.charAt(p);
-    if (c == '{') {
-      return dockerJson.parse(s, p, ref, f);
-    }
-    if ((isDigit(c) || c == '[') && inner.redisAt(s, p, ref, f)) {
-      return true;
-    }
-    return syslog.parse(s, p, ref, f) || compose.parse(s, p, ref, f);
-  }
 }

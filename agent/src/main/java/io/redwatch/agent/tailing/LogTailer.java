@@ -69,14 +69,19 @@ public final class LogTailer implements AutoCloseable {
     }
 
     /** @param check which files may be read at the path (never a symlink; see {@link LogFileCheck}) */
-    public LogTailer(Path file, TailPositionStore positions, int maxLineBytes, long initialBacklogBytes,
-                     LogFileCheck check) {
+    public LogTailer(
+            Path file, TailPositionStore positions, int maxLineBytes, long initialBacklogBytes, LogFileCheck check) {
         this(file, positions, maxLineBytes, initialBacklogBytes, check, System::nanoTime);
     }
 
     /** @param nanoTime the clock that times the rotated-file grace period (tests drive their own) */
-    LogTailer(Path file, TailPositionStore positions, int maxLineBytes, long initialBacklogBytes,
-              LogFileCheck check, LongSupplier nanoTime) {
+    LogTailer(
+            Path file,
+            TailPositionStore positions,
+            int maxLineBytes,
+            long initialBacklogBytes,
+            LogFileCheck check,
+            LongSupplier nanoTime) {
         if (maxLineBytes <= 0) {
             throw new IllegalArgumentException("maxLineBytes must be positive, was " + maxLineBytes);
         }
@@ -168,10 +173,13 @@ public final class LogTailer implements AutoCloseable {
         } catch (IOException e) {
             if (!commitFailing) {
                 commitFailing = true;
-                LOG.log(Level.WARNING, "Cannot save the tail position of " + path + " in "
-                        + positions.stateDir() + ": " + e + ". Following goes on, but after a restart the lines "
-                        + "since the last saved position are sent again. Check that the state directory is "
-                        + "writable and its disk not full.");
+                LOG.log(
+                        Level.WARNING,
+                        "Cannot save the tail position of " + path + " in "
+                                + positions.stateDir() + ": " + e
+                                + ". Following goes on, but after a restart the lines "
+                                + "since the last saved position are sent again. Check that the state directory is "
+                                + "writable and its disk not full.");
             }
         }
     }
@@ -249,8 +257,9 @@ public final class LogTailer implements AutoCloseable {
         boolean shrunk = size < reader.readPos();
         if (shrunk || !current.headUnchanged()) {
             long was = reader.readPos();
-            LOG.info(() -> path + " was truncated (copytruncate?): " + (shrunk ? "size " + size + " < " + was
-                    + " bytes read" : "its first bytes changed") + "; reading it again from the start");
+            LOG.info(() -> path + " was truncated (copytruncate?): "
+                    + (shrunk ? "size " + size + " < " + was + " bytes read" : "its first bytes changed")
+                    + "; reading it again from the start");
             current.forgetHead();
             restartAt(0);
         } else {

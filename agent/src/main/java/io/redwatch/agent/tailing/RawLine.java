@@ -23,6 +23,4 @@ import io.redwatch.proto.v1.FileIdentity;
  *                  marker
  * @param truncated whether the line was longer than the tailer's maximum line length
  */
-public record RawLine(FileIdentity fileId, String file, long offset, long endOffset, String text,
-                      boolean truncated) {
-}
+public record RawLine(FileIdentity fileId, String file, long offset, long endOffset, String text, boolean truncated) {}

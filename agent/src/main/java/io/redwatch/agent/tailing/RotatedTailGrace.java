@@ -15,6 +15,7 @@ final class RotatedTailGrace {
     private long graceNanos = DEFAULT.toNanos();
     /** The pending line and file end being timed; -1 when nothing is. */
     private long lineStart = -1;
+
     private long readPos = -1;
     private long since;
 

@@ -1,7 +1,6 @@
 package io.redwatch.agent.tailing;
 
 import io.redwatch.proto.v1.FileIdentity;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -67,7 +66,9 @@ public final class TailPositionStore {
 
         /** Whether this position names a particular file (false for {@link #startOfCurrentFile()}). */
         public boolean namesFile() {
-            return fileId.getInode() != 0 || fileId.getDevice() != 0 || !fileId.getHeadFingerprint().isEmpty();
+            return fileId.getInode() != 0
+                    || fileId.getDevice() != 0
+                    || !fileId.getHeadFingerprint().isEmpty();
         }
     }
 
@@ -113,8 +114,8 @@ public final class TailPositionStore {
         Path file = positionFile(watched);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         byte[] bytes = format(watched, fileId, offset).getBytes(StandardCharsets.UTF_8);
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel ch = FileChannel.open(
+                tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer buf = ByteBuffer.wrap(bytes);
             while (buf.hasRemaining()) {
                 ch.write(buf);
@@ -124,8 +125,10 @@ public final class TailPositionStore {
         try {
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("cannot atomically replace " + file + ": the state directory's file system "
-                    + "does not support atomic rename; put the agent's state directory on a local file system", e);
+            throw new IOException(
+                    "cannot atomically replace " + file + ": the state directory's file system "
+                            + "does not support atomic rename; put the agent's state directory on a local file system",
+                    e);
         }
         // The rename is durable only once the directory entry is on disk.
         try (FileChannel dir = FileChannel.open(stateDir, StandardOpenOption.READ)) {
@@ -136,7 +139,8 @@ public final class TailPositionStore {
     /** The file holding the position of {@code watched}: its name plus a hash of its absolute path. */
     Path positionFile(Path watched) {
         String abs = watched.toAbsolutePath().normalize().toString();
-        String name = watched.getFileName() == null ? "root" : watched.getFileName().toString();
+        String name =
+                watched.getFileName() == null ? "root" : watched.getFileName().toString();
         name = name.replaceAll("[^A-Za-z0-9._-]", "_");
         String hash = HexFormat.of().formatHex(sha256(abs.getBytes(StandardCharsets.UTF_8)), 0, 6);
         return stateDir.resolve("tail-" + name + "-" + hash + ".pos");
@@ -210,9 +214,11 @@ public final class TailPositionStore {
     }
 
     private static void warnUnusable(Path file, Path watched, String why) {
-        LOG.log(Level.WARNING, () -> "Tail position file " + file + " for " + watched + " is unusable: " + why
-                + ". Resuming from the start of the current " + watched + "; lines already sent will be sent "
-                + "again (the collector drops duplicates). The file is replaced at the next acknowledged batch.");
+        LOG.log(
+                Level.WARNING,
+                () -> "Tail position file " + file + " for " + watched + " is unusable: " + why
+                        + ". Resuming from the start of the current " + watched + "; lines already sent will be sent "
+                        + "again (the collector drops duplicates). The file is replaced at the next acknowledged batch.");
     }
 
     private static String crcHex(String body) {

@@ -2,7 +2,6 @@ package io.redwatch.agent.tailing;
 
 import io.redwatch.agent.tailing.TailPositionStore.Position;
 import io.redwatch.proto.v1.FileIdentity;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -38,8 +37,7 @@ final class TailStart {
      * @param midLine the offset may fall inside a line, whose rest is to be skipped
      * @param rotatedAway the file is no longer at the path: read it to its end, then follow the path
      */
-    record Start(TailedFile file, long offset, boolean midLine, boolean rotatedAway) {
-    }
+    record Start(TailedFile file, long offset, boolean midLine, boolean rotatedAway) {}
 
     private final Path path;
     private final TailPositionStore positions;
@@ -67,7 +65,8 @@ final class TailStart {
     /** The size of the file at the path itself (a symlink's own size, never its target's); 0 when absent. */
     private static long sizeWithoutFollowing(Path file) {
         try {
-            return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).size();
+            return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                    .size();
         } catch (IOException e) {
             return 0;
         }
@@ -104,7 +103,8 @@ final class TailStart {
         }
         long from = history - initialBacklogBytes;
         LOG.info(() -> "First time following " + path + ": reading only the last " + initialBacklogBytes
-                + " bytes of the " + history + " it held when the agent started (from the first line boundary after offset "
+                + " bytes of the " + history
+                + " it held when the agent started (from the first line boundary after offset "
                 + from + "), and everything written since");
         // A window that does not begin right after a newline begins mid-line: drop that fragment.
         return new Start(f, from, !byteBeforeIsNewline(f, from), false);
@@ -127,8 +127,8 @@ final class TailStart {
             if (f != null) {
                 f.close();
             }
-            LOG.info(() -> path + " was rotated while the agent was stopped; reading the rest of "
-                    + renamed.name() + " from offset " + p.offset() + ", then the new " + path);
+            LOG.info(() -> path + " was rotated while the agent was stopped; reading the rest of " + renamed.name()
+                    + " from offset " + p.offset() + ", then the new " + path);
             return new Start(renamed, Math.min(p.offset(), sizeOrZero(renamed)), false, true);
         }
         if (f == null) {

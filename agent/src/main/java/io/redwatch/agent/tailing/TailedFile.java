@@ -1,7 +1,6 @@
 package io.redwatch.agent.tailing;
 
 import io.redwatch.proto.v1.FileIdentity;
-
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -38,7 +37,8 @@ final class TailedFile implements Closeable {
          */
         static Key of(Path path) throws IOException {
             Map<String, Object> attrs = attributes(path, "unix:ino,dev");
-            return attrs == null ? null
+            return attrs == null
+                    ? null
                     : new Key(((Number) attrs.get("dev")).longValue(), ((Number) attrs.get("ino")).longValue());
         }
 
@@ -49,8 +49,10 @@ final class TailedFile implements Closeable {
             } catch (NoSuchFileException e) {
                 return null;
             } catch (UnsupportedOperationException e) {
-                throw new IOException("cannot read the inode of " + path + ": this platform has no unix file "
-                        + "attributes (the tailer needs Linux or another Unix)", e);
+                throw new IOException(
+                        "cannot read the inode of " + path + ": this platform has no unix file "
+                                + "attributes (the tailer needs Linux or another Unix)",
+                        e);
             }
         }
 

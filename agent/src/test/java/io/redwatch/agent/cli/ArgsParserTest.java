@@ -12,8 +12,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ArgsParserTest {
-    private static final CommandSpec SHOW = new CommandSpec("tool show", List.of("Show things."),
-            List.of(OptionSpec.value("--file", "file", "a file to read"), OptionSpec.flag("--json", "print JSON")), List.of());
+    private static final CommandSpec SHOW = new CommandSpec(
+            "tool show",
+            List.of("Show things."),
+            List.of(OptionSpec.value("--file", "file", "a file to read"), OptionSpec.flag("--json", "print JSON")),
+            List.of());
     private static final CommandSpec ROOT = new CommandSpec("tool", List.of("A tool."), List.of(), List.of(SHOW));
 
     private static ParsedArgs parse(String... args) {
@@ -47,17 +50,27 @@ class ArgsParserTest {
         UsageException unknown = assertThrows(UsageException.class, () -> parse("show", "--bogus=1"));
         assertEquals("Unknown option: '--bogus=1'", unknown.getMessage());
         assertSame(SHOW, unknown.command());
-        assertEquals("Missing required parameter for option '--file' (<file>)",
-                assertThrows(UsageException.class, () -> parse("show", "--file")).getMessage());
-        assertEquals("Missing required parameter for option '--file' (<file>)",
-                assertThrows(UsageException.class, () -> parse("show", "--file", "--json")).getMessage());
-        assertEquals("Unmatched argument at index 0: 'hide'",
+        assertEquals(
+                "Missing required parameter for option '--file' (<file>)",
+                assertThrows(UsageException.class, () -> parse("show", "--file"))
+                        .getMessage());
+        assertEquals(
+                "Missing required parameter for option '--file' (<file>)",
+                assertThrows(UsageException.class, () -> parse("show", "--file", "--json"))
+                        .getMessage());
+        assertEquals(
+                "Unmatched argument at index 0: 'hide'",
                 assertThrows(UsageException.class, () -> parse("hide")).getMessage());
-        assertEquals("Unmatched argument at index 2: 'extra'",
-                assertThrows(UsageException.class, () -> parse("show", "--json", "extra")).getMessage());
-        assertEquals("option '--file' should be specified only once",
-                assertThrows(UsageException.class, () -> parse("show", "--file", "a", "--file", "b")).getMessage());
-        assertSame(ROOT, assertThrows(UsageException.class, () -> parse("--json")).command());
+        assertEquals(
+                "Unmatched argument at index 2: 'extra'",
+                assertThrows(UsageException.class, () -> parse("show", "--json", "extra"))
+                        .getMessage());
+        assertEquals(
+                "option '--file' should be specified only once",
+                assertThrows(UsageException.class, () -> parse("show", "--file", "a", "--file", "b"))
+                        .getMessage());
+        assertSame(
+                ROOT, assertThrows(UsageException.class, () -> parse("--json")).command());
     }
 
     @Test
@@ -70,9 +83,16 @@ class ArgsParserTest {
         assertTrue(show.startsWith("Usage: tool show [-hV] [--file=<file>] [--json]\nShow things.\n"), show);
         assertTrue(show.contains("      --file=<file>          a file to read\n"), show);
         assertTrue(show.contains("  -h, --help                 Show this help message and exit.\n"), show);
-        String longDescription = HelpText.render(new CommandSpec("tool long", List.of("x"),
-                List.of(OptionSpec.value("--a-rather-long-option", "value", "word ".repeat(40).strip())), List.of()));
+        String longDescription = HelpText.render(new CommandSpec(
+                "tool long",
+                List.of("x"),
+                List.of(OptionSpec.value(
+                        "--a-rather-long-option", "value", "word ".repeat(40).strip())),
+                List.of()));
         for (String line : longDescription.split("\n")) assertTrue(line.length() <= 80, line);
-        assertTrue(longDescription.contains("      --a-rather-long-option=<value>\n                             word word"), longDescription);
+        assertTrue(
+                longDescription.contains(
+                        "      --a-rather-long-option=<value>\n                             word word"),
+                longDescription);
     }
 }

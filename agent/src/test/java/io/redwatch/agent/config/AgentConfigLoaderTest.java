@@ -1,8 +1,5 @@
 package io.redwatch.agent.config;
 
-import io.redwatch.common.config.ConfigException;
-import io.redwatch.common.config.Secret;
-
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.redwatch.common.config.ConfigException;
+import io.redwatch.common.config.Secret;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -62,8 +61,14 @@ class AgentConfigLoaderTest {
 
         RedisTarget t = c.redis().get(0);
         assertAll(
-                () -> assertEquals(HOST + "-" + DefaultAgentId.shortHash(new String(Files.readAllBytes(Path.of("/etc/machine-id")),
-                        StandardCharsets.US_ASCII).trim()), c.agentId(), "agent id defaults to host name and machine id"),
+                () -> assertEquals(
+                        HOST + "-"
+                                + DefaultAgentId.shortHash(new String(
+                                                Files.readAllBytes(Path.of("/etc/machine-id")),
+                                                StandardCharsets.US_ASCII)
+                                        .trim()),
+                        c.agentId(),
+                        "agent id defaults to host name and machine id"),
                 () -> assertEquals(HOST, c.hostname()),
                 () -> assertEquals("127.0.0.1:7400", c.collectorAddress()),
                 () -> assertFalse(c.token().isPresent()),
@@ -88,7 +93,8 @@ class AgentConfigLoaderTest {
     void fullFileSetsEveryKey() throws IOException {
         Path token = write("token", "tok-123\n");
         Path password = write("password", "s3cret-pw\n");
-        AgentConfig c = load(fixture("good_full.yaml", "TOKEN_FILE", token.toString(), "PASSWORD_FILE", password.toString()));
+        AgentConfig c =
+                load(fixture("good_full.yaml", "TOKEN_FILE", token.toString(), "PASSWORD_FILE", password.toString()));
 
         RedisTarget local = c.redis().get(0);
         RedisTarget remote = c.redis().get(1);
@@ -117,9 +123,16 @@ class AgentConfigLoaderTest {
         Path token = write("token", "tok");
         Path password = write("password", "pw");
         Path file = fixture("good_full.yaml", "TOKEN_FILE", token.toString(), "PASSWORD_FILE", password.toString());
-        AgentConfig c = AgentConfigLoader.load(file, new AgentConfigLoader.Overrides("10.9.9.9:7000",
-                "redis://127.0.0.1:7777", Path.of("/srv/redis/7777.log"), Duration.ofSeconds(1), Path.of("/srv/state"),
-                "from-flag"), HOST);
+        AgentConfig c = AgentConfigLoader.load(
+                file,
+                new AgentConfigLoader.Overrides(
+                        "10.9.9.9:7000",
+                        "redis://127.0.0.1:7777",
+                        Path.of("/srv/redis/7777.log"),
+                        Duration.ofSeconds(1),
+                        Path.of("/srv/state"),
+                        "from-flag"),
+                HOST);
 
         assertAll(
                 () -> assertEquals("from-flag", c.agentId()),
@@ -128,7 +141,8 @@ class AgentConfigLoaderTest {
                 () -> assertEquals(Path.of("/srv/state"), c.stateDir()),
                 () -> assertEquals(1, c.redis().size(), "--redis replaces the file's list"),
                 () -> assertEquals(HOST + ":7777", c.redis().get(0).instance()),
-                () -> assertEquals(Path.of("/srv/redis/7777.log"), c.redis().get(0).logFile()),
+                () -> assertEquals(
+                        Path.of("/srv/redis/7777.log"), c.redis().get(0).logFile()),
                 // keys with no flag still come from the file
                 () -> assertEquals("tok", c.token().reveal()),
                 () -> assertEquals(Duration.ofMinutes(2), c.configInterval()));
@@ -136,8 +150,10 @@ class AgentConfigLoaderTest {
 
     @Test
     void logFileFlagAppliesToTheOnlyInstanceOfTheFile() throws IOException {
-        AgentConfig c = AgentConfigLoader.load(fixture("good_minimal.yaml"), new AgentConfigLoader.Overrides(null, null,
-                Path.of("/srv/redis/6379.log"), null, null, null), HOST);
+        AgentConfig c = AgentConfigLoader.load(
+                fixture("good_minimal.yaml"),
+                new AgentConfigLoader.Overrides(null, null, Path.of("/srv/redis/6379.log"), null, null, null),
+                HOST);
 
         assertEquals(Path.of("/srv/redis/6379.log"), c.redis().get(0).logFile());
         assertEquals(Duration.ofSeconds(10), c.interval());
@@ -145,8 +161,11 @@ class AgentConfigLoaderTest {
 
     @Test
     void flagsAloneNeedNoFile() {
-        AgentConfig c = AgentConfigLoader.load(null, new AgentConfigLoader.Overrides(null, "redis://127.0.0.1:6390",
-                null, Duration.ofMillis(500), null, null), HOST);
+        AgentConfig c = AgentConfigLoader.load(
+                null,
+                new AgentConfigLoader.Overrides(
+                        null, "redis://127.0.0.1:6390", null, Duration.ofMillis(500), null, null),
+                HOST);
 
         assertEquals(HOST + ":6390", c.redis().get(0).instance());
         assertEquals(Duration.ofMillis(500), c.interval());
@@ -159,36 +178,50 @@ class AgentConfigLoaderTest {
 
         assertTrue(e.getMessage().contains("'redis[0].comand_timeout'"), e.getMessage());
         assertTrue(e.getMessage().contains("command_timeout"), "lists the known keys: " + e.getMessage());
-        assertTrue(e.getMessage().endsWith("known keys here: command_timeout, connect_timeout, log_file, log_owner, "
-                + "name, password_env, password_file, url, username"), "sorted: " + e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .endsWith("known keys here: command_timeout, connect_timeout, log_file, log_owner, "
+                                + "name, password_env, password_file, url, username"),
+                "sorted: " + e.getMessage());
     }
 
     @Test
     void defaultAgentIdDiffersBetweenTwoMachinesOfOneHostName() throws IOException {
         Path a = write("machine-id-a", "3d1219c7c4c5404aaa1f6d2a48adfda4\n");
         Path b = write("machine-id-b", "0f4e2b8a9c1d4e7f8a6b5c4d3e2f1a0b\n");
-        AgentConfigLoader.Overrides flags = new AgentConfigLoader.Overrides(null, "redis://127.0.0.1:6379", null, null,
-                null, null);
+        AgentConfigLoader.Overrides flags =
+                new AgentConfigLoader.Overrides(null, "redis://127.0.0.1:6379", null, null, null, null);
 
-        String idA = AgentConfigLoader.load(null, flags, HOST, java.util.List.of(a)).agentId();
-        String idB = AgentConfigLoader.load(null, flags, HOST, java.util.List.of(b)).agentId();
+        String idA =
+                AgentConfigLoader.load(null, flags, HOST, java.util.List.of(a)).agentId();
+        String idB =
+                AgentConfigLoader.load(null, flags, HOST, java.util.List.of(b)).agentId();
 
         assertTrue(idA.matches(HOST + "-[0-9a-f]{8}"), idA);
         assertTrue(!idA.equals(idB), idA + " and " + idB + " must differ");
-        assertEquals(idA, AgentConfigLoader.load(null, flags, HOST, java.util.List.of(a)).agentId(), "stable across starts");
-        assertEquals(HOST, AgentConfigLoader.load(null, flags, HOST, java.util.List.of(dir.resolve("none"))).agentId(),
+        assertEquals(
+                idA,
+                AgentConfigLoader.load(null, flags, HOST, java.util.List.of(a)).agentId(),
+                "stable across starts");
+        assertEquals(
+                HOST,
+                AgentConfigLoader.load(null, flags, HOST, java.util.List.of(dir.resolve("none")))
+                        .agentId(),
                 "no machine id: the host name");
     }
 
     @Test
     void logOwnerTakesAUidOrAKnownUserAndRefusesAnUnknownOne() throws IOException {
-        Path good = write("owner.yaml", "redis:\n  - url: redis://127.0.0.1:6379\n    log_file: /var/log/redis.log\n"
-                + "    log_owner: root\n  - url: redis://127.0.0.1:6380\n    log_owner: 999\n");
+        Path good = write(
+                "owner.yaml",
+                "redis:\n  - url: redis://127.0.0.1:6379\n    log_file: /var/log/redis.log\n"
+                        + "    log_owner: root\n  - url: redis://127.0.0.1:6380\n    log_owner: 999\n");
         AgentConfig c = load(good);
         assertEquals("root", c.redis().get(0).logOwner());
         assertEquals("999", c.redis().get(1).logOwner());
 
-        Path bad = write("bad-owner.yaml", "redis:\n  - url: redis://127.0.0.1:6379\n    log_owner: no-such-user-xyz\n");
+        Path bad =
+                write("bad-owner.yaml", "redis:\n  - url: redis://127.0.0.1:6379\n    log_owner: no-such-user-xyz\n");
         ConfigException e = assertThrows(ConfigException.class, () -> load(bad));
         assertTrue(e.getMessage().startsWith("redis[0].log_owner: no user 'no-such-user-xyz'"), e.getMessage());
     }
@@ -211,8 +244,13 @@ class AgentConfigLoaderTest {
 
     @Test
     void intervalBelow100msIsRefused() {
-        ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.load(null,
-                new AgentConfigLoader.Overrides(null, "redis://127.0.0.1:6379", null, Duration.ofMillis(50), null, null), HOST));
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> AgentConfigLoader.load(
+                        null,
+                        new AgentConfigLoader.Overrides(
+                                null, "redis://127.0.0.1:6379", null, Duration.ofMillis(50), null, null),
+                        HOST));
 
         assertTrue(e.getMessage().contains("interval must be at least 100ms, got 50ms"), e.getMessage());
     }
@@ -230,7 +268,8 @@ class AgentConfigLoaderTest {
         assertEquals(new AgentConfig.HostPort("::1", 7400), AgentConfig.parseHostPort("[::1]:7400", "k"));
         assertEquals(new AgentConfig.HostPort("collector", 7400), AgentConfig.parseHostPort(" collector:7400 ", "k"));
         for (String bad : new String[] {"collector:", ":7400", "collector:seventy", "collector:70000", "collector:0"}) {
-            ConfigException e = assertThrows(ConfigException.class, () -> AgentConfig.parseHostPort(bad, "collector.address"), bad);
+            ConfigException e =
+                    assertThrows(ConfigException.class, () -> AgentConfig.parseHostPort(bad, "collector.address"), bad);
             assertTrue(e.getMessage().startsWith("collector.address: "), e.getMessage());
         }
     }
@@ -262,12 +301,14 @@ class AgentConfigLoaderTest {
     @Test
     void theShippedExampleLoads() {
         // deploy/config/agent.yaml is what operators copy; it must load as its comments say.
-        AgentConfig c = AgentConfigLoader.load(Path.of("..", "deploy", "config", "agent.yaml"), AgentConfigLoader.Overrides.none(), HOST);
+        AgentConfig c = AgentConfigLoader.load(
+                Path.of("..", "deploy", "config", "agent.yaml"), AgentConfigLoader.Overrides.none(), HOST);
 
         assertEquals("127.0.0.1:7400", c.collectorAddress());
         assertEquals(Duration.ofSeconds(10), c.interval());
         assertEquals(HOST + ":6379", c.redis().get(0).instance());
-        assertEquals(Path.of("/var/log/redis/redis-server.log"), c.redis().get(0).logFile());
+        assertEquals(
+                Path.of("/var/log/redis/redis-server.log"), c.redis().get(0).logFile());
         assertFalse(c.redis().get(0).password().isPresent());
     }
 
@@ -286,10 +327,15 @@ class AgentConfigLoaderTest {
     @Test
     void logFileFlagWithSeveralInstancesIsRefusedRatherThanIgnored() throws IOException {
         Path file = fixture("bad_duplicate_instance.yaml", "localhost:6379", "localhost:6380");
-        ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.load(file,
-                new AgentConfigLoader.Overrides(null, null, Path.of("redis.log"), null, null, null), HOST));
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> AgentConfigLoader.load(
+                        file,
+                        new AgentConfigLoader.Overrides(null, null, Path.of("redis.log"), null, null, null),
+                        HOST));
 
-        assertTrue(e.getMessage().contains("--log-file") && e.getMessage().contains("2 Redis instances"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("--log-file") && e.getMessage().contains("2 Redis instances"), e.getMessage());
     }
 
     @Test
@@ -319,11 +365,14 @@ class AgentConfigLoaderTest {
 
     @Test
     void missingPasswordFileNamesTheKeyAndTheFile() throws IOException {
-        Path config = write("agent.yaml", "redis:\n  - url: redis://127.0.0.1:6379\n    password_file: "
-                + dir.resolve("no-such-file") + "\n");
+        Path config = write(
+                "agent.yaml",
+                "redis:\n  - url: redis://127.0.0.1:6379\n    password_file: " + dir.resolve("no-such-file") + "\n");
         ConfigException e = assertThrows(ConfigException.class, () -> load(config));
 
-        assertTrue(e.getMessage().startsWith("redis[0].password_file: cannot read secret file " + dir.resolve("no-such-file")),
+        assertTrue(
+                e.getMessage()
+                        .startsWith("redis[0].password_file: cannot read secret file " + dir.resolve("no-such-file")),
                 e.getMessage());
     }
 
@@ -331,7 +380,8 @@ class AgentConfigLoaderTest {
     void passwordNeverPrints() throws IOException {
         Path password = write("password", "s3cret-pw\n");
         Path token = write("token", "tok-123\n");
-        AgentConfig c = load(fixture("good_full.yaml", "TOKEN_FILE", token.toString(), "PASSWORD_FILE", password.toString()));
+        AgentConfig c =
+                load(fixture("good_full.yaml", "TOKEN_FILE", token.toString(), "PASSWORD_FILE", password.toString()));
         RedisTarget t = c.redis().get(1);
 
         assertEquals("****", t.password().toString());
@@ -344,21 +394,41 @@ class AgentConfigLoaderTest {
 
     @Test
     void passwordInTheUrlIsRedacted() {
-        RedisTarget t = RedisTarget.of("redis://:hunter2@127.0.0.1:6379/0", "", HOST, "", Secret.none(), null,
-                RedisTarget.DEFAULT_TIMEOUT, RedisTarget.DEFAULT_TIMEOUT, "--redis");
+        RedisTarget t = RedisTarget.of(
+                "redis://:hunter2@127.0.0.1:6379/0",
+                "",
+                HOST,
+                "",
+                Secret.none(),
+                null,
+                RedisTarget.DEFAULT_TIMEOUT,
+                RedisTarget.DEFAULT_TIMEOUT,
+                "--redis");
 
         assertEquals("redis://****@127.0.0.1:6379/0", t.redactedUrl());
         assertFalse(t.toString().contains("hunter2"), "a record prints every component: " + t);
         assertEquals("redis://****@10.0.0.1:6379", RedisTarget.redact("redis://monitor:hunter2@10.0.0.1:6379"));
-        assertEquals("redis://****@10.0.0.1:6379", RedisTarget.redact("redis://:hun@ter2@10.0.0.1:6379"),
+        assertEquals(
+                "redis://****@10.0.0.1:6379",
+                RedisTarget.redact("redis://:hun@ter2@10.0.0.1:6379"),
                 "a raw '@' inside the password");
         assertEquals("redis://10.0.0.1:6379", RedisTarget.redact("redis://10.0.0.1:6379"));
     }
 
     @Test
     void aBadUrlIsRefusedWithoutPrintingItsPassword() {
-        ConfigException e = assertThrows(ConfigException.class, () -> RedisTarget.of("http://:hunter2@10.0.0.1:6379", "",
-                HOST, "", Secret.none(), null, RedisTarget.DEFAULT_TIMEOUT, RedisTarget.DEFAULT_TIMEOUT, "redis[0]"));
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> RedisTarget.of(
+                        "http://:hunter2@10.0.0.1:6379",
+                        "",
+                        HOST,
+                        "",
+                        Secret.none(),
+                        null,
+                        RedisTarget.DEFAULT_TIMEOUT,
+                        RedisTarget.DEFAULT_TIMEOUT,
+                        "redis[0]"));
 
         assertTrue(e.getMessage().startsWith("redis[0].url: "), e.getMessage());
         assertTrue(e.getMessage().contains("redis://"), e.getMessage());
@@ -377,19 +447,40 @@ class AgentConfigLoaderTest {
     }
 
     private static String named(String url, String name) {
-        return RedisTarget.of(url, name, HOST, "", Secret.none(), null, RedisTarget.DEFAULT_TIMEOUT,
-                RedisTarget.DEFAULT_TIMEOUT, "redis[0]").instance();
+        return RedisTarget.of(
+                        url,
+                        name,
+                        HOST,
+                        "",
+                        Secret.none(),
+                        null,
+                        RedisTarget.DEFAULT_TIMEOUT,
+                        RedisTarget.DEFAULT_TIMEOUT,
+                        "redis[0]")
+                .instance();
     }
 
     @Test
     void spoolBudgetDefaultsTo256MbAndTakesSizesOperatorsWrite() throws IOException {
         assertEquals(256L << 20, load(fixture("good_minimal.yaml")).spoolMaxBytes());
-        assertEquals(256L << 20, AgentConfigLoader.load(Path.of("..", "deploy", "config", "agent.yaml"),
-                AgentConfigLoader.Overrides.none(), HOST).spoolMaxBytes(), "the example says 256MB");
+        assertEquals(
+                256L << 20,
+                AgentConfigLoader.load(
+                                Path.of("..", "deploy", "config", "agent.yaml"),
+                                AgentConfigLoader.Overrides.none(),
+                                HOST)
+                        .spoolMaxBytes(),
+                "the example says 256MB");
         String redis = "redis:\n  - url: redis://127.0.0.1:6379\n";
-        assertEquals(1L << 30, load(write("a.yaml", "spool_max_bytes: 1GB\n" + redis)).spoolMaxBytes());
-        assertEquals(2048L << 10, load(write("b.yaml", "spool_max_bytes: 2048kb\n" + redis)).spoolMaxBytes());
-        assertEquals(5_000_000L, load(write("c.yaml", "spool_max_bytes: 5000000\n" + redis)).spoolMaxBytes());
+        assertEquals(
+                1L << 30,
+                load(write("a.yaml", "spool_max_bytes: 1GB\n" + redis)).spoolMaxBytes());
+        assertEquals(
+                2048L << 10,
+                load(write("b.yaml", "spool_max_bytes: 2048kb\n" + redis)).spoolMaxBytes());
+        assertEquals(
+                5_000_000L,
+                load(write("c.yaml", "spool_max_bytes: 5000000\n" + redis)).spoolMaxBytes());
         for (String bad : new String[] {"lots", "1.5GB", "10TB", "-1MB", "99999999999GB"}) {
             Path f = write("bad.yaml", "spool_max_bytes: " + bad + "\n" + redis);
             ConfigException e = assertThrows(ConfigException.class, () -> load(f), bad);

@@ -1,13 +1,12 @@
 package io.redwatch.agent.config;
 
-import io.redwatch.common.config.ConfigException;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.redwatch.common.config.ConfigException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +20,10 @@ class CollectorTlsConfigTest {
 
     private AgentConfig load(String collectorSection) throws IOException {
         Path f = dir.resolve("agent.yaml");
-        Files.writeString(f, "collector:\n  address: 127.0.0.1:7400\n" + collectorSection + "redis:\n  - url: redis://127.0.0.1:6390\n");
+        Files.writeString(
+                f,
+                "collector:\n  address: 127.0.0.1:7400\n" + collectorSection
+                        + "redis:\n  - url: redis://127.0.0.1:6390\n");
         return AgentConfigLoader.load(f, AgentConfigLoader.Overrides.none(), "h");
     }
 
@@ -36,7 +38,8 @@ class CollectorTlsConfigTest {
         Files.writeString(dir.resolve("agent.crt"), "x");
         Files.writeString(dir.resolve("agent.key"), "x");
         CollectorTls t = load("  tls: {enabled: true, ca_file: ca.crt, cert_file: agent.crt, key_file: agent.key,"
-                + " server_name: collector.example.org}\n").tls();
+                        + " server_name: collector.example.org}\n")
+                .tls();
         assertTrue(t.enabled());
         assertEquals(dir.resolve("ca.crt").toAbsolutePath(), t.caFile());
         assertEquals(dir.resolve("agent.key").toAbsolutePath(), t.keyFile());
@@ -53,14 +56,19 @@ class CollectorTlsConfigTest {
 
     @Test
     void aMissingFileIsRefusedAtLoad() {
-        ConfigException e = assertThrows(ConfigException.class, () -> load("  tls: {enabled: true, ca_file: nowhere.crt}\n"));
-        assertTrue(e.getMessage().contains("collector.tls.ca_file") && e.getMessage().contains("nowhere.crt"), e.getMessage());
+        ConfigException e =
+                assertThrows(ConfigException.class, () -> load("  tls: {enabled: true, ca_file: nowhere.crt}\n"));
+        assertTrue(
+                e.getMessage().contains("collector.tls.ca_file")
+                        && e.getMessage().contains("nowhere.crt"),
+                e.getMessage());
     }
 
     @Test
     void aCertificateNeedsItsKey() throws IOException {
         Files.writeString(dir.resolve("agent.crt"), "x");
-        ConfigException e = assertThrows(ConfigException.class, () -> load("  tls: {enabled: true, cert_file: agent.crt}\n"));
+        ConfigException e =
+                assertThrows(ConfigException.class, () -> load("  tls: {enabled: true, cert_file: agent.crt}\n"));
         assertTrue(e.getMessage().contains("cert_file and key_file go together"), e.getMessage());
     }
 

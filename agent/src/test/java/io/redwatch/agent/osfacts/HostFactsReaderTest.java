@@ -98,15 +98,27 @@ class HostFactsReaderTest {
         assertEquals(0, f.getCpuCount());
         assertEquals(0.0, f.getLoad1());
         Map<String, String> byFile = errorsByFile(f.getErrorsList());
-        assertEquals("unparsed line 'MemFree 12 kB'", byFile.get(proc.resolve("meminfo").toString()));
-        assertEquals("expected an integer, found 'zero'", byFile.get(proc.resolve("sys/vm/overcommit_memory").toString()));
-        assertEquals("does not exist", byFile.get(proc.resolve("sys/vm/overcommit_ratio").toString()));
-        assertEquals("does not exist", byFile.get(proc.resolve("sys/net/core/somaxconn").toString()));
+        assertEquals(
+                "unparsed line 'MemFree 12 kB'",
+                byFile.get(proc.resolve("meminfo").toString()));
+        assertEquals(
+                "expected an integer, found 'zero'",
+                byFile.get(proc.resolve("sys/vm/overcommit_memory").toString()));
+        assertEquals(
+                "does not exist",
+                byFile.get(proc.resolve("sys/vm/overcommit_ratio").toString()));
+        assertEquals(
+                "does not exist",
+                byFile.get(proc.resolve("sys/net/core/somaxconn").toString()));
         assertEquals("does not exist", byFile.get(proc.resolve("loadavg").toString()));
         assertEquals("no aggregate 'cpu ' line", byFile.get(proc.resolve("stat").toString()));
-        assertEquals("no [selected] word in 'always madvise never'", byFile.get(thp.resolve("enabled").toString()));
+        assertEquals(
+                "no [selected] word in 'always madvise never'",
+                byFile.get(thp.resolve("enabled").toString()));
         assertEquals("does not exist", byFile.get(thp.resolve("defrag").toString()));
-        assertTrue(f.getErrorsList().contains(proc.resolve("meminfo") + ": no Cached line"), f.getErrorsList().toString());
+        assertTrue(
+                f.getErrorsList().contains(proc.resolve("meminfo") + ": no Cached line"),
+                f.getErrorsList().toString());
     }
 
     /** The first error line per file; meminfo has several, the test checks the others by content. */
@@ -123,13 +135,16 @@ class HostFactsReaderTest {
     void iowaitIsMeasuredBetweenTwoReads(@TempDir Path tmp) throws IOException {
         Path proc = Files.createDirectories(tmp.resolve("proc"));
         HostFactsReader reader = new HostFactsReader(proc, tmp.resolve("sys"));
-        Files.writeString(proc.resolve("stat"), "cpu  1000 0 500 8000 200 0 0 0 0 0\ncpu0 1000 0 500 8000 200 0 0 0 0 0\n");
+        Files.writeString(
+                proc.resolve("stat"), "cpu  1000 0 500 8000 200 0 0 0 0 0\ncpu0 1000 0 500 8000 200 0 0 0 0 0\n");
         assertEquals(0.0, reader.read("h", 1).getIowaitPct());
-        Files.writeString(proc.resolve("stat"), "cpu  1040 0 520 8005 235 0 0 0 0 0\ncpu0 1040 0 520 8005 235 0 0 0 0 0\n");
+        Files.writeString(
+                proc.resolve("stat"), "cpu  1040 0 520 8005 235 0 0 0 0 0\ncpu0 1040 0 520 8005 235 0 0 0 0 0\n");
         assertEquals(35.0, reader.read("h", 2).getIowaitPct(), 1e-9);
         Files.writeString(proc.resolve("stat"), "garbage\n");
         assertEquals(0.0, reader.read("h", 3).getIowaitPct());
-        Files.writeString(proc.resolve("stat"), "cpu  1080 0 540 8010 270 0 0 0 0 0\ncpu0 1080 0 540 8010 270 0 0 0 0 0\n");
+        Files.writeString(
+                proc.resolve("stat"), "cpu  1080 0 540 8010 270 0 0 0 0 0\ncpu0 1080 0 540 8010 270 0 0 0 0 0\n");
         assertEquals(35.0, reader.read("h", 4).getIowaitPct(), 1e-9, "a failed read does not reset the baseline");
     }
 
@@ -148,16 +163,16 @@ class HostFactsReaderTest {
         assertEquals(meminfo.get("MemAvailable"), f.getMemAvailable(), tolerance);
         assertEquals(meminfo.get("MemFree"), f.getMemFree(), tolerance);
         assertEquals(meminfo.get("Committed_AS"), f.getCommittedAs(), tolerance);
-        assertEquals(catInt("/proc/sys/vm/overcommit_memory"),
-                f.getOvercommitMemory());
-        assertEquals(catInt("/proc/sys/vm/overcommit_ratio"),
-                f.getOvercommitRatio());
-        assertEquals(catInt("/proc/sys/net/core/somaxconn"),
-                f.getSomaxconn());
-        assertTrue(Files.readString(Path.of("/sys/kernel/mm/transparent_hugepage/enabled"))
-                .contains("[" + f.getThpEnabled() + "]"), f.getThpEnabled());
+        assertEquals(catInt("/proc/sys/vm/overcommit_memory"), f.getOvercommitMemory());
+        assertEquals(catInt("/proc/sys/vm/overcommit_ratio"), f.getOvercommitRatio());
+        assertEquals(catInt("/proc/sys/net/core/somaxconn"), f.getSomaxconn());
+        assertTrue(
+                Files.readString(Path.of("/sys/kernel/mm/transparent_hugepage/enabled"))
+                        .contains("[" + f.getThpEnabled() + "]"),
+                f.getThpEnabled());
         long processors = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-                .filter(l -> l.startsWith("processor")).count();
+                .filter(l -> l.startsWith("processor"))
+                .count();
         assertEquals(processors, f.getCpuCount());
         assertEquals(List.of(), f.getErrorsList());
     }

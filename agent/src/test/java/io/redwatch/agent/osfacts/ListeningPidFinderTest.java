@@ -29,7 +29,8 @@ class ListeningPidFinderTest {
 
     private void process(int pid, int ppid, String... targets) throws IOException {
         Path fd = Files.createDirectories(proc.resolve(pid + "/fd"));
-        Files.writeString(proc.resolve(pid + "/status"), "Name:\tredis-server\nPid:\t" + pid + "\nPPid:\t" + ppid + "\n");
+        Files.writeString(
+                proc.resolve(pid + "/status"), "Name:\tredis-server\nPid:\t" + pid + "\nPPid:\t" + ppid + "\n");
         for (int i = 0; i < targets.length; i++) {
             Files.createSymbolicLink(fd.resolve(Integer.toString(i)), Path.of(targets[i]));
         }

@@ -97,7 +97,8 @@ class ProcParsersTest {
     void thpSettingIsTheBracketedWord() throws IOException {
         assertEquals("madvise", ThpSetting.selected(text("this-machine/sys/kernel/mm/transparent_hugepage/enabled")));
         assertEquals("always", ThpSetting.selected(text("seed-003/sys/kernel/mm/transparent_hugepage/enabled")));
-        assertEquals("never", ThpSetting.selected(text("overcommit-strict/sys/kernel/mm/transparent_hugepage/enabled")));
+        assertEquals(
+                "never", ThpSetting.selected(text("overcommit-strict/sys/kernel/mm/transparent_hugepage/enabled")));
         assertEquals("defer+madvise", ThpSetting.selected("always defer [defer+madvise] madvise never\n"));
         assertThrows(ProcFormatException.class, () -> ThpSetting.selected("always madvise never\n"));
         assertThrows(ProcFormatException.class, () -> ThpSetting.selected("always [] never\n"));
@@ -107,15 +108,19 @@ class ProcParsersTest {
     void nofileLimitReadsSoftAndHardAndUnlimited() throws IOException {
         assertEquals(new NofileLimit(10032, 10032), NofileLimit.parse(text("seed-003/proc/1838/limits")));
         assertEquals(new NofileLimit(20000, 20000), NofileLimit.parse(text("this-machine/proc/9504/limits")));
-        assertEquals(new NofileLimit(1024, -1),
+        assertEquals(
+                new NofileLimit(1024, -1),
                 NofileLimit.parse("Limit  Soft Limit  Hard Limit  Units\nMax open files  1024  unlimited  files\n"));
         assertThrows(ProcFormatException.class, () -> NofileLimit.parse("Max processes 10 10 processes\n"));
     }
 
     @Test
     void procStatusGivesRssAndSizeInBytesAndMinusOneWhenAbsent() throws IOException {
-        assertEquals(new ProcStatus(10223616L * 1024, 11272192L * 1024), ProcStatus.parse(text("seed-003/proc/1838/status")));
-        assertEquals(new ProcStatus(6604L * 1024, 60824L * 1024), ProcStatus.parse(text("this-machine/proc/9504/status")));
+        assertEquals(
+                new ProcStatus(10223616L * 1024, 11272192L * 1024),
+                ProcStatus.parse(text("seed-003/proc/1838/status")));
+        assertEquals(
+                new ProcStatus(6604L * 1024, 60824L * 1024), ProcStatus.parse(text("this-machine/proc/9504/status")));
         // kernel threads have no Vm* lines
         assertEquals(new ProcStatus(-1, -1), ProcStatus.parse("Name:\tkthreadd\nState:\tS (sleeping)\nPid:\t2\n"));
     }
@@ -129,9 +134,10 @@ class ProcParsersTest {
 
     @Test
     void tcpListenersIgnoreConnectionsToThePortAndReadTcp6() {
-        String tcp6 = "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
-                + "   0: 00000000000000000000000000000000:18EB 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000   999        0 41234 1 0000000000000000 100 0 0 10 0\n"
-                + "   1: 0000000000000000FFFF00000100007F:18EB 0000000000000000FFFF00000100007F:C350 01 00000000:00000000 00:00000000 00000000   999        0 41299 1 0000000000000000 20 4 30 10 -1\n";
+        String tcp6 =
+                "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+                        + "   0: 00000000000000000000000000000000:18EB 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000   999        0 41234 1 0000000000000000 100 0 0 10 0\n"
+                        + "   1: 0000000000000000FFFF00000100007F:18EB 0000000000000000FFFF00000100007F:C350 01 00000000:00000000 00:00000000 00000000   999        0 41299 1 0000000000000000 20 4 30 10 -1\n";
         assertEquals(Set.of(41234L), TcpListeners.listeningInodes(tcp6, 6379));
     }
 

@@ -20,7 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
 class ProcessFactsReaderTest {
 
     private static final InstanceRef REF = InstanceRef.newBuilder()
-            .setInstance("redis-7:6379").setHost("redis-7").setPort(6379).build();
+            .setInstance("redis-7:6379")
+            .setHost("redis-7")
+            .setPort(6379)
+            .build();
 
     /** Seed 003's fd table as real symlinks: 499 sockets, 9,823 leaked pipes, epoll, 3 x /dev/null, the AOF. */
     @Test
@@ -130,7 +133,8 @@ class ProcessFactsReaderTest {
             ProcessFacts after = reader.read(REF, pid, "info", 2);
 
             assertEquals("", after.getError());
-            assertTrue(after.getFdPipes() - before.getFdPipes() >= 100,
+            assertTrue(
+                    after.getFdPipes() - before.getFdPipes() >= 100,
                     "pipes " + before.getFdPipes() + " -> " + after.getFdPipes());
             assertEquals(before.getFdSockets(), after.getFdSockets());
             assertTrue(after.getFdTotal() - before.getFdTotal() >= 100);

@@ -1,10 +1,9 @@
 package io.redwatch.agent.osfacts;
 
-import io.redwatch.agent.testing.RedisServerProcess;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.redwatch.agent.testing.RedisServerProcess;
 import io.redwatch.proto.v1.InstanceRef;
 import io.redwatch.proto.v1.ProcessFacts;
 import java.io.IOException;
@@ -31,8 +30,11 @@ class ProcessFactsRedisIT {
     @BeforeAll
     static void startRedis() throws IOException, InterruptedException {
         redis = RedisServerProcess.start();
-        ref = InstanceRef.newBuilder().setInstance("127.0.0.1:" + redis.port()).setHost("127.0.0.1")
-                .setPort(redis.port()).build();
+        ref = InstanceRef.newBuilder()
+                .setInstance("127.0.0.1:" + redis.port())
+                .setHost("127.0.0.1")
+                .setPort(redis.port())
+                .build();
     }
 
     @AfterAll
@@ -48,7 +50,9 @@ class ProcessFactsRedisIT {
         String out = new String(ls.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(ls.waitFor(10, TimeUnit.SECONDS) && ls.exitValue() == 0, out);
         Process find = new ProcessBuilder("find", "-L", "/proc/" + pid + "/fd", "-mindepth", "1", "-type", "f").start();
-        long files = new String(find.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().count();
+        long files = new String(find.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                .lines()
+                .count();
         find.waitFor(10, TimeUnit.SECONDS);
         Map<String, Integer> m = new HashMap<>();
         for (String line : out.split("\n")) {
@@ -57,8 +61,9 @@ class ProcessFactsRedisIT {
                 continue;
             }
             String target = line.substring(arrow + 4);
-            String kind = target.startsWith("socket:") ? "socket" : target.startsWith("pipe:") ? "pipe"
-                    : target.startsWith("anon_inode:") ? "anon_inode" : "path";
+            String kind = target.startsWith("socket:")
+                    ? "socket"
+                    : target.startsWith("pipe:") ? "pipe" : target.startsWith("anon_inode:") ? "anon_inode" : "path";
             m.merge(kind, 1, Integer::sum);
             m.merge("total", 1, Integer::sum);
         }
@@ -74,7 +79,8 @@ class ProcessFactsRedisIT {
         Map<String, Integer> ls = null;
         for (int attempt = 0; attempt < 50; attempt++) {
             Map<String, Integer> before = lsCount((int) redis.pid());
-            f = new ProcessFactsReader(Path.of("/proc")).read(ref, (int) redis.pid(), "info", System.currentTimeMillis());
+            f = new ProcessFactsReader(Path.of("/proc"))
+                    .read(ref, (int) redis.pid(), "info", System.currentTimeMillis());
             ls = lsCount((int) redis.pid());
             if (before.equals(ls)) break;
             Thread.sleep(100);
@@ -91,7 +97,8 @@ class ProcessFactsRedisIT {
         assertTrue(f.getFdAnonInodes() >= 1, "redis's epoll instance");
         assertTrue(f.getVmRss() > 0 && f.getVmSize() > f.getVmRss());
         // redis raises its soft limit towards maxclients + 32 when the hard limit allows
-        assertTrue(f.getNofileSoft() == -1 || f.getNofileSoft() >= 10032 || f.getNofileSoft() == f.getNofileHard(),
+        assertTrue(
+                f.getNofileSoft() == -1 || f.getNofileSoft() >= 10032 || f.getNofileSoft() == f.getNofileHard(),
                 f.getNofileSoft() + "/" + f.getNofileHard());
     }
 
@@ -120,7 +127,9 @@ class ProcessFactsRedisIT {
 
     @Test
     void listenerPidIsFoundFromThePort() {
-        assertEquals(OptionalInt.of((int) redis.pid()), new ListeningPidFinder(Path.of("/proc")).pidListeningOn(redis.port()));
+        assertEquals(
+                OptionalInt.of((int) redis.pid()),
+                new ListeningPidFinder(Path.of("/proc")).pidListeningOn(redis.port()));
     }
 
     private static void ping(Socket s) throws IOException {

@@ -9,14 +9,14 @@ import io.lettuce.core.resource.ClientResources;
 import io.redwatch.agent.LettuceResources;
 import io.redwatch.agent.config.RedisTarget;
 import io.redwatch.agent.testing.Await;
-import io.redwatch.agent.testing.RedisServerProcess.RedisErrorReply;
 import io.redwatch.agent.testing.RedisServerProcess;
+import io.redwatch.agent.testing.RedisServerProcess.RedisErrorReply;
 import io.redwatch.common.config.Secret;
 import io.redwatch.proto.v1.ConfigSnapshot;
 import io.redwatch.proto.v1.ConfigValue;
 import io.redwatch.proto.v1.InfoSample;
-import io.redwatch.proto.v1.PingResult.Outcome;
 import io.redwatch.proto.v1.PingResult;
+import io.redwatch.proto.v1.PingResult.Outcome;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -52,8 +52,16 @@ class RedisSamplerIT {
     }
 
     private static RedisSampler sampler(int port, Secret password, Duration commandTimeout) {
-        RedisTarget t = RedisTarget.of("redis://127.0.0.1:" + port, "", "testhost", "", password, null,
-                Duration.ofSeconds(2), commandTimeout, "test");
+        RedisTarget t = RedisTarget.of(
+                "redis://127.0.0.1:" + port,
+                "",
+                "testhost",
+                "",
+                password,
+                null,
+                Duration.ofSeconds(2),
+                commandTimeout,
+                "test");
         return new RedisSampler(t, resources);
     }
 
@@ -76,15 +84,20 @@ class RedisSamplerIT {
 
     private static PingResult awaitPing(RedisSampler s, Outcome wanted, Duration timeout) {
         PingResult[] last = {null};
-        return Await.value("a ping answered " + wanted, timeout, () -> {
-            last[0] = s.ping(System.currentTimeMillis());
-            return last[0].getOutcome() == wanted ? last[0] : null;
-        }, () -> last[0]);
+        return Await.value(
+                "a ping answered " + wanted,
+                timeout,
+                () -> {
+                    last[0] = s.ping(System.currentTimeMillis());
+                    return last[0].getOutcome() == wanted ? last[0] : null;
+                },
+                () -> last[0]);
     }
 
     @Test
     void pingAnswersPongAndInfoIsParsed() {
-        try (RedisServerProcess redis = RedisServerProcess.start(); RedisSampler s = sampler(redis.port())) {
+        try (RedisServerProcess redis = RedisServerProcess.start();
+                RedisSampler s = sampler(redis.port())) {
             PingResult p = s.ping(123);
             InfoSample info = s.info(124);
 
@@ -95,18 +108,23 @@ class RedisSamplerIT {
             assertTrue(p.getLatencyUs() > 0);
             assertEquals("", info.getError());
             assertEquals("everything", info.getSource());
-            assertEquals(String.valueOf(redis.port()), InfoParser.field(info, "tcp_port").orElseThrow());
-            assertEquals(String.valueOf(redis.pid()), InfoParser.field(info, "process_id").orElseThrow());
+            assertEquals(
+                    String.valueOf(redis.port()),
+                    InfoParser.field(info, "tcp_port").orElseThrow());
+            assertEquals(
+                    String.valueOf(redis.pid()),
+                    InfoParser.field(info, "process_id").orElseThrow());
         }
     }
 
     @Test
     void configValuesAreTheServersOwn() throws IOException {
-        try (RedisServerProcess redis = RedisServerProcess.start("--maxmemory", "10mb", "--maxmemory-policy", "allkeys-lru");
-             RedisSampler s = sampler(redis.port())) {
+        try (RedisServerProcess redis =
+                        RedisServerProcess.start("--maxmemory", "10mb", "--maxmemory-policy", "allkeys-lru");
+                RedisSampler s = sampler(redis.port())) {
             ConfigSnapshot c = s.config(1);
-            Map<String, String> values = c.getValuesList().stream()
-                    .collect(Collectors.toMap(ConfigValue::getKey, ConfigValue::getValue));
+            Map<String, String> values =
+                    c.getValuesList().stream().collect(Collectors.toMap(ConfigValue::getKey, ConfigValue::getValue));
 
             assertEquals(0, c.getUnavailableCount(), c.getUnavailableList().toString());
             assertEquals(RedisSampler.CONFIG_PARAMETERS.size(), values.size());
@@ -121,7 +139,7 @@ class RedisSamplerIT {
     @Test
     void requirepassWithoutPasswordIsAuthFailedWithTheNoauthReply() throws IOException {
         try (RedisServerProcess redis = startWithPassword("right-pw");
-             RedisSampler s = sampler(redis.port())) {
+                RedisSampler s = sampler(redis.port())) {
             String noauth = errorReply(redis, "PING");
 
             PingResult p = s.ping(1);
@@ -136,7 +154,7 @@ class RedisSamplerIT {
     @Test
     void wrongPasswordIsAuthFailedWithTheWrongpassReply() throws IOException {
         try (RedisServerProcess redis = startWithPassword("right-pw");
-             RedisSampler s = sampler(redis.port(), Secret.of("wrong-pw"), Duration.ofSeconds(2))) {
+                RedisSampler s = sampler(redis.port(), Secret.of("wrong-pw"), Duration.ofSeconds(2))) {
             String wrongpass = errorReply(redis, "AUTH", "wrong-pw");
 
             PingResult p = s.ping(1);
@@ -151,8 +169,18 @@ class RedisSamplerIT {
     @Test
     void passwordWrittenInTheUrlIsUsed() throws IOException {
         try (RedisServerProcess redis = startWithPassword("right-pw");
-             RedisSampler s = new RedisSampler(RedisTarget.of("redis://:right-pw@127.0.0.1:" + redis.port(), "",
-                     "testhost", "", Secret.none(), null, Duration.ofSeconds(2), Duration.ofSeconds(2), "test"), resources)) {
+                RedisSampler s = new RedisSampler(
+                        RedisTarget.of(
+                                "redis://:right-pw@127.0.0.1:" + redis.port(),
+                                "",
+                                "testhost",
+                                "",
+                                Secret.none(),
+                                null,
+                                Duration.ofSeconds(2),
+                                Duration.ofSeconds(2),
+                                "test"),
+                        resources)) {
             PingResult p = s.ping(1);
 
             assertEquals(Outcome.PONG, p.getOutcome(), p.getReply());
@@ -164,7 +192,7 @@ class RedisSamplerIT {
         Path file = tmp.resolve("redis.pass");
         Files.writeString(file, "right-pw\n");
         try (RedisServerProcess redis = startWithPassword("right-pw");
-             RedisSampler s = sampler(redis.port(), Secret.fromFile(file, "password_file"), Duration.ofSeconds(2))) {
+                RedisSampler s = sampler(redis.port(), Secret.fromFile(file, "password_file"), Duration.ofSeconds(2))) {
             PingResult p = s.ping(1);
 
             assertEquals(Outcome.PONG, p.getOutcome(), p.getReply());
@@ -207,7 +235,9 @@ class RedisSamplerIT {
 
                 assertEquals(Outcome.PONG, p.getOutcome(), p.getReply());
                 assertEquals("", info.getError());
-                assertEquals(String.valueOf(second.pid()), InfoParser.field(info, "process_id").orElseThrow(),
+                assertEquals(
+                        String.valueOf(second.pid()),
+                        InfoParser.field(info, "process_id").orElseThrow(),
                         "the new server answers, not a stale connection");
             }
         } finally {
@@ -220,9 +250,9 @@ class RedisSamplerIT {
         // Root ignores directory permissions, so the RDB dir is removed instead: redis has chdir'ed into
         // it and the child cannot create temp-<pid>.rdb there.
         Path rdbDir = Files.createDirectory(tmp.resolve("rdb"));
-        try (RedisServerProcess redis = RedisServerProcess.start("--dir", rdbDir.toString(), "--save", "3600 1",
-                "--stop-writes-on-bgsave-error", "yes");
-             RedisSampler s = sampler(redis.port())) {
+        try (RedisServerProcess redis = RedisServerProcess.start(
+                        "--dir", rdbDir.toString(), "--save", "3600 1", "--stop-writes-on-bgsave-error", "yes");
+                RedisSampler s = sampler(redis.port())) {
             assertEquals(Outcome.PONG, s.ping(1).getOutcome());
             Files.delete(rdbDir);
             redis.call("SET", "k", "v");
@@ -257,7 +287,9 @@ class RedisSamplerIT {
 
                 assertEquals(Outcome.ERROR_REPLY, p.getOutcome(), p.getReply());
                 assertTrue(p.getReply().startsWith("MISCONF "), p.getReply());
-                assertEquals("err", InfoParser.field(s.info(2), "rdb_last_bgsave_status").orElseThrow());
+                assertEquals(
+                        "err",
+                        InfoParser.field(s.info(2), "rdb_last_bgsave_status").orElseThrow());
             }
         }
     }
@@ -265,14 +297,15 @@ class RedisSamplerIT {
     @Test
     void configRenamedAwayListsEveryParameterAsUnavailable() {
         try (RedisServerProcess redis = RedisServerProcess.start("--rename-command", "CONFIG", "");
-             RedisSampler s = sampler(redis.port())) {
+                RedisSampler s = sampler(redis.port())) {
             String refused = errorReply(redis, "CONFIG", "GET", RedisSampler.CONFIG_PARAMETERS.get(0));
 
             ConfigSnapshot c = s.config(1);
 
             assertTrue(refused.startsWith("ERR unknown command 'CONFIG'"), refused);
             assertEquals(0, c.getValuesCount());
-            assertEquals(RedisSampler.CONFIG_PARAMETERS,
+            assertEquals(
+                    RedisSampler.CONFIG_PARAMETERS,
                     c.getUnavailableList().stream().map(ConfigValue::getKey).toList());
             for (ConfigValue v : c.getUnavailableList()) {
                 assertEquals("CONFIG GET refused: " + refused, v.getValue(), v.getKey());
@@ -285,7 +318,7 @@ class RedisSamplerIT {
     @Test
     void aScriptThatNeverEndsMakesPingAnswerBusy() throws InterruptedException, IOException {
         try (RedisServerProcess redis = RedisServerProcess.start("--busy-reply-threshold", "100");
-             RedisSampler s = sampler(redis.port())) {
+                RedisSampler s = sampler(redis.port())) {
             assertEquals(Outcome.PONG, s.ping(1).getOutcome());
             CompletableFuture<String> script = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -309,13 +342,16 @@ class RedisSamplerIT {
     @Test
     void aBlockedServerIsTimeoutAndTheLateReplyIsNotTakenForTheNextAnswer() throws Exception {
         try (RedisServerProcess redis = RedisServerProcess.start("--enable-debug-command", "yes");
-             RedisSampler s = sampler(redis.port(), Secret.none(), Duration.ofMillis(500))) {
+                RedisSampler s = sampler(redis.port(), Secret.none(), Duration.ofMillis(500))) {
             assertEquals(Outcome.PONG, s.ping(1).getOutcome());
-            CompletableFuture<String> sleep = CompletableFuture.supplyAsync(() -> redis.callUnchecked("DEBUG", "SLEEP", "3"));
-            awaitInfo(() -> {
-                PingResult p = s.ping(2);
-                return p.getOutcome() + " " + p.getReply();
-            }, "TIMEOUT timeout after 500 ms");
+            CompletableFuture<String> sleep =
+                    CompletableFuture.supplyAsync(() -> redis.callUnchecked("DEBUG", "SLEEP", "3"));
+            awaitInfo(
+                    () -> {
+                        PingResult p = s.ping(2);
+                        return p.getOutcome() + " " + p.getReply();
+                    },
+                    "TIMEOUT timeout after 500 ms");
 
             // the next sample reconnects, and the stalled server does not answer the handshake either
             assertEquals("timeout after 500 ms", s.info(3).getError());
@@ -330,6 +366,10 @@ class RedisSamplerIT {
     }
 
     private static void awaitInfo(Supplier<String> text, String expected) {
-        Await.until("INFO showing " + expected, Duration.ofSeconds(5), () -> text.get().contains(expected), text::get);
+        Await.until(
+                "INFO showing " + expected,
+                Duration.ofSeconds(5),
+                () -> text.get().contains(expected),
+                text::get);
     }
 }

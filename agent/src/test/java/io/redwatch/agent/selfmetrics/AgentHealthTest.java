@@ -21,8 +21,12 @@ class AgentHealthTest {
     Path dir;
 
     private static Record info(String instance, long ts, String error) {
-        return Record.newBuilder().setInfo(InfoSample.newBuilder().setRef(InstanceRef.newBuilder().setInstance(instance))
-                .setTsMs(ts).setError(error)).build();
+        return Record.newBuilder()
+                .setInfo(InfoSample.newBuilder()
+                        .setRef(InstanceRef.newBuilder().setInstance(instance))
+                        .setTsMs(ts)
+                        .setError(error))
+                .build();
     }
 
     @Test
@@ -34,7 +38,8 @@ class AgentHealthTest {
             spool.add(Batch.newBuilder().addRecords(info("h:6379", 1000, "")).build());
             Batch withGaps = Batch.newBuilder()
                     .addRecords(Record.newBuilder().setGap(Gap.newBuilder().setRecordsLost(40)))
-                    .addRecords(Record.newBuilder().setGap(Gap.newBuilder().setRecordsLost(2))).build();
+                    .addRecords(Record.newBuilder().setGap(Gap.newBuilder().setRecordsLost(2)))
+                    .build();
             health.acknowledged(withGaps);
 
             AgentStats s = health.stats(5000);
@@ -44,8 +49,20 @@ class AgentHealthTest {
             assertEquals(2, s.getGapsTotal());
             assertEquals(42, s.getRecordsDroppedTotal());
             assertTrue(s.getRssBytes() > 1 << 20, "this JVM's RSS: " + s.getRssBytes());
-            assertEquals(1000, s.getInstancesList().stream().filter(i -> i.getInstance().equals("h:6379")).findFirst().orElseThrow().getLastSuccessMs());
-            assertEquals(0, s.getInstancesList().stream().filter(i -> i.getInstance().equals("h:6380")).findFirst().orElseThrow().getLastSuccessMs(),
+            assertEquals(
+                    1000,
+                    s.getInstancesList().stream()
+                            .filter(i -> i.getInstance().equals("h:6379"))
+                            .findFirst()
+                            .orElseThrow()
+                            .getLastSuccessMs());
+            assertEquals(
+                    0,
+                    s.getInstancesList().stream()
+                            .filter(i -> i.getInstance().equals("h:6380"))
+                            .findFirst()
+                            .orElseThrow()
+                            .getLastSuccessMs(),
                     "an instance that never answered is listed with 0");
         }
     }

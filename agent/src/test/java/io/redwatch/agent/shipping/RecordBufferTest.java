@@ -25,7 +25,9 @@ class RecordBufferTest {
         List<Record> first = b.drain(10, 0);
         List<Record> rest = b.drain(100, 0);
 
-        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L), first.stream().map(r -> r.getPing().getTsMs()).toList());
+        assertEquals(
+                List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L),
+                first.stream().map(r -> r.getPing().getTsMs()).toList());
         assertEquals(15, rest.size());
         assertEquals(11, rest.get(0).getPing().getTsMs());
         assertEquals(0, b.size());
@@ -37,8 +39,9 @@ class RecordBufferTest {
         long before = System.currentTimeMillis();
         // a sampler offering far more than fits must return at once, not wait for the shipper
         CompletableFuture.runAsync(() -> {
-            for (int i = 1; i <= 35; i++) b.offer(ping(i));
-        }).get(5, TimeUnit.SECONDS);
+                    for (int i = 1; i <= 35; i++) b.offer(ping(i));
+                })
+                .get(5, TimeUnit.SECONDS);
         long after = System.currentTimeMillis();
 
         List<Record> drained = b.drain(100, 0);
@@ -48,8 +51,11 @@ class RecordBufferTest {
         Record gap = drained.get(10);
         assertTrue(gap.hasGap());
         assertEquals(25, gap.getGap().getRecordsLost());
-        assertTrue(gap.getGap().getFromMs() >= before && gap.getGap().getToMs() <= after
-                && gap.getGap().getFromMs() <= gap.getGap().getToMs(), gap.toString());
+        assertTrue(
+                gap.getGap().getFromMs() >= before
+                        && gap.getGap().getToMs() <= after
+                        && gap.getGap().getFromMs() <= gap.getGap().getToMs(),
+                gap.toString());
         assertFalse(gap.getGap().getReason().isEmpty());
         assertEquals(List.of(), b.drain(100, 0), "the loss is reported once");
     }

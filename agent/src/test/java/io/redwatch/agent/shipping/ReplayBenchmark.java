@@ -20,16 +20,22 @@ import java.util.stream.Stream;
  * <pre>java -cp ... io.redwatch.agent.shipping.ReplayBenchmark [BATCHES] [RECORDS_PER_BATCH] [TARGET]</pre>
  */
 public final class ReplayBenchmark {
-    private ReplayBenchmark() {
-    }
+    private ReplayBenchmark() {}
 
     /** One batch as a ping-only agent would send each second. */
     private static Batch pings(long ts, int n) {
         Batch.Builder b = Batch.newBuilder().setCreatedMs(ts);
         for (int i = 0; i < n; i++) {
-            b.addRecords(Record.newBuilder().setPing(PingResult.newBuilder()
-                    .setRef(InstanceRef.newBuilder().setInstance("replay-bench:" + (6379 + i)).setHost("replay-bench").setPort(6379 + i))
-                    .setTsMs(ts).setOutcome(PingResult.Outcome.PONG).setReply("PONG").setLatencyUs(120)));
+            b.addRecords(Record.newBuilder()
+                    .setPing(PingResult.newBuilder()
+                            .setRef(InstanceRef.newBuilder()
+                                    .setInstance("replay-bench:" + (6379 + i))
+                                    .setHost("replay-bench")
+                                    .setPort(6379 + i))
+                            .setTsMs(ts)
+                            .setOutcome(PingResult.Outcome.PONG)
+                            .setReply("PONG")
+                            .setLatencyUs(120)));
         }
         return b.build();
     }
@@ -41,18 +47,24 @@ public final class ReplayBenchmark {
         Path dir = Files.createTempDirectory("replay-bench");
         AtomicLong acknowledged = new AtomicLong();
         try (Spool spool = Spool.open(dir.resolve("spool"), 256L << 20);
-             TestCollector collector = TestCollector.start()) {
+                TestCollector collector = TestCollector.start()) {
             long t0 = System.currentTimeMillis() - batches * 1000L;
             for (int i = 0; i < batches; i++) spool.add(pings(t0 + i * 1000L, perBatch));
-            Shipper shipper = new Shipper(target == null ? collector.target() : target,
-                    new Shipper.Identity("replay-bench-" + System.currentTimeMillis(), "replay-bench", "bench", "", 10_000),
-                    new RecordBuffer(1000), spool, x -> acknowledged.incrementAndGet(), Shipper.Settings.defaults());
+            Shipper shipper = new Shipper(
+                    target == null ? collector.target() : target,
+                    new Shipper.Identity(
+                            "replay-bench-" + System.currentTimeMillis(), "replay-bench", "bench", "", 10_000),
+                    new RecordBuffer(1000),
+                    spool,
+                    x -> acknowledged.incrementAndGet(),
+                    Shipper.Settings.defaults());
             long start = System.nanoTime();
             Thread thread = new Thread(shipper, "shipper");
             thread.start();
             while (acknowledged.get() < batches) Thread.sleep(1);
             double s = (System.nanoTime() - start) / 1e9;
-            System.out.printf("replayed %d batches of %d records in %.2f s: %.0f batches/s%n", batches, perBatch, s, batches / s);
+            System.out.printf(
+                    "replayed %d batches of %d records in %.2f s: %.0f batches/s%n", batches, perBatch, s, batches / s);
             shipper.stop();
             thread.join();
         } finally {

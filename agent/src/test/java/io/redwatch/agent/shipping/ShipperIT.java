@@ -38,8 +38,10 @@ class ShipperIT {
     private Thread thread;
     private TestCollector collector;
     private long nextTs = 1;
+
     @TempDir
     Path stateDir;
+
     private Spool spool;
 
     @AfterEach
@@ -60,8 +62,13 @@ class ShipperIT {
     }
 
     private void startShipper(String target, Outbox outbox) {
-        shipper = new Shipper(target, new Shipper.Identity("agent-7", "cache-host-3", "test", "tok", 1000), buffer,
-                outbox, acknowledged::add, FAST);
+        shipper = new Shipper(
+                target,
+                new Shipper.Identity("agent-7", "cache-host-3", "test", "tok", 1000),
+                buffer,
+                outbox,
+                acknowledged::add,
+                FAST);
         thread = new Thread(shipper, "shipper-under-test");
         thread.start();
     }
@@ -69,8 +76,12 @@ class ShipperIT {
     /** Offers {@code n} PING records with increasing timestamps (1, 2, 3, ... over the whole test). */
     private void offer(int n) {
         for (int i = 0; i < n; i++) {
-            buffer.offer(Record.newBuilder().setPing(PingResult.newBuilder().setTsMs(nextTs++)
-                    .setOutcome(PingResult.Outcome.PONG).setReply("PONG " + "x".repeat(100))).build());
+            buffer.offer(Record.newBuilder()
+                    .setPing(PingResult.newBuilder()
+                            .setTsMs(nextTs++)
+                            .setOutcome(PingResult.Outcome.PONG)
+                            .setReply("PONG " + "x".repeat(100)))
+                    .build());
         }
     }
 
@@ -89,7 +100,9 @@ class ShipperIT {
     /** The PING timestamps in these batches, in order: the records as the samplers produced them. */
     private static List<Long> pingTimes(List<Batch> batches) {
         List<Long> ts = new ArrayList<>();
-        for (Batch b : batches) for (Record r : b.getRecordsList()) if (r.hasPing()) ts.add(r.getPing().getTsMs());
+        for (Batch b : batches)
+            for (Record r : b.getRecordsList())
+                if (r.hasPing()) ts.add(r.getPing().getTsMs());
         return ts;
     }
 
@@ -99,7 +112,11 @@ class ShipperIT {
         startShipper(collector.target(), spool(1 << 20, 64 << 10));
         offer(35);
 
-        Await.until("35 records acknowledged", WAIT, () -> records(acknowledged) == 35, () -> seqs(collector.allBatches()).toString());
+        Await.until(
+                "35 records acknowledged",
+                WAIT,
+                () -> records(acknowledged) == 35,
+                () -> seqs(collector.allBatches()).toString());
 
         List<Batch> received = collector.allBatches();
         assertEquals(range(1, received.size()), seqs(received));
@@ -111,9 +128,15 @@ class ShipperIT {
         assertEquals("cache-host-3", hello.getHostname());
         assertEquals("", hello.getToken(), "the token travels in the call metadata, not in the hello");
         io.grpc.Metadata headers = collector.headers.get(0);
-        assertEquals("Bearer tok", headers.get(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER)));
-        assertEquals("agent-7", new String(headers.get(io.grpc.Metadata.Key.of("redwatch-agent-id-bin",
-                io.grpc.Metadata.BINARY_BYTE_MARSHALLER)), java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(
+                "Bearer tok",
+                headers.get(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER)));
+        assertEquals(
+                "agent-7",
+                new String(
+                        headers.get(io.grpc.Metadata.Key.of(
+                                "redwatch-agent-id-bin", io.grpc.Metadata.BINARY_BYTE_MARSHALLER)),
+                        java.nio.charset.StandardCharsets.UTF_8));
         assertEquals(0, hello.getLastAckedSeq());
         assertEquals(1000, hello.getIntervalMs());
     }
@@ -126,7 +149,10 @@ class ShipperIT {
         for (int i = 0; i < 3; i++) {
             offer(10);
             long want = 10L * (i + 1);
-            Await.until(want + " records received", WAIT, () -> records(collector.allBatches()) == want,
+            Await.until(
+                    want + " records received",
+                    WAIT,
+                    () -> records(collector.allBatches()) == want,
                     () -> seqs(collector.allBatches()).toString());
         }
         Await.until("batch 1 acknowledged", WAIT, () -> acknowledged.size() == 1, acknowledged::toString);
@@ -139,16 +165,23 @@ class ShipperIT {
         collector.ackUpTo.set(Long.MAX_VALUE);
         long restartedAt = System.nanoTime();
         collector.startAgain();
-        Await.until("all 40 records acknowledged", WAIT, () -> records(acknowledged) == 40, () -> seqs(acknowledged).toString());
+        Await.until(
+                "all 40 records acknowledged",
+                WAIT,
+                () -> records(acknowledged) == 40,
+                () -> seqs(acknowledged).toString());
         long reconnectMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restartedAt);
 
         List<Batch> afterRestart = new ArrayList<>();
         for (List<Batch> s : collector.streams.subList(streamsBefore, collector.streams.size())) afterRestart.addAll(s);
         List<Batch> unacknowledged = beforeCrash.subList(1, beforeCrash.size());
-        assertEquals(unacknowledged, afterRestart.subList(0, unacknowledged.size()),
+        assertEquals(
+                unacknowledged,
+                afterRestart.subList(0, unacknowledged.size()),
                 "the same batches, byte for byte, under the same numbers");
         assertEquals(range(2, afterRestart.size() + 1), seqs(afterRestart), "then new numbers continue");
-        assertEquals(range(1, acknowledged.size()), seqs(acknowledged), "the ack listener sees each batch exactly once");
+        assertEquals(
+                range(1, acknowledged.size()), seqs(acknowledged), "the ack listener sees each batch exactly once");
         assertEquals(range(1, 40), pingTimes(acknowledged));
         assertEquals(1, collector.hellos.get(collector.hellos.size() - 1).getLastAckedSeq());
         assertTrue(reconnectMs < 5000, "back within the shipper's backoff: " + reconnectMs + " ms");
@@ -163,10 +196,14 @@ class ShipperIT {
         for (int i = 0; i < 3; i++) {
             offer(1);
             int want = i + 1;
-            Await.until(want + " batches received", WAIT, () -> collector.allBatches().size() == want,
+            Await.until(
+                    want + " batches received",
+                    WAIT,
+                    () -> collector.allBatches().size() == want,
                     () -> seqs(collector.allBatches()).toString());
         }
-        assertEquals(List.of(42L, 43L, 44L), seqs(collector.allBatches()), "an agent with wiped state continues above 41");
+        assertEquals(
+                List.of(42L, 43L, 44L), seqs(collector.allBatches()), "an agent with wiped state continues above 41");
         assertEquals(List.of(), acknowledged);
 
         // The collector stored 42 and 43 but their acks were lost with the connection.
@@ -174,9 +211,17 @@ class ShipperIT {
         collector.ackUpTo.set(Long.MAX_VALUE);
         int streamsBefore = collector.streams.size();
         collector.dropStreams();
-        Await.until("44 acknowledged", WAIT, () -> acknowledged.size() == 3, () -> seqs(acknowledged).toString());
+        Await.until(
+                "44 acknowledged",
+                WAIT,
+                () -> acknowledged.size() == 3,
+                () -> seqs(acknowledged).toString());
         offer(1);
-        Await.until("a new batch acknowledged", WAIT, () -> acknowledged.size() == 4, () -> seqs(acknowledged).toString());
+        Await.until(
+                "a new batch acknowledged",
+                WAIT,
+                () -> acknowledged.size() == 4,
+                () -> seqs(acknowledged).toString());
 
         List<Batch> second = collector.streams.get(collector.streams.size() - 1);
         assertEquals(streamsBefore + 1, collector.streams.size());
@@ -186,7 +231,8 @@ class ShipperIT {
     }
 
     @Test
-    void withTheCollectorDownTheSpoolStaysWithinItsBudgetAndTheLossArrivesAsAGap() throws InterruptedException, IOException {
+    void withTheCollectorDownTheSpoolStaysWithinItsBudgetAndTheLossArrivesAsAGap()
+            throws InterruptedException, IOException {
         int port;
         try (ServerSocket s = new ServerSocket()) {
             s.bind(new InetSocketAddress("127.0.0.1", 0));
@@ -209,13 +255,19 @@ class ShipperIT {
 
         long startedAt = System.nanoTime();
         collector.startAgain();
-        Await.until("every record delivered or counted lost", WAIT, () -> accounted(collector.allBatches()) == offered,
+        Await.until(
+                "every record delivered or counted lost",
+                WAIT,
+                () -> accounted(collector.allBatches()) == offered,
                 () -> accounted(collector.allBatches()) + " of " + offered);
         long reconnectMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt);
 
         List<Batch> received = collector.allBatches();
-        List<Gap> gaps = received.stream().flatMap(b -> b.getRecordsList().stream()).filter(Record::hasGap)
-                .map(Record::getGap).toList();
+        List<Gap> gaps = received.stream()
+                .flatMap(b -> b.getRecordsList().stream())
+                .filter(Record::hasGap)
+                .map(Record::getGap)
+                .toList();
         assertEquals(1, gaps.size(), "one gap for the whole outage: " + gaps);
         assertTrue(gaps.get(0).getRecordsLost() > 0);
         assertEquals(1, gaps.get(0).getFromMs(), "the loss starts at the first sample");
@@ -227,7 +279,8 @@ class ShipperIT {
 
     private static long accounted(List<Batch> batches) {
         long n = 0;
-        for (Batch b : batches) for (Record r : b.getRecordsList()) n += r.hasGap() ? r.getGap().getRecordsLost() : 1;
+        for (Batch b : batches)
+            for (Record r : b.getRecordsList()) n += r.hasGap() ? r.getGap().getRecordsLost() : 1;
         return n;
     }
 }

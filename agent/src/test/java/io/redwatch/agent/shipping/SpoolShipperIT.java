@@ -34,6 +34,7 @@ class SpoolShipperIT {
 
     @TempDir
     Path stateDir;
+
     private final List<Batch> acknowledged = new CopyOnWriteArrayList<>();
     private final RecordBuffer buffer = new RecordBuffer(10_000);
     private Spool spool;
@@ -48,10 +49,16 @@ class SpoolShipperIT {
         if (collector != null) collector.close();
     }
 
-    private void startAgent(String target, long spoolBytes, long segmentBytes, Shipper.Settings settings) throws IOException {
+    private void startAgent(String target, long spoolBytes, long segmentBytes, Shipper.Settings settings)
+            throws IOException {
         spool = Spool.open(stateDir.resolve("spool"), spoolBytes, segmentBytes);
-        shipper = new Shipper(target, new Shipper.Identity("agent-7", "cache-host-3", "test", "tok", 1000), buffer,
-                spool, acknowledged::add, settings);
+        shipper = new Shipper(
+                target,
+                new Shipper.Identity("agent-7", "cache-host-3", "test", "tok", 1000),
+                buffer,
+                spool,
+                acknowledged::add,
+                settings);
         thread = new Thread(shipper, "shipper-under-test");
         thread.start();
     }
@@ -68,8 +75,12 @@ class SpoolShipperIT {
 
     private void offer(int n, int replyBytes) {
         for (int i = 0; i < n; i++) {
-            buffer.offer(Record.newBuilder().setPing(PingResult.newBuilder().setTsMs(nextTs++)
-                    .setOutcome(PingResult.Outcome.PONG).setReply("PONG " + "x".repeat(replyBytes))).build());
+            buffer.offer(Record.newBuilder()
+                    .setPing(PingResult.newBuilder()
+                            .setTsMs(nextTs++)
+                            .setOutcome(PingResult.Outcome.PONG)
+                            .setReply("PONG " + "x".repeat(replyBytes)))
+                    .build());
         }
     }
 
@@ -82,7 +93,9 @@ class SpoolShipperIT {
 
     private static List<Long> pingTimes(List<Batch> batches) {
         List<Long> ts = new ArrayList<>();
-        for (Batch b : batches) for (Record r : b.getRecordsList()) if (r.hasPing()) ts.add(r.getPing().getTsMs());
+        for (Batch b : batches)
+            for (Record r : b.getRecordsList())
+                if (r.hasPing()) ts.add(r.getPing().getTsMs());
         return ts;
     }
 
@@ -102,7 +115,11 @@ class SpoolShipperIT {
         // and 3 batches may never be seen: the unacknowledged ones are resent after each ack timeout.
         offer(30, 100);
         startAgent(collector.target(), 1 << 20, 64 << 10, FAST);
-        Await.until("3 batches received", WAIT, () -> collector.allBatches().size() == 3, () -> collector.allBatches().toString());
+        Await.until(
+                "3 batches received",
+                WAIT,
+                () -> collector.allBatches().size() == 3,
+                () -> collector.allBatches().toString());
         Await.until("1 and 2 acknowledged", WAIT, () -> acknowledged.size() == 2, acknowledged::toString);
         Batch third = collector.allBatches().get(2);
         collector.stop();
@@ -115,13 +132,20 @@ class SpoolShipperIT {
         Thread.sleep(300);
         collector.ackUpTo.set(Long.MAX_VALUE);
         collector.startAgain();
-        Await.until("all 60 records acknowledged", WAIT, () -> pingTimes(acknowledged).size() == 60, () -> pingTimes(acknowledged).toString());
+        Await.until(
+                "all 60 records acknowledged",
+                WAIT,
+                () -> pingTimes(acknowledged).size() == 60,
+                () -> pingTimes(acknowledged).toString());
 
         List<Batch> received = collector.allBatches();
         Map<Long, Batch> stored = stored(received);
         List<Long> seqs = new ArrayList<>(stored.keySet());
-        assertEquals(LongStream.rangeClosed(1, seqs.size()).boxed().toList(), seqs, "numbers 1, 2, 3 ... and none twice");
-        assertEquals(LongStream.rangeClosed(1, 60).boxed().toList(), pingTimes(new ArrayList<>(stored.values())),
+        assertEquals(
+                LongStream.rangeClosed(1, seqs.size()).boxed().toList(), seqs, "numbers 1, 2, 3 ... and none twice");
+        assertEquals(
+                LongStream.rangeClosed(1, 60).boxed().toList(),
+                pingTimes(new ArrayList<>(stored.values())),
                 "every record stored once, in order");
         Batch resent = received.get(3);
         assertEquals(third, resent, "the unacknowledged batch 3 went again first, byte for byte, under its number");
@@ -160,19 +184,30 @@ class SpoolShipperIT {
         assertTrue(mostOnDisk <= budget + (1L << 20), "on disk: " + mostOnDisk);
 
         collector.startAgain();
-        Await.until("every record delivered or counted lost", WAIT, () -> accounted(acknowledged) == records,
+        Await.until(
+                "every record delivered or counted lost",
+                WAIT,
+                () -> accounted(acknowledged) == records,
                 () -> accounted(acknowledged) + " of " + records);
-        List<Gap> gaps = acknowledged.stream().flatMap(b -> b.getRecordsList().stream()).filter(Record::hasGap)
-                .map(Record::getGap).toList();
+        List<Gap> gaps = acknowledged.stream()
+                .flatMap(b -> b.getRecordsList().stream())
+                .filter(Record::hasGap)
+                .map(Record::getGap)
+                .toList();
         assertEquals(1, gaps.size(), gaps.toString());
         assertEquals(1, gaps.get(0).getFromMs(), "the oldest samples gave way");
         List<Long> kept = pingTimes(acknowledged);
-        assertEquals(LongStream.rangeClosed(records - kept.size() + 1, records).boxed().toList(), kept);
+        assertEquals(
+                LongStream.rangeClosed(records - kept.size() + 1, records)
+                        .boxed()
+                        .toList(),
+                kept);
     }
 
     private static long accounted(List<Batch> batches) {
         long n = 0;
-        for (Batch b : batches) for (Record r : b.getRecordsList()) n += r.hasGap() ? r.getGap().getRecordsLost() : 1;
+        for (Batch b : batches)
+            for (Record r : b.getRecordsList()) n += r.hasGap() ? r.getGap().getRecordsLost() : 1;
         return n;
     }
 

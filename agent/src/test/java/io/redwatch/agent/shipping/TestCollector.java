@@ -30,11 +30,13 @@ final class TestCollector implements AutoCloseable {
     final AtomicLong welcomeSeq = new AtomicLong();
     /** Batches with a seq up to this are acknowledged; 0 acknowledges none. */
     final AtomicLong ackUpTo = new AtomicLong(Long.MAX_VALUE);
+
     final List<Hello> hellos = new CopyOnWriteArrayList<>();
     /** The call metadata of every stream (where the agent's id and token travel). */
     final List<io.grpc.Metadata> headers = new CopyOnWriteArrayList<>();
     /** Batches received, one list per stream, in arrival order. */
     final List<List<Batch>> streams = new CopyOnWriteArrayList<>();
+
     private final List<Session> open = new CopyOnWriteArrayList<>();
     private int port;
     private Server server;
@@ -72,12 +74,16 @@ final class TestCollector implements AutoCloseable {
             server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", p))
                     .addService(io.grpc.ServerInterceptors.intercept(new Service(), new io.grpc.ServerInterceptor() {
                         @Override
-                        public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call, io.grpc.Metadata h,
-                                                                              io.grpc.ServerCallHandler<Q, R> next) {
+                        public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(
+                                io.grpc.ServerCall<Q, R> call,
+                                io.grpc.Metadata h,
+                                io.grpc.ServerCallHandler<Q, R> next) {
                             headers.add(h);
                             return next.startCall(call, h);
                         }
-                    })).build().start();
+                    }))
+                    .build()
+                    .start();
             port = server.getPort();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the test collector on port " + p, e);
@@ -131,12 +137,17 @@ final class TestCollector implements AutoCloseable {
         public void onNext(AgentMessage m) {
             if (m.hasHello()) {
                 hellos.add(m.getHello());
-                send(CollectorMessage.newBuilder().setWelcome(Welcome.newBuilder()
-                        .setLastStoredSeq(welcomeSeq.get()).setCollectorId("test")).build());
+                send(CollectorMessage.newBuilder()
+                        .setWelcome(Welcome.newBuilder()
+                                .setLastStoredSeq(welcomeSeq.get())
+                                .setCollectorId("test"))
+                        .build());
             } else if (m.hasBatch()) {
                 received.add(m.getBatch());
                 if (m.getBatch().getSeq() <= ackUpTo.get()) {
-                    send(CollectorMessage.newBuilder().setAck(Ack.newBuilder().setSeq(m.getBatch().getSeq())).build());
+                    send(CollectorMessage.newBuilder()
+                            .setAck(Ack.newBuilder().setSeq(m.getBatch().getSeq()))
+                            .build());
                 }
             }
         }
@@ -148,7 +159,9 @@ final class TestCollector implements AutoCloseable {
         synchronized void fail() {
             if (!closed) {
                 closed = true;
-                responses.onError(Status.UNAVAILABLE.withDescription("test collector dropped the stream").asRuntimeException());
+                responses.onError(Status.UNAVAILABLE
+                        .withDescription("test collector dropped the stream")
+                        .asRuntimeException());
             }
             open.remove(this);
         }

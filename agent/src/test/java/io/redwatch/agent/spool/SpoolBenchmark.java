@@ -15,13 +15,13 @@ import java.util.stream.Stream;
  * <pre>java -cp ... io.redwatch.agent.spool.SpoolBenchmark [BATCHES] [RECORDS_PER_BATCH] [DIR]</pre>
  */
 public final class SpoolBenchmark {
-    private SpoolBenchmark() {
-    }
+    private SpoolBenchmark() {}
 
     public static void main(String[] args) throws IOException {
         int batches = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
         int perBatch = args.length > 1 ? Integer.parseInt(args[1]) : 100;
-        Path dir = args.length > 2 ? Files.createTempDirectory(Path.of(args[2]), "spool-bench")
+        Path dir = args.length > 2
+                ? Files.createTempDirectory(Path.of(args[2]), "spool-bench")
                 : Files.createTempDirectory("spool-bench");
         Batch batch = SpoolTest.pings(1, perBatch);
         try (Spool spool = Spool.open(dir, 256L << 20)) {
@@ -33,7 +33,7 @@ public final class SpoolBenchmark {
                 List<Batch> out = spool.toSend(acked, 8);
                 if (!out.isEmpty() && (i % 8 == 7 || i == batches - 1)) {
                     acked = out.get(out.size() - 1).getSeq();
-                    spool.acknowledge(acked, b -> { });
+                    spool.acknowledge(acked, b -> {});
                 }
             }
             report("add+send+ack, ack every 8", batches, batch.getSerializedSize(), System.nanoTime() - start);
@@ -45,7 +45,7 @@ public final class SpoolBenchmark {
             start = System.nanoTime();
             for (List<Batch> w; !(w = spool.toSend(acked, 8)).isEmpty(); ) {
                 acked = w.get(w.size() - 1).getSeq();
-                spool.acknowledge(acked, b -> { });
+                spool.acknowledge(acked, b -> {});
             }
             report("drain backlog, window 8", batches, batch.getSerializedSize(), System.nanoTime() - start);
         } finally {
@@ -57,7 +57,8 @@ public final class SpoolBenchmark {
 
     private static void report(String what, int batches, int batchBytes, long nanos) {
         double s = nanos / 1e9;
-        System.out.printf("%-28s %6d batches of %7d bytes: %8.0f batches/s %7.1f MB/s%n", what, batches, batchBytes,
-                batches / s, batches * (double) batchBytes / (1 << 20) / s);
+        System.out.printf(
+                "%-28s %6d batches of %7d bytes: %8.0f batches/s %7.1f MB/s%n",
+                what, batches, batchBytes, batches / s, batches * (double) batchBytes / (1 << 20) / s);
     }
 }

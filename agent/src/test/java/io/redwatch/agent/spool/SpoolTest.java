@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SpoolTest {
     @TempDir
     Path dir;
+
     private Spool spool;
 
     @AfterEach
@@ -35,8 +36,11 @@ class SpoolTest {
     static Batch pings(long firstTs, int n) {
         Batch.Builder b = Batch.newBuilder().setCreatedMs(firstTs);
         for (int i = 0; i < n; i++) {
-            b.addRecords(Record.newBuilder().setPing(PingResult.newBuilder().setTsMs(firstTs + i)
-                    .setOutcome(PingResult.Outcome.PONG).setReply("PONG " + "x".repeat(100))));
+            b.addRecords(Record.newBuilder()
+                    .setPing(PingResult.newBuilder()
+                            .setTsMs(firstTs + i)
+                            .setOutcome(PingResult.Outcome.PONG)
+                            .setReply("PONG " + "x".repeat(100))));
         }
         return b.build();
     }
@@ -59,12 +63,18 @@ class SpoolTest {
 
     private static List<Long> pingTimes(List<Batch> batches) {
         List<Long> ts = new ArrayList<>();
-        for (Batch b : batches) for (Record r : b.getRecordsList()) if (r.hasPing()) ts.add(r.getPing().getTsMs());
+        for (Batch b : batches)
+            for (Record r : b.getRecordsList())
+                if (r.hasPing()) ts.add(r.getPing().getTsMs());
         return ts;
     }
 
     private static List<Gap> gaps(List<Batch> batches) {
-        return batches.stream().flatMap(b -> b.getRecordsList().stream()).filter(Record::hasGap).map(Record::getGap).toList();
+        return batches.stream()
+                .flatMap(b -> b.getRecordsList().stream())
+                .filter(Record::hasGap)
+                .map(Record::getGap)
+                .toList();
     }
 
     private List<Path> segments() throws IOException {
@@ -79,15 +89,19 @@ class SpoolTest {
         for (int i = 0; i < 5; i++) spool.add(pings(100L * (i + 1), 3));
 
         assertEquals(List.of(1L, 2L, 3L), seqs(spool.toSend(0, 3)), "numbered when first handed out");
-        assertEquals(List.of(100L), acknowledge(1).stream().map(Batch::getCreatedMs).toList());
+        assertEquals(
+                List.of(100L), acknowledge(1).stream().map(Batch::getCreatedMs).toList());
         assertEquals(4, spool.size());
 
         open(1 << 20, 64 << 10); // restart
         assertEquals(4, spool.size());
         List<Batch> again = spool.toSend(0, 10);
         assertEquals(List.of(2L, 3L, 4L, 5L), seqs(again), "2 and 3 keep their numbers, then numbering goes on");
-        assertEquals(List.of(200L, 300L, 400L, 500L), again.stream().map(Batch::getCreatedMs).toList());
-        assertEquals(pings(200, 3).toBuilder().setSeq(2).build(), again.get(0), "byte for byte the batch that was added");
+        assertEquals(
+                List.of(200L, 300L, 400L, 500L),
+                again.stream().map(Batch::getCreatedMs).toList());
+        assertEquals(
+                pings(200, 3).toBuilder().setSeq(2).build(), again.get(0), "byte for byte the batch that was added");
         assertEquals(List.of(), spool.toSend(5, 10), "nothing after 5");
 
         assertEquals(4, acknowledge(5).size());
@@ -148,8 +162,11 @@ class SpoolTest {
         assertEquals(4000, gaps.get(0).getFromMs());
         assertEquals(4004, gaps.get(0).getToMs());
         assertEquals(Spool.DAMAGED, gaps.get(0).getReason());
-        assertEquals(List.of(1000L, 1001L, 1002L, 1003L, 1004L, 2000L, 2001L, 2002L, 2003L, 2004L,
-                3000L, 3001L, 3002L, 3003L, 3004L, 5000L, 5001L, 5002L, 5003L, 5004L), pingTimes(out));
+        assertEquals(
+                List.of(
+                        1000L, 1001L, 1002L, 1003L, 1004L, 2000L, 2001L, 2002L, 2003L, 2004L, 3000L, 3001L, 3002L,
+                        3003L, 3004L, 5000L, 5001L, 5002L, 5003L, 5004L),
+                pingTimes(out));
 
         open(1 << 20, 64 << 10); // reported once: not again after another restart
         assertEquals(1, gaps(spool.toSend(0, 10)).size(), "the same gap under its number, not a second one");
@@ -181,8 +198,11 @@ class SpoolTest {
         assertEquals(5, gaps.get(0).getRecordsLost());
         assertEquals(1, gaps.get(0).getBatchesLost());
         assertEquals(3000, gaps.get(0).getFromMs());
-        assertEquals(List.of(1000L, 1001L, 1002L, 1003L, 1004L, 2000L, 2001L, 2002L, 2003L, 2004L,
-                4000L, 4001L, 4002L, 4003L, 4004L, 5000L, 5001L, 5002L, 5003L, 5004L), pingTimes(out));
+        assertEquals(
+                List.of(
+                        1000L, 1001L, 1002L, 1003L, 1004L, 2000L, 2001L, 2002L, 2003L, 2004L, 4000L, 4001L, 4002L,
+                        4003L, 4004L, 5000L, 5001L, 5002L, 5003L, 5004L),
+                pingTimes(out));
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L), seqs(out), "the gap goes out in the damaged record's place in line");
     }
 
@@ -208,8 +228,11 @@ class SpoolTest {
         assertEquals(1, gap.getBatchesLost());
         assertEquals(1004, gap.getFromMs(), "after the last good record");
         assertEquals(3000, gap.getToMs(), "before the next good one");
-        assertEquals(List.of(1000L, 1001L, 1002L, 1003L, 1004L, 3000L, 3001L, 3002L, 3003L, 3004L,
-                4000L, 4001L, 4002L, 4003L, 4004L), pingTimes(out));
+        assertEquals(
+                List.of(
+                        1000L, 1001L, 1002L, 1003L, 1004L, 3000L, 3001L, 3002L, 3003L, 3004L, 4000L, 4001L, 4002L,
+                        4003L, 4004L),
+                pingTimes(out));
     }
 
     @Test
@@ -259,15 +282,22 @@ class SpoolTest {
         long segment = 8 << 10;
         open(budget, segment);
         for (int i = 0; i < 10; i++) {
-            spool.add(pings(10L * i, 5).toBuilder().addRecords(Record.newBuilder().setLog(LogEvent.newBuilder()
-                    .setTsMs(10L * i).setRaw("1:M 01 Jan 2024 00:00:00.000 # line " + i))).build());
+            spool.add(pings(10L * i, 5).toBuilder()
+                    .addRecords(Record.newBuilder()
+                            .setLog(LogEvent.newBuilder()
+                                    .setTsMs(10L * i)
+                                    .setRaw("1:M 01 Jan 2024 00:00:00.000 # line " + i)))
+                    .build());
         }
         assertTrue(!spool.backlogged(), "below half the budget");
         for (int i = 10; i < 200; i++) spool.add(pings(10L * i, 5));
         assertTrue(spool.backlogged());
 
         List<Batch> all = spool.toSend(0, 1000);
-        long logs = all.stream().flatMap(b -> b.getRecordsList().stream()).filter(Record::hasLog).count();
+        long logs = all.stream()
+                .flatMap(b -> b.getRecordsList().stream())
+                .filter(Record::hasLog)
+                .count();
         assertEquals(10, logs, "no log line dropped");
         assertEquals(Spool.FULL, gaps(all).get(0).getReason());
     }

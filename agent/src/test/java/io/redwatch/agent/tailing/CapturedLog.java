@@ -31,7 +31,9 @@ final class CapturedLog extends Handler {
 
     /** Records at WARNING or above. */
     List<LogRecord> warnings() {
-        return records.stream().filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue()).toList();
+        return records.stream()
+                .filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue())
+                .toList();
     }
 
     /** How many messages contain {@code fragment}. */
@@ -45,8 +47,7 @@ final class CapturedLog extends Handler {
     }
 
     @Override
-    public void flush() {
-    }
+    public void flush() {}
 
     @Override
     public void close() {

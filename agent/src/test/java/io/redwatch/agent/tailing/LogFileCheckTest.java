@@ -1,9 +1,8 @@
 package io.redwatch.agent.tailing;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,10 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.logging.LogRecord;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Attack 7 of issue 9: the redis user replaces redis.log by a link to a file it cannot read itself,
@@ -25,8 +24,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class LogFileCheckTest {
     @TempDir
     Path logDir;
+
     @TempDir
     Path elsewhere;
+
     Path log;
     Path secret;
     int myUid;
@@ -92,8 +93,11 @@ class LogFileCheckTest {
 
         assertEquals(List.of(), pollUntilRefused(t));
         String msg = messages.warnings().get(0).getMessage();
-        assertTrue(msg.contains("owned by uid 65534") && msg.contains("not by the Redis process's user (uid 0)")
-                && msg.contains("redis[].log_owner"), msg);
+        assertTrue(
+                msg.contains("owned by uid 65534")
+                        && msg.contains("not by the Redis process's user (uid 0)")
+                        && msg.contains("redis[].log_owner"),
+                msg);
 
         LogTailer allowed = tailer(LogFileCheck.ownedBy(() -> OptionalInt.of(0), "65534"));
         assertEquals(List.of("root:SECRET hard-linked or copied here by another user"), texts(drain(allowed)));
@@ -106,7 +110,9 @@ class LogFileCheckTest {
         LogTailer t = tailer(LogFileCheck.ownedBy(() -> redisUid[0], ""));
 
         assertEquals(List.of(), pollUntilRefused(t));
-        assertTrue(messages.warnings().get(0).getMessage().contains("set redis[].log_owner"), messages().toString());
+        assertTrue(
+                messages.warnings().get(0).getMessage().contains("set redis[].log_owner"),
+                messages().toString());
 
         redisUid[0] = OptionalInt.of(myUid); // the sampler found the Redis process
         assertEquals(List.of("a line"), texts(drain(t)));
@@ -119,8 +125,12 @@ class LogFileCheckTest {
     }
 
     private LogTailer tailer(int maxLineBytes, LogFileCheck check) {
-        LogTailer t = new LogTailer(log, new TailPositionStore(logDir.resolve("state-" + open.size())), maxLineBytes,
-                LogTailer.DEFAULT_INITIAL_BACKLOG_BYTES, check);
+        LogTailer t = new LogTailer(
+                log,
+                new TailPositionStore(logDir.resolve("state-" + open.size())),
+                maxLineBytes,
+                LogTailer.DEFAULT_INITIAL_BACKLOG_BYTES,
+                check);
         open.add(t);
         return t;
     }
@@ -134,7 +144,9 @@ class LogFileCheckTest {
     }
 
     private long refusals() {
-        return messages.warnings().stream().filter(r -> r.getMessage().startsWith("Not reading")).count();
+        return messages.warnings().stream()
+                .filter(r -> r.getMessage().startsWith("Not reading"))
+                .count();
     }
 
     private List<String> messages() {

@@ -1,6 +1,8 @@
 package io.redwatch.agent.tailing;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,10 +12,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** How the bytes of a followed file become lines: partial, long, CRLF and invalid UTF-8 lines. */
 class LogTailerLinesTest extends TailerTestBase {
@@ -42,8 +41,8 @@ class LogTailerLinesTest extends TailerTestBase {
         append(log, "ave 192.168.10.82:6379 lost.\n");
         List<RawLine> lines = t.poll(100);
 
-        assertEquals(List.of("2251:M 06 Mar 15:29:47.093 # Connection with slave 192.168.10.82:6379 lost."),
-                texts(lines));
+        assertEquals(
+                List.of("2251:M 06 Mar 15:29:47.093 # Connection with slave 192.168.10.82:6379 lost."), texts(lines));
         assertEquals(0, lines.get(0).offset());
         assertEquals(Files.size(log), lines.get(0).endOffset());
         assertEquals(List.of(), t.poll(100));
@@ -114,7 +113,8 @@ class LogTailerLinesTest extends TailerTestBase {
         byte[] half = new byte[5 * 1024 * 1024];
         Arrays.fill(half, (byte) 'x');
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long allocatedBefore = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+        long allocatedBefore =
+                threads.getThreadAllocatedBytes(Thread.currentThread().getId());
 
         append(log, half);
         assertEquals(List.of(), t.poll(10), "no newline yet");

@@ -1,8 +1,9 @@
 package io.redwatch.agent.tailing;
 
-import io.redwatch.proto.v1.FileIdentity;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.redwatch.proto.v1.FileIdentity;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -13,9 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** Rotation by rename and by copytruncate, while the agent runs and while it is stopped. */
 class LogTailerRotationTest extends TailerTestBase {
@@ -59,8 +58,13 @@ class LogTailerRotationTest extends TailerTestBase {
         assertEquals(List.of("old-2", "old-3", "new-1"), texts(lines));
         assertEquals(rotated.toString(), lines.get(0).file());
         RawLine reread = lines.get(0);
-        assertEquals(List.of(first.get(1).fileId(), first.get(1).offset(), first.get(1).endOffset()),
-                List.of(reread.fileId(), reread.offset(), reread.endOffset()), "same dedup key as the first read");
+        assertEquals(
+                List.of(
+                        first.get(1).fileId(),
+                        first.get(1).offset(),
+                        first.get(1).endOffset()),
+                List.of(reread.fileId(), reread.offset(), reread.endOffset()),
+                "same dedup key as the first read");
         assertEquals(log.toString(), lines.get(2).file());
         assertEquals(0, lines.get(2).offset());
     }

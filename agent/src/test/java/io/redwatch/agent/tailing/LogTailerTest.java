@@ -1,15 +1,14 @@
 package io.redwatch.agent.tailing;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** Where a tailer starts, what a restart reads again, and a file that comes and goes. */
 class LogTailerTest extends TailerTestBase {
@@ -134,7 +133,8 @@ class LogTailerTest extends TailerTestBase {
         write(log, "second\n");
         assertEquals(List.of("second"), texts(drain(t)));
         assertEquals(2, count("exists again"));
-        assertTrue(records.stream().noneMatch(r -> r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()),
+        assertTrue(
+                records.stream().noneMatch(r -> r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()),
                 "a missing file is not an error");
     }
 }

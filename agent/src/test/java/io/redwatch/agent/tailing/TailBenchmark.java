@@ -20,8 +20,7 @@ import java.util.Random;
  * ({@code mvn -o dependency:build-classpath -Dmdep.outputFile=cp.txt} writes cp.txt.)
  */
 public final class TailBenchmark {
-    private TailBenchmark() {
-    }
+    private TailBenchmark() {}
 
     public static void main(String[] args) throws IOException {
         long megabytes = args.length > 0 ? Long.parseLong(args[0]) : 200;
@@ -38,8 +37,8 @@ public final class TailBenchmark {
             long bytes = 0;
             long allocBefore = threads.getThreadAllocatedBytes(thread);
             long start = System.nanoTime();
-            try (LogTailer tailer = new LogTailer(log, new TailPositionStore(state),
-                    LogTailer.DEFAULT_MAX_LINE_BYTES, Long.MAX_VALUE)) {
+            try (LogTailer tailer = new LogTailer(
+                    log, new TailPositionStore(state), LogTailer.DEFAULT_MAX_LINE_BYTES, Long.MAX_VALUE)) {
                 for (List<RawLine> batch = tailer.poll(1000); !batch.isEmpty(); batch = tailer.poll(1000)) {
                     lines += batch.size();
                     bytes = batch.get(batch.size() - 1).endOffset();
@@ -47,10 +46,17 @@ public final class TailBenchmark {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             long alloc = threads.getThreadAllocatedBytes(thread) - allocBefore;
-            System.out.printf(Locale.ROOT,
+            System.out.printf(
+                    Locale.ROOT,
                     "round %d: %,d lines, %,d bytes in %.2f s: %,.0f lines/s, %.1f MB/s, %.0f bytes allocated/line "
                             + "(avg line %.0f bytes)%n",
-                    round, lines, bytes, seconds, lines / seconds, bytes / seconds / 1e6, (double) alloc / lines,
+                    round,
+                    lines,
+                    bytes,
+                    seconds,
+                    lines / seconds,
+                    bytes / seconds / 1e6,
+                    (double) alloc / lines,
                     (double) bytes / lines);
         }
         Files.delete(log);
@@ -71,10 +77,18 @@ public final class TailBenchmark {
                 String template = seed.get(random.nextInt(seed.size()));
                 millis += random.nextInt(2000);
                 line.setLength(0);
-                line.append(1000 + random.nextInt(60000)).append(":M ")
-                        .append(String.format(Locale.ROOT, "%02d Mar %02d:%02d:%02d.%03d ", 1 + millis / 86_400_000 % 28,
-                                millis / 3_600_000 % 24, millis / 60_000 % 60, millis / 1000 % 60, millis % 1000))
-                        .append(template).append('\n');
+                line.append(1000 + random.nextInt(60000))
+                        .append(":M ")
+                        .append(String.format(
+                                Locale.ROOT,
+                                "%02d Mar %02d:%02d:%02d.%03d ",
+                                1 + millis / 86_400_000 % 28,
+                                millis / 3_600_000 % 24,
+                                millis / 60_000 % 60,
+                                millis / 1000 % 60,
+                                millis % 1000))
+                        .append(template)
+                        .append('\n');
                 w.append(line);
                 written += line.length(); // the seed lines are ASCII
             }

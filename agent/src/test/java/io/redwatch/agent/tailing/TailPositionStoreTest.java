@@ -1,12 +1,12 @@
 package io.redwatch.agent.tailing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.redwatch.agent.tailing.TailPositionStore.Position;
 import io.redwatch.proto.v1.FileIdentity;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,19 +14,22 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TailPositionStoreTest {
     @TempDir
     Path dir;
+
     TailPositionStore store;
     final Path log = Path.of("/var/log/redis/redis-6379.log");
     final FileIdentity id = FileIdentity.newBuilder()
-            .setDevice(65024).setInode(1835015).setHeadFingerprint("5c1fd0a1b2c3d4e5f60718293a4b5c6d").setHeadLength(1024)
+            .setDevice(65024)
+            .setInode(1835015)
+            .setHeadFingerprint("5c1fd0a1b2c3d4e5f60718293a4b5c6d")
+            .setHeadLength(1024)
             .build();
     CapturedLog messages;
 
@@ -59,7 +62,8 @@ class TailPositionStoreTest {
 
     @Test
     void inodesAndDevicesAboveLongMaxValueSurvive() throws IOException {
-        FileIdentity big = id.toBuilder().setInode(-2L).setDevice(Long.MIN_VALUE).build(); // uint64 in proto
+        FileIdentity big =
+                id.toBuilder().setInode(-2L).setDevice(Long.MIN_VALUE).build(); // uint64 in proto
         store.save(log, big, 1);
 
         assertEquals(Optional.of(new Position(big, 1)), store.load(log));

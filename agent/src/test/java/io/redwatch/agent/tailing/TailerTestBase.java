@@ -1,10 +1,6 @@
 package io.redwatch.agent.tailing;
 
 import io.redwatch.proto.v1.FileIdentity;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -16,6 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.logging.LogRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A log directory for tailer tests: {@code redis.log} in a fresh directory, a position store, the
@@ -24,11 +23,13 @@ import java.util.logging.LogRecord;
 abstract class TailerTestBase {
     @TempDir
     Path dir;
+
     Path log;
     TailPositionStore store;
     final List<LogTailer> open = new ArrayList<>();
     /** What the tailer and its position store told the operator. */
     CapturedLog messages;
+
     List<LogRecord> records;
 
     @BeforeEach

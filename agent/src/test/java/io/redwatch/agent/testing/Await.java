@@ -13,8 +13,7 @@ public final class Await {
     private static final long FIRST_POLL_MS = 10;
     private static final long LONGEST_POLL_MS = 100;
 
-    private Await() {
-    }
+    private Await() {}
 
     @FunctionalInterface
     public interface Condition {
@@ -68,8 +67,11 @@ public final class Await {
         } catch (Exception e) {
             seen = "(" + e + ")";
         }
-        throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for: " + what
-                + (seen.isEmpty() ? "" : "; now: " + seen) + (last == null ? "" : " (last error: " + last + ")"), last);
+        throw new AssertionError(
+                "timed out after " + timeout.toMillis() + " ms waiting for: " + what
+                        + (seen.isEmpty() ? "" : "; now: " + seen)
+                        + (last == null ? "" : " (last error: " + last + ")"),
+                last);
     }
 
     private static void sleep(long ms) {

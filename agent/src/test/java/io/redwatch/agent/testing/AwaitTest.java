@@ -26,12 +26,20 @@ class AwaitTest {
 
     @Test
     void aTimeoutSaysWhatWasAwaitedWhatWasSeenAndTheLastError() {
-        AssertionError e = assertThrows(AssertionError.class, () -> Await.until("rows stored", Duration.ofMillis(50), () -> {
-            throw new IOException("relation does not exist");
-        }, () -> "0 rows"));
+        AssertionError e = assertThrows(
+                AssertionError.class,
+                () -> Await.until(
+                        "rows stored",
+                        Duration.ofMillis(50),
+                        () -> {
+                            throw new IOException("relation does not exist");
+                        },
+                        () -> "0 rows"));
 
-        assertEquals("timed out after 50 ms waiting for: rows stored; now: 0 rows"
-                + " (last error: java.io.IOException: relation does not exist)", e.getMessage());
+        assertEquals(
+                "timed out after 50 ms waiting for: rows stored; now: 0 rows"
+                        + " (last error: java.io.IOException: relation does not exist)",
+                e.getMessage());
     }
 
     @Test
@@ -39,10 +47,12 @@ class AwaitTest {
         AssertionError failed = new AssertionError("the process exited");
         AtomicInteger polls = new AtomicInteger();
 
-        AssertionError e = assertThrows(AssertionError.class, () -> Await.until("a log line", Duration.ofSeconds(30), () -> {
-            polls.incrementAndGet();
-            throw failed;
-        }));
+        AssertionError e = assertThrows(
+                AssertionError.class,
+                () -> Await.until("a log line", Duration.ofSeconds(30), () -> {
+                    polls.incrementAndGet();
+                    throw failed;
+                }));
 
         assertSame(failed, e);
         assertEquals(1, polls.get());

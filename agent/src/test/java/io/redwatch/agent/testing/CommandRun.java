@@ -14,11 +14,13 @@ public record CommandRun(int exit, String out, String err) {
     }
 
     public static CommandRun of(CommandLine cl, String... args) {
-        return of((a, out, err) -> {
-            cl.setOut(out);
-            cl.setErr(err);
-            return cl.execute(a);
-        }, args);
+        return of(
+                (a, out, err) -> {
+                    cl.setOut(out);
+                    cl.setErr(err);
+                    return cl.execute(a);
+                },
+                args);
     }
 
     public static CommandRun of(Execution command, String... args) {

@@ -13,8 +13,7 @@ import java.nio.file.Path;
  * agent's test-jar, so each fixture has one copy and cannot drift between the two sides.
  */
 public final class Fixtures {
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     /** The fixture at {@code path} (e.g. {@code /logs/seed-000.log}) as UTF-8 text. */
     public static String text(String path) {
@@ -42,8 +41,8 @@ public final class Fixtures {
     private static InputStream open(String path) {
         InputStream in = Fixtures.class.getResourceAsStream(path);
         if (in == null) {
-            throw new IllegalStateException("no test fixture " + path + " on the classpath (the agent's src/test/resources"
-                    + " or its test-jar)");
+            throw new IllegalStateException("no test fixture " + path
+                    + " on the classpath (the agent's src/test/resources" + " or its test-jar)");
         }
         return in;
     }

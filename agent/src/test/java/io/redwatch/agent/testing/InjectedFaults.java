@@ -45,16 +45,20 @@ public final class InjectedFaults {
             }
             Path library = dir.resolve("libredwatch_faults.so");
             Path log = dir.resolve("gcc.out");
-            Process gcc = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O2", "-o", library.toString(), source.toString(), "-ldl")
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process gcc = new ProcessBuilder(
+                            "gcc", "-shared", "-fPIC", "-O2", "-o", library.toString(), source.toString(), "-ldl")
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             if (!gcc.waitFor(60, TimeUnit.SECONDS) || gcc.exitValue() != 0) {
-                throw new IllegalStateException("gcc could not build the fork-failure library (apt-get install gcc): "
-                        + Files.readString(log));
+                throw new IllegalStateException(
+                        "gcc could not build the fork-failure library (apt-get install gcc): " + Files.readString(log));
             }
-            return new InjectedFaults(library, dir.resolve("fork-fails-while-this-exists"), dir.resolve("pipes-to-leak"));
+            return new InjectedFaults(
+                    library, dir.resolve("fork-fails-while-this-exists"), dir.resolve("pipes-to-leak"));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot build the fork-failure library in " + dir
-                    + " (is gcc installed? apt-get install gcc)", e);
+            throw new UncheckedIOException(
+                    "cannot build the fork-failure library in " + dir + " (is gcc installed? apt-get install gcc)", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while compiling the fork-failure library", e);
@@ -63,8 +67,13 @@ public final class InjectedFaults {
 
     /** What a redis-server's environment needs to carry the library. */
     public Map<String, String> environment() {
-        return Map.of("LD_PRELOAD", library.toString(), "REDWATCH_FORK_FAIL_FILE", trigger.toString(),
-                "REDWATCH_PIPE_LEAK_FILE", pipes.toString());
+        return Map.of(
+                "LD_PRELOAD",
+                library.toString(),
+                "REDWATCH_FORK_FAIL_FILE",
+                trigger.toString(),
+                "REDWATCH_PIPE_LEAK_FILE",
+                pipes.toString());
     }
 
     /** From now on every fork() of the servers started with {@link #environment} fails with ENOMEM. */

@@ -15,9 +15,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.spi.ToolProvider;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.spi.ToolProvider;
 
 /**
  * Which of our packages uses which, read from compiled classes by the JDK's {@code jdeps}, so a test
@@ -43,7 +43,11 @@ public final class PackageGraph {
     public static PackageGraph ofClassesBeside(Class<?> anyMainClass, String root) {
         Path classes;
         try {
-            classes = Path.of(anyMainClass.getProtectionDomain().getCodeSource().getLocation().toURI());
+            classes = Path.of(anyMainClass
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException("cannot locate the compiled classes of " + anyMainClass.getName(), e);
         }
@@ -51,12 +55,18 @@ public final class PackageGraph {
             throw new IllegalStateException(anyMainClass.getName() + " was loaded from " + classes
                     + ", not a classes directory; run this test from its module's build (mvn verify)");
         }
-        ToolProvider jdeps = ToolProvider.findFirst("jdeps").orElseThrow(() -> new IllegalStateException(
-                "the jdeps tool is missing: run the tests on a full JDK 17 (module jdk.jdeps), not a JRE"));
+        ToolProvider jdeps = ToolProvider.findFirst("jdeps")
+                .orElseThrow(() -> new IllegalStateException(
+                        "the jdeps tool is missing: run the tests on a full JDK 17 (module jdk.jdeps), not a JRE"));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int rc = jdeps.run(new PrintWriter(out), new PrintWriter(err),
-                "-verbose:class", "-e", Pattern.quote(root) + "\\..*", classes.toString());
+        int rc = jdeps.run(
+                new PrintWriter(out),
+                new PrintWriter(err),
+                "-verbose:class",
+                "-e",
+                Pattern.quote(root) + "\\..*",
+                classes.toString());
         if (rc != 0) throw new IllegalStateException("jdeps failed on " + classes + " (exit " + rc + "): " + err);
         return parse(root, out.toString().lines().toList());
     }
@@ -177,8 +187,13 @@ public final class PackageGraph {
         return out;
     }
 
-    private void connect(String v, Map<String, Integer> index, Map<String, Integer> low, Deque<String> stack,
-                         Set<String> onStack, List<Set<String>> out) {
+    private void connect(
+            String v,
+            Map<String, Integer> index,
+            Map<String, Integer> low,
+            Deque<String> stack,
+            Set<String> onStack,
+            List<Set<String>> out) {
         index.put(v, index.size());
         low.put(v, index.get(v));
         stack.push(v);

@@ -22,20 +22,26 @@ class PackageGraphTest {
 
     @Test
     void namesEveryPackageOfACycleAndTheClassesThatMakeIt() {
-        PackageGraph g = graph("classes -> not found",
+        PackageGraph g = graph(
+                "classes -> not found",
                 edge("ingest.Service", "storage.Store"),
                 edge("storage.Store", "security.Tokens"),
                 edge("security.Tokens", "ingest.Metrics"),
                 edge("ingest.Service", "facts.Line"),
                 "   " + ROOT + ".ingest.Service -> io.other.Thing    not found");
-        assertEquals(List.of("ingest -> storage -> security -> ingest (ingest.Service -> storage.Store;"
-                + " storage.Store -> security.Tokens; security.Tokens -> ingest.Metrics)"), g.cycles());
+        assertEquals(
+                List.of("ingest -> storage -> security -> ingest (ingest.Service -> storage.Store;"
+                        + " storage.Store -> security.Tokens; security.Tokens -> ingest.Metrics)"),
+                g.cycles());
     }
 
     @Test
     void aHierarchyHasNoCycle() {
-        PackageGraph g = graph(edge("Main", "ingest.Service"), edge("ingest.Service", "storage.Store"),
-                edge("Main", "storage.Store"), edge("ingest.Service$Inner", "ingest.Service"));
+        PackageGraph g = graph(
+                edge("Main", "ingest.Service"),
+                edge("ingest.Service", "storage.Store"),
+                edge("Main", "storage.Store"),
+                edge("ingest.Service$Inner", "ingest.Service"));
         assertEquals(List.of(), g.cycles());
         assertEquals(new TreeSet<>(List.of("", "ingest", "storage")), g.packages());
     }
@@ -44,14 +50,19 @@ class PackageGraphTest {
     void aPackageAndItsSubpackageCanFormACycle() {
         PackageGraph g = graph(edge("rules.Rule", "rules.view.View"), edge("rules.view.View", "rules.Finding"));
         assertEquals(1, g.cycles().size());
-        assertTrue(g.cycles().get(0).startsWith("rules -> rules.view -> rules "), g.cycles().get(0));
+        assertTrue(
+                g.cycles().get(0).startsWith("rules -> rules.view -> rules "),
+                g.cycles().get(0));
     }
 
     @Test
     void patternsMatchAPackageOrItsSubtree() {
-        PackageGraph g = graph(edge("storage.Store", "rules.view.View"), edge("storage.Store", "Main"),
+        PackageGraph g = graph(
+                edge("storage.Store", "rules.view.View"),
+                edge("storage.Store", "Main"),
                 edge("storage.Store", "rulesextra.X"));
-        assertEquals(List.of("storage -> rules.view (storage.Store -> rules.view.View)"), g.uses("storage.*", "rules.*"));
+        assertEquals(
+                List.of("storage -> rules.view (storage.Store -> rules.view.View)"), g.uses("storage.*", "rules.*"));
         assertEquals(List.of(), g.uses("storage", "rules"));
         assertEquals(List.of("storage -> (root) (storage.Store -> Main)"), g.uses("storage", ""));
     }

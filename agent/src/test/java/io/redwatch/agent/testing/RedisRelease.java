@@ -56,8 +56,9 @@ public enum RedisRelease {
         if (Files.isExecutable(target)) return target;
         try (InputStream in = RedisRelease.class.getClassLoader().getResourceAsStream(jarEntry)) {
             if (in == null) {
-                throw new IllegalStateException("redis-server " + series + " (" + jarEntry + ") is not on the test class path;"
-                        + " add the embedded-redis jar that ships it as a test dependency of this module");
+                throw new IllegalStateException(
+                        "redis-server " + series + " (" + jarEntry + ") is not on the test class path;"
+                                + " add the embedded-redis jar that ships it as a test dependency of this module");
             }
             Files.createDirectories(dir);
             Path partial = Files.createTempFile(dir, jarEntry, ".part");

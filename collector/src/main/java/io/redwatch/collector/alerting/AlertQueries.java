@@ -29,24 +29,35 @@ public final class AlertQueries {
         Map<String, JsonObject> byInstance = new LinkedHashMap<>();
         try (Connection c = db.getConnection()) {
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT instance, host, role, last_seen FROM redwatch_instances ORDER BY instance");
-                 ResultSet rs = ps.executeQuery()) {
+                            "SELECT instance, host, role, last_seen FROM redwatch_instances ORDER BY instance");
+                    ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    byInstance.put(rs.getString(1), new JsonObject().put("instance", rs.getString(1))
-                            .put("host", rs.getString(2)).put("role", rs.getString(3))
-                            .put("last_seen", time(rs.getObject(4, OffsetDateTime.class)))
-                            .put("alerts", new JsonArray()));
+                    byInstance.put(
+                            rs.getString(1),
+                            new JsonObject()
+                                    .put("instance", rs.getString(1))
+                                    .put("host", rs.getString(2))
+                                    .put("role", rs.getString(3))
+                                    .put("last_seen", time(rs.getObject(4, OffsetDateTime.class)))
+                                    .put("alerts", new JsonArray()));
                 }
             }
             try (PreparedStatement ps = c.prepareStatement("SELECT " + ALERT_COLUMNS
-                    + " FROM alerts WHERE state = 'firing' ORDER BY instance, severity, rule");
-                 ResultSet rs = ps.executeQuery()) {
+                            + " FROM alerts WHERE state = 'firing' ORDER BY instance, severity, rule");
+                    ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     JsonObject alert = alert(rs);
-                    byInstance.computeIfAbsent(alert.getString("instance"), i -> new JsonObject().put("instance", i)
-                                    .put("host", alert.getString("host")).putNull("role").putNull("last_seen")
-                                    .put("alerts", new JsonArray()))
-                            .getJsonArray("alerts").add(alert);
+                    byInstance
+                            .computeIfAbsent(
+                                    alert.getString("instance"),
+                                    i -> new JsonObject()
+                                            .put("instance", i)
+                                            .put("host", alert.getString("host"))
+                                            .putNull("role")
+                                            .putNull("last_seen")
+                                            .put("alerts", new JsonArray()))
+                            .getJsonArray("alerts")
+                            .add(alert);
                 }
             }
         } catch (SQLException e) {
@@ -60,7 +71,8 @@ public final class AlertQueries {
         String sql = "SELECT " + ALERT_COLUMNS + " FROM alerts" + (state == null ? "" : " WHERE state = ?")
                 + " ORDER BY started_at DESC, id DESC LIMIT ?";
         JsonArray out = new JsonArray();
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = db.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             int k = 1;
             if (state != null) ps.setString(k++, state);
             ps.setInt(k, limit);

@@ -28,7 +28,9 @@ public final class AlertStateMachine {
     }
 
     public static AlertStateMachine of(AlertingConfig config) {
-        return new AlertStateMachine(config.repeatInterval().toMillis(), config.recoveryEvaluations(),
+        return new AlertStateMachine(
+                config.repeatInterval().toMillis(),
+                config.recoveryEvaluations(),
                 config.recoveryPeriod().toMillis());
     }
 

@@ -41,8 +41,12 @@ final class AlertStore {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     OffsetDateTime notified = rs.getObject(6, OffsetDateTime.class);
-                    open.add(new OpenAlert(rs.getLong(1), rs.getString(2), Severity.ofWord(rs.getString(3)),
-                            millis(rs.getObject(4, OffsetDateTime.class)), rs.getInt(5),
+                    open.add(new OpenAlert(
+                            rs.getLong(1),
+                            rs.getString(2),
+                            Severity.ofWord(rs.getString(3)),
+                            millis(rs.getObject(4, OffsetDateTime.class)),
+                            rs.getInt(5),
                             notified == null ? OpenAlert.NEVER : millis(notified)));
                 }
             }

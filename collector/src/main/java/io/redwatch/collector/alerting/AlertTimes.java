@@ -10,8 +10,7 @@ public final class AlertTimes {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm", Locale.ROOT);
     private static final DateTimeFormatter FULL = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss xxx", Locale.ROOT);
 
-    private AlertTimes() {
-    }
+    private AlertTimes() {}
 
     /** {@code 03:12}. */
     public static String clock(long ms, ZoneId zone) {

@@ -22,8 +22,7 @@ public final class AlertTracker {
     private final long groupWaitMs;
 
     /** What one evaluation changed. */
-    public record Evaluation(int fired, int resolved, int repeated, int notificationsQueued) {
-    }
+    public record Evaluation(int fired, int resolved, int repeated, int notificationsQueued) {}
 
     /**
      * @param recipients channel name → who it pages; a routed channel missing here queues nothing
@@ -36,20 +35,26 @@ public final class AlertTracker {
     }
 
     public Evaluation evaluate(String instance, String host, List<Finding> findings, long nowMs) {
-        return Transaction.run(db, c -> {
-            alerts.lockInstance(c, instance);
-            Transitions t = machine.transitions(alerts.firing(c, instance), findings, nowMs);
-            alerts.updateSeen(c, host, t.seen(), nowMs);
-            List<Page> opened = alerts.open(c, instance, host, t.fired(), nowMs);
-            alerts.updateMissed(c, t.missed(), nowMs);
-            List<Page> pages = new ArrayList<>(t.seenPages());
-            pages.addAll(opened);
-            pages.addAll(t.resolvedPages());
-            // Due after group_wait (0 by default: the first page leaves at once); the dispatcher holds
-            // what follows a message to the same host for group_interval, so that goes out as one message.
-            int queued = NotificationOutbox.enqueue(c, host, routing.address(pages), nowMs, nowMs + groupWaitMs);
-            return new Evaluation(opened.size(), t.resolvedCount(), t.repeatedCount(), queued);
-        }, e -> new AlertingException("cannot record alerts of " + instance + ": " + e.getMessage()
-                + "; the next evaluation will try again", e));
+        return Transaction.run(
+                db,
+                c -> {
+                    alerts.lockInstance(c, instance);
+                    Transitions t = machine.transitions(alerts.firing(c, instance), findings, nowMs);
+                    alerts.updateSeen(c, host, t.seen(), nowMs);
+                    List<Page> opened = alerts.open(c, instance, host, t.fired(), nowMs);
+                    alerts.updateMissed(c, t.missed(), nowMs);
+                    List<Page> pages = new ArrayList<>(t.seenPages());
+                    pages.addAll(opened);
+                    pages.addAll(t.resolvedPages());
+                    // Due after group_wait (0 by default: the first page leaves at once); the dispatcher holds
+                    // what follows a message to the same host for group_interval, so that goes out as one message.
+                    int queued =
+                            NotificationOutbox.enqueue(c, host, routing.address(pages), nowMs, nowMs + groupWaitMs);
+                    return new Evaluation(opened.size(), t.resolvedCount(), t.repeatedCount(), queued);
+                },
+                e -> new AlertingException(
+                        "cannot record alerts of " + instance + ": " + e.getMessage()
+                                + "; the next evaluation will try again",
+                        e));
     }
 }

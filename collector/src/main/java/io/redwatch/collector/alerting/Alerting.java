@@ -49,14 +49,16 @@ public final class Alerting implements AutoCloseable {
     }
 
     /** With given channels and dispatcher id (tests run several dispatchers on one database). */
-    public Alerting(Vertx vertx, DataSource db, AlertingConfig config, List<Channel> channels,
-                    String dispatcherId) {
+    public Alerting(Vertx vertx, DataSource db, AlertingConfig config, List<Channel> channels, String dispatcherId) {
         this.vertx = vertx;
         this.config = config;
         this.channels = List.copyOf(channels);
         // Named per dispatcher: Vert.x shares executors of one name, and tests run several dispatchers in one Vert.x.
-        this.delivery = vertx.createSharedWorkerExecutor("redwatch-alert-delivery-" + dispatcherId,
-                Math.max(1, channels.size()), config.sendTimeout().toMillis() + 60_000, TimeUnit.MILLISECONDS);
+        this.delivery = vertx.createSharedWorkerExecutor(
+                "redwatch-alert-delivery-" + dispatcherId,
+                Math.max(1, channels.size()),
+                config.sendTimeout().toMillis() + 60_000,
+                TimeUnit.MILLISECONDS);
         Map<String, List<String>> recipients = new HashMap<>();
         for (Channel c : channels) recipients.put(c.name(), c.recipients());
         this.tracker = new AlertTracker(db, config, recipients);
@@ -92,7 +94,7 @@ public final class Alerting implements AutoCloseable {
      */
     private void wakeWhenDue() {
         synchronized (this) {
-            if (timers.isEmpty()) return;  // not started (tests drive dispatchOnce themselves)
+            if (timers.isEmpty()) return; // not started (tests drive dispatchOnce themselves)
         }
         long waitMs = config.groupWait().toMillis();
         if (waitMs <= 0) {
@@ -131,8 +133,12 @@ public final class Alerting implements AutoCloseable {
                     busy.set(false);
                     if (again.getAndSet(false)) tick(channel);
                     if (r.failed()) {
-                        LOG.log(Level.WARNING, "dispatching " + channel + " notifications failed (will retry in "
-                                + config.dispatchInterval().toSeconds() + " s): " + r.cause().getMessage(), r.cause());
+                        LOG.log(
+                                Level.WARNING,
+                                "dispatching " + channel + " notifications failed (will retry in "
+                                        + config.dispatchInterval().toSeconds() + " s): "
+                                        + r.cause().getMessage(),
+                                r.cause());
                     }
                 });
     }

@@ -36,11 +36,24 @@ import java.util.Map;
  * @param retryMax            …up to this
  * @param timezone            the zone times are shown in (default: the collector's)
  */
-public record AlertingConfig(EmailSettings email, SmsSettings sms, Map<Severity, List<String>> routes,
-                             Duration repeatInterval, Duration groupWait, Duration groupInterval, int recoveryEvaluations,
-                             Duration recoveryPeriod, int rateLimitMessages, Duration rateLimitPer,
-                             Duration dispatchInterval, Duration lease, Duration sendTimeout, int maxAttempts,
-                             Duration retryInitial, Duration retryMax, ZoneId timezone) {
+public record AlertingConfig(
+        EmailSettings email,
+        SmsSettings sms,
+        Map<Severity, List<String>> routes,
+        Duration repeatInterval,
+        Duration groupWait,
+        Duration groupInterval,
+        int recoveryEvaluations,
+        Duration recoveryPeriod,
+        int rateLimitMessages,
+        Duration rateLimitPer,
+        Duration dispatchInterval,
+        Duration lease,
+        Duration sendTimeout,
+        int maxAttempts,
+        Duration retryInitial,
+        Duration retryMax,
+        ZoneId timezone) {
 
     public static final String EMAIL = "email";
     public static final String SMS = "sms";
@@ -53,9 +66,24 @@ public record AlertingConfig(EmailSettings email, SmsSettings sms, Map<Severity,
 
     /** No channels: alerts are tracked and shown, nobody is paged. */
     public static AlertingConfig none() {
-        return new AlertingConfig(null, null, defaultRoutes(null, null), Duration.ofHours(1), Duration.ZERO, Duration.ofSeconds(30), 2,
-                Duration.ofSeconds(60), 10, Duration.ofMinutes(10), Duration.ofSeconds(2), Duration.ofSeconds(120),
-                Duration.ofSeconds(30), 12, Duration.ofSeconds(10), Duration.ofMinutes(10), ZoneId.systemDefault());
+        return new AlertingConfig(
+                null,
+                null,
+                defaultRoutes(null, null),
+                Duration.ofHours(1),
+                Duration.ZERO,
+                Duration.ofSeconds(30),
+                2,
+                Duration.ofSeconds(60),
+                10,
+                Duration.ofMinutes(10),
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(120),
+                Duration.ofSeconds(30),
+                12,
+                Duration.ofSeconds(10),
+                Duration.ofMinutes(10),
+                ZoneId.systemDefault());
     }
 
     /** critical → [email, sms], warning → [email], info → [], leaving out channels that are not configured. */
@@ -81,20 +109,23 @@ public record AlertingConfig(EmailSettings email, SmsSettings sms, Map<Severity,
      */
     public AlertingConfig validate() {
         if (recoveryEvaluations < 1) {
-            throw new IllegalArgumentException("alerting.recovery_evaluations must be at least 1, got " + recoveryEvaluations);
+            throw new IllegalArgumentException(
+                    "alerting.recovery_evaluations must be at least 1, got " + recoveryEvaluations);
         }
         if (rateLimitMessages < 1) {
-            throw new IllegalArgumentException("alerting.rate_limit.messages must be positive, got " + rateLimitMessages);
+            throw new IllegalArgumentException(
+                    "alerting.rate_limit.messages must be positive, got " + rateLimitMessages);
         }
-        if (maxAttempts < 1) throw new IllegalArgumentException("alerting.max_attempts must be at least 1, got " + maxAttempts);
+        if (maxAttempts < 1)
+            throw new IllegalArgumentException("alerting.max_attempts must be at least 1, got " + maxAttempts);
         if (retryMax.compareTo(retryInitial) < 0) {
-            throw new IllegalArgumentException("alerting.retry_backoff.max (" + retryMax + ") must not be below initial ("
-                    + retryInitial + ")");
+            throw new IllegalArgumentException(
+                    "alerting.retry_backoff.max (" + retryMax + ") must not be below initial (" + retryInitial + ")");
         }
         if (lease.compareTo(sendTimeout.multipliedBy(2)) < 0) {
             // A send still running when the lease ends could be repeated by another collector.
-            throw new IllegalArgumentException("alerting.lease (" + lease + ") must be at least twice alerting.send_timeout ("
-                    + sendTimeout + ")");
+            throw new IllegalArgumentException("alerting.lease (" + lease
+                    + ") must be at least twice alerting.send_timeout (" + sendTimeout + ")");
         }
         return this;
     }

@@ -8,7 +8,11 @@ package io.redwatch.collector.alerting;
  * @param detail what the server said, for the notification's {@code error} column
  */
 public record Delivery(Outcome outcome, String detail) {
-    public enum Outcome { SENT, TRANSIENT, PERMANENT }
+    public enum Outcome {
+        SENT,
+        TRANSIENT,
+        PERMANENT
+    }
 
     public static Delivery sent() {
         return new Delivery(Outcome.SENT, "");

@@ -83,7 +83,8 @@ public final class Dispatcher {
         }
         claim.record(m, d, Math.max(nowMs, System.currentTimeMillis()));
         if (d.outcome() != Delivery.Outcome.SENT) {
-            LOG.log(d.outcome() == Delivery.Outcome.PERMANENT ? Level.WARNING : Level.INFO,
+            LOG.log(
+                    d.outcome() == Delivery.Outcome.PERMANENT ? Level.WARNING : Level.INFO,
                     () -> m.channel() + " to " + m.recipient() + " failed ("
                             + d.outcome().name().toLowerCase(Locale.ROOT) + "): " + d.detail()
                             + " [" + m.notificationIds().size() + " notifications]");

@@ -15,8 +15,8 @@ import java.util.OptionalLong;
  */
 public record Grouping(long intervalMs, long leaseMs) {
     /** Firing before resolved, the most urgent first, then by instance and rule. */
-    static final Comparator<NoticeItem> ORDER = Comparator
-            .comparing((NoticeItem i) -> i.kind() == NotificationKind.RESOLVED)
+    static final Comparator<NoticeItem> ORDER = Comparator.comparing(
+                    (NoticeItem i) -> i.kind() == NotificationKind.RESOLVED)
             .thenComparing(NoticeItem::severity)
             .thenComparing(NoticeItem::instance)
             .thenComparing(NoticeItem::rule);

@@ -25,8 +25,10 @@ final class MessageClaim {
     MessageClaim(DataSource db, NotificationOutbox outbox, AlertingConfig config, String dispatcherId) {
         this.db = db;
         this.outbox = outbox;
-        this.grouping = new Grouping(config.groupInterval().toMillis(), config.lease().toMillis());
-        this.rateLimit = new RateLimit(config.rateLimitMessages(), config.rateLimitPer().toMillis());
+        this.grouping =
+                new Grouping(config.groupInterval().toMillis(), config.lease().toMillis());
+        this.rateLimit =
+                new RateLimit(config.rateLimitMessages(), config.rateLimitPer().toMillis());
         this.dispatcherId = dispatcherId;
     }
 
@@ -37,12 +39,14 @@ final class MessageClaim {
 
     private Optional<ClaimedMessage> next(Connection c, String channel, long nowMs) throws SQLException {
         SilenceFilter silences = null;
-        for (Optional<MessageGroup> due = outbox.nextDue(c, channel, nowMs); due.isPresent();
+        for (Optional<MessageGroup> due = outbox.nextDue(c, channel, nowMs);
+                due.isPresent();
                 due = outbox.nextDue(c, channel, nowMs)) {
             MessageGroup g = due.get();
             outbox.lockRecipient(c, channel, g.recipient());
-            OptionalLong last = grouping.holds() ? outbox.lastMessageAt(c, g, grouping.lookBackFrom(nowMs),
-                    grouping.liveSendingFrom(nowMs)) : OptionalLong.empty();
+            OptionalLong last = grouping.holds()
+                    ? outbox.lastMessageAt(c, g, grouping.lookBackFrom(nowMs), grouping.liveSendingFrom(nowMs))
+                    : OptionalLong.empty();
             long heldUntil = grouping.heldUntil(last, nowMs);
             if (heldUntil > nowMs) {
                 outbox.hold(c, g, heldUntil, nowMs);
@@ -86,8 +90,8 @@ final class MessageClaim {
     }
 
     List<String> recipientsWithHeldBack(String channel) {
-        return inTransaction("find suppressed notifications for " + channel,
-                c -> outbox.recipientsWithHeldBack(c, channel));
+        return inTransaction(
+                "find suppressed notifications for " + channel, c -> outbox.recipientsWithHeldBack(c, channel));
     }
 
     void record(ClaimedMessage m, Delivery d, long nowMs) {
@@ -104,7 +108,10 @@ final class MessageClaim {
     }
 
     private <T> T inTransaction(String what, Transaction.Work<T> work) {
-        return Transaction.run(db, work, e -> new AlertingException(
-                "dispatcher " + dispatcherId + " could not " + what + ": " + e.getMessage(), e));
+        return Transaction.run(
+                db,
+                work,
+                e -> new AlertingException(
+                        "dispatcher " + dispatcherId + " could not " + what + ": " + e.getMessage(), e));
     }
 }

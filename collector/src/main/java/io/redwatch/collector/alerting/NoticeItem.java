@@ -4,9 +4,18 @@ import io.redwatch.collector.rules.Severity;
 import java.util.List;
 
 /** One alert in a message: what it is about and why it is being sent now. */
-public record NoticeItem(long alertId, NotificationKind kind, String rule, Severity severity, String instance,
-                         String host, String summary, List<String> evidence, String advice, long startedAtMs,
-                         long resolvedAtMs) {
+public record NoticeItem(
+        long alertId,
+        NotificationKind kind,
+        String rule,
+        Severity severity,
+        String instance,
+        String host,
+        String summary,
+        List<String> evidence,
+        String advice,
+        long startedAtMs,
+        long resolvedAtMs) {
     public NoticeItem {
         evidence = List.copyOf(evidence);
     }

@@ -4,7 +4,9 @@ import java.util.Locale;
 
 /** Why a notification exists: the alert started, ended, or is still firing after repeat_interval. */
 public enum NotificationKind {
-    FIRING, RESOLVED, REPEAT;
+    FIRING,
+    RESOLVED,
+    REPEAT;
 
     public String word() {
         return name().toLowerCase(Locale.ROOT);

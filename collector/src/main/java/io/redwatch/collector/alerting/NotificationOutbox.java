@@ -117,9 +117,10 @@ final class NotificationOutbox {
 
     /** Moves the group's pending rows to {@code untilMs}, so they are not picked again before then. */
     void hold(Connection c, MessageGroup g, long untilMs, long nowMs) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE notifications SET next_attempt_at = ? WHERE id IN ("
-                + "SELECT id FROM notifications WHERE status = 'pending' AND channel = ? AND recipient = ? AND host = ?"
-                + " AND next_attempt_at < ? AND (claimed_until IS NULL OR claimed_until <= ?) FOR UPDATE SKIP LOCKED)")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE notifications SET next_attempt_at = ? WHERE id IN ("
+                        + "SELECT id FROM notifications WHERE status = 'pending' AND channel = ? AND recipient = ? AND host = ?"
+                        + " AND next_attempt_at < ? AND (claimed_until IS NULL OR claimed_until <= ?) FOR UPDATE SKIP LOCKED)")) {
             ps.setObject(1, ts(untilMs));
             ps.setString(2, g.channel());
             ps.setString(3, g.recipient());
@@ -148,10 +149,20 @@ final class NotificationOutbox {
                     OffsetDateTime resolved = rs.getObject(12, OffsetDateTime.class);
                     List<String> evidence = new ArrayList<>();
                     for (Object o : new JsonArray(rs.getString(9))) evidence.add(String.valueOf(o));
-                    out.add(new PendingNotification(rs.getLong(1), new NoticeItem(rs.getLong(2),
-                            NotificationKind.ofWord(rs.getString(3)), rs.getString(4), Severity.ofWord(rs.getString(5)),
-                            rs.getString(6), rs.getString(7), rs.getString(8), evidence, rs.getString(10),
-                            millis(rs.getObject(11, OffsetDateTime.class)), resolved == null ? 0 : millis(resolved))));
+                    out.add(new PendingNotification(
+                            rs.getLong(1),
+                            new NoticeItem(
+                                    rs.getLong(2),
+                                    NotificationKind.ofWord(rs.getString(3)),
+                                    rs.getString(4),
+                                    Severity.ofWord(rs.getString(5)),
+                                    rs.getString(6),
+                                    rs.getString(7),
+                                    rs.getString(8),
+                                    evidence,
+                                    rs.getString(10),
+                                    millis(rs.getObject(11, OffsetDateTime.class)),
+                                    resolved == null ? 0 : millis(resolved))));
                 }
             }
         }
@@ -193,8 +204,11 @@ final class NotificationOutbox {
             ps.setString(2, recipient);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new HeldBackNotification(rs.getLong(1), millis(rs.getObject(2, OffsetDateTime.class)),
-                            rs.getString(3), rs.getString(4)));
+                    out.add(new HeldBackNotification(
+                            rs.getLong(1),
+                            millis(rs.getObject(2, OffsetDateTime.class)),
+                            rs.getString(3),
+                            rs.getString(4)));
                 }
             }
         }
@@ -221,8 +235,9 @@ final class NotificationOutbox {
      */
     long claim(Connection c, MessageGroup g, List<Long> ids, List<Long> summarised, long nowMs) throws SQLException {
         long messageId;
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO alert_messages (channel, recipient, host, status,"
-                + " created_at, alerts, suppressed_count, claimed_by) VALUES (?, ?, ?, 'sending', ?, ?, ?, ?) RETURNING id")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO alert_messages (channel, recipient, host, status,"
+                        + " created_at, alerts, suppressed_count, claimed_by) VALUES (?, ?, ?, 'sending', ?, ?, ?, ?) RETURNING id")) {
             ps.setString(1, g.channel());
             ps.setString(2, g.recipient());
             ps.setString(3, g.host());
@@ -235,8 +250,8 @@ final class NotificationOutbox {
                 messageId = rs.getLong(1);
             }
         }
-        try (PreparedStatement ps = c.prepareStatement("UPDATE notifications SET claimed_by = ?, claimed_until = ?,"
-                + " message_id = ? WHERE id = ANY(?)")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE notifications SET claimed_by = ?, claimed_until = ?," + " message_id = ? WHERE id = ANY(?)")) {
             ps.setString(1, dispatcherId);
             ps.setObject(2, ts(nowMs + config.lease().toMillis()));
             ps.setLong(3, messageId);
@@ -306,8 +321,8 @@ final class NotificationOutbox {
             // What this message would have summarised is told by the next one instead.
             setMessage(c, m.summarisedIds(), null);
         }
-        try (PreparedStatement ps = c.prepareStatement("UPDATE alert_messages SET status = ?, sent_at = ?, error = ?"
-                + " WHERE id = ?")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("UPDATE alert_messages SET status = ?, sent_at = ?, error = ?" + " WHERE id = ?")) {
             ps.setString(1, sent ? "sent" : "failed");
             ps.setObject(2, sent ? ts(nowMs) : null);
             ps.setString(3, sent ? null : detail);

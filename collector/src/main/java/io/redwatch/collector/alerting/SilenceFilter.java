@@ -24,8 +24,7 @@ public final class SilenceFilter {
      * @param send     what no silence matches, in the order given
      * @param silenced silence id → the notification ids it muted
      */
-    public record Split(List<PendingNotification> send, Map<Long, List<Long>> silenced) {
-    }
+    public record Split(List<PendingNotification> send, Map<Long, List<Long>> silenced) {}
 
     public Split split(List<PendingNotification> pending) {
         List<PendingNotification> send = new ArrayList<>();

@@ -28,8 +28,8 @@ public final class SilenceStore {
             throw new IllegalArgumentException("a silence needs at least one of rule, instance or host");
         }
         try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement("INSERT INTO silences (rule, instance, host, created_at,"
-                     + " expires_at, comment) VALUES (?, ?, ?, ?, ?, ?) RETURNING " + COLUMNS)) {
+                PreparedStatement ps = c.prepareStatement("INSERT INTO silences (rule, instance, host, created_at,"
+                        + " expires_at, comment) VALUES (?, ?, ?, ?, ?, ?) RETURNING " + COLUMNS)) {
             ps.setString(1, r);
             ps.setString(2, i);
             ps.setString(3, h);
@@ -48,8 +48,8 @@ public final class SilenceStore {
     /** Ends a silence now; empty when there is no silence with that id. */
     public Optional<Silence> expire(long id, long nowMs) {
         try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement("UPDATE silences SET expires_at = least(expires_at, ?)"
-                     + " WHERE id = ? RETURNING " + COLUMNS)) {
+                PreparedStatement ps = c.prepareStatement("UPDATE silences SET expires_at = least(expires_at, ?)"
+                        + " WHERE id = ? RETURNING " + COLUMNS)) {
             ps.setObject(1, Timestamps.ts(nowMs));
             ps.setLong(2, id);
             try (ResultSet rs = ps.executeQuery()) {
@@ -62,9 +62,10 @@ public final class SilenceStore {
 
     /** Silences in force at {@code nowMs}; with {@code includeExpired}, all of them, newest first. */
     public List<Silence> list(long nowMs, boolean includeExpired) {
-        String sql = "SELECT " + COLUMNS + " FROM silences"
-                + (includeExpired ? "" : " WHERE expires_at > ?") + " ORDER BY id DESC";
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        String sql = "SELECT " + COLUMNS + " FROM silences" + (includeExpired ? "" : " WHERE expires_at > ?")
+                + " ORDER BY id DESC";
+        try (Connection c = db.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             if (!includeExpired) ps.setObject(1, Timestamps.ts(nowMs));
             return readAll(ps);
         } catch (SQLException e) {
@@ -88,9 +89,14 @@ public final class SilenceStore {
     }
 
     private static Silence read(ResultSet rs) throws SQLException {
-        return new Silence(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+        return new Silence(
+                rs.getLong(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
                 Timestamps.millis(rs.getObject(5, OffsetDateTime.class)),
-                Timestamps.millis(rs.getObject(6, OffsetDateTime.class)), rs.getString(7));
+                Timestamps.millis(rs.getObject(6, OffsetDateTime.class)),
+                rs.getString(7));
     }
 
     private static String blankToNull(String s) {

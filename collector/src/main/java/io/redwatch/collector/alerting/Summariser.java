@@ -13,8 +13,7 @@ import java.util.Map;
 public final class Summariser {
     static final int MAX_EXAMPLES = 5;
 
-    private Summariser() {
-    }
+    private Summariser() {}
 
     /**
      * Summarises what the rate limit held back.
@@ -37,8 +36,8 @@ public final class Summariser {
         byRule.entrySet().stream()
                 .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
                 .limit(MAX_EXAMPLES)
-                .forEach(e -> examples.add(e.getValue() == 1 ? firstTitle.get(e.getKey())
-                        : e.getKey() + " ×" + e.getValue()));
+                .forEach(e -> examples.add(
+                        e.getValue() == 1 ? firstTitle.get(e.getKey()) : e.getKey() + " ×" + e.getValue()));
         return new SuppressedSummary(heldBack.size(), since, examples);
     }
 }

@@ -6,8 +6,7 @@ import java.time.ZoneOffset;
 
 /** Epoch milliseconds, as alerting computes with them, to and from timestamptz columns. */
 final class Timestamps {
-    private Timestamps() {
-    }
+    private Timestamps() {}
 
     static OffsetDateTime ts(long ms) {
         return OffsetDateTime.ofInstant(Instant.ofEpochMilli(ms), ZoneOffset.UTC);

@@ -11,8 +11,7 @@ final class Transaction {
         T run(Connection c) throws SQLException;
     }
 
-    private Transaction() {
-    }
+    private Transaction() {}
 
     /**
      * @param failure turns a database error into the exception the caller's operator reads

@@ -25,8 +25,7 @@ public record Transitions(List<Finding> fired, List<Seen> seen, List<Missed> mis
      * @param page null when nobody is told; FIRING when the severity rose, REPEAT when a critical
      *             alert has been firing for repeat_interval since it was last told
      */
-    public record Seen(OpenAlert alert, Finding finding, NotificationKind page) {
-    }
+    public record Seen(OpenAlert alert, Finding finding, NotificationKind page) {}
 
     /**
      * An open alert whose rule found nothing this time.
@@ -45,7 +44,8 @@ public record Transitions(List<Finding> fired, List<Seen> seen, List<Missed> mis
     public List<Page> seenPages() {
         List<Page> out = new ArrayList<>();
         for (Seen s : seen) {
-            if (s.page() != null) out.add(new Page(s.alert().id(), s.page(), s.finding().severity()));
+            if (s.page() != null)
+                out.add(new Page(s.alert().id(), s.page(), s.finding().severity()));
         }
         return out;
     }
@@ -54,7 +54,9 @@ public record Transitions(List<Finding> fired, List<Seen> seen, List<Missed> mis
     public List<Page> resolvedPages() {
         List<Page> out = new ArrayList<>();
         for (Missed m : missed) {
-            if (m.pagesResolved()) out.add(new Page(m.alert().id(), NotificationKind.RESOLVED, m.alert().severity()));
+            if (m.pagesResolved())
+                out.add(new Page(
+                        m.alert().id(), NotificationKind.RESOLVED, m.alert().severity()));
         }
         return out;
     }
@@ -64,6 +66,7 @@ public record Transitions(List<Finding> fired, List<Seen> seen, List<Missed> mis
     }
 
     public int repeatedCount() {
-        return (int) seen.stream().filter(s -> s.page() == NotificationKind.REPEAT).count();
+        return (int)
+                seen.stream().filter(s -> s.page() == NotificationKind.REPEAT).count();
     }
 }

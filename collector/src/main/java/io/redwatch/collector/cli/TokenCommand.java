@@ -12,15 +12,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /**
  * {@code redwatch-collector token create|revoke|list}: the per-agent tokens agents present in their
  * hello. A new token is printed once, on stdout alone so it can be piped into a file; only its hash is kept.
  */
-@Command(name = "token", description = "Create, revoke and list the tokens agents connect with.",
+@Command(
+        name = "token",
+        description = "Create, revoke and list the tokens agents connect with.",
         subcommands = {TokenCommand.Create.class, TokenCommand.Revoke.class, TokenCommand.ListTokens.class})
 public final class TokenCommand implements Runnable {
     @CommandLine.Spec
@@ -38,7 +40,8 @@ public final class TokenCommand implements Runnable {
         <T> T withTokens(java.util.function.Function<AgentTokens, T> work) {
             CollectorConfig cfg = databaseConfig();
             // Two connections: Flyway holds one for its lock while it checks the schema with another.
-            try (HikariDataSource db = Database.open(cfg.dbUrl(), cfg.dbUser(), cfg.dbPassword().reveal(), 2)) {
+            try (HikariDataSource db =
+                    Database.open(cfg.dbUrl(), cfg.dbUser(), cfg.dbPassword().reveal(), 2)) {
                 return work.apply(new AgentTokens(db));
             }
         }
@@ -49,10 +52,18 @@ public final class TokenCommand implements Runnable {
         }
     }
 
-    @Command(name = "create", description = "Create a token for an agent and print it once (store it in the agent's collector.token_file).")
+    @Command(
+            name = "create",
+            description =
+                    "Create a token for an agent and print it once (store it in the agent's collector.token_file).")
     static final class Create extends TokenOptions implements Callable<Integer> {
-        @Option(names = "--agent-id", required = true, description = "the agent's agent_id (the agent logs it at start; by default <host name>-<8 hex digits from /etc/machine-id>)")
+        @Option(
+                names = "--agent-id",
+                required = true,
+                description =
+                        "the agent's agent_id (the agent logs it at start; by default <host name>-<8 hex digits from /etc/machine-id>)")
         String agentId;
+
         @Option(names = "--expires-in", description = "e.g. 90d or 12h (default: never)")
         String expiresIn;
 
@@ -67,9 +78,14 @@ public final class TokenCommand implements Runnable {
             }
             String token = withTokens(t -> t.create(agentId, validFor));
             spec.commandLine().getOut().println(token);
-            spec.commandLine().getErr().println("redwatch-collector: created a token for agent " + agentId
-                    + (validFor == null ? "" : ", expiring " + Instant.now().plus(validFor))
-                    + ". It is shown only this once: put it in the file the agent's collector.token_file names (mode 0600).");
+            spec.commandLine()
+                    .getErr()
+                    .println(
+                            "redwatch-collector: created a token for agent " + agentId
+                                    + (validFor == null
+                                            ? ""
+                                            : ", expiring " + Instant.now().plus(validFor))
+                                    + ". It is shown only this once: put it in the file the agent's collector.token_file names (mode 0600).");
             return ExitCodes.OK;
         }
     }
@@ -83,8 +99,11 @@ public final class TokenCommand implements Runnable {
         public Integer call() {
             checkAgentId(agentId);
             int n = withTokens(t -> t.revoke(agentId));
-            spec.commandLine().getOut().println("redwatch-collector: revoked " + n + " token(s) of agent " + agentId
-                    + (n == 0 ? " (it had none in force)" : "") + "; connections already open stay open until the agent reconnects");
+            spec.commandLine()
+                    .getOut()
+                    .println("redwatch-collector: revoked " + n + " token(s) of agent " + agentId
+                            + (n == 0 ? " (it had none in force)" : "")
+                            + "; connections already open stay open until the agent reconnects");
             return n == 0 ? ExitCodes.FAILURE : ExitCodes.OK;
         }
     }
@@ -97,8 +116,13 @@ public final class TokenCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             out.printf("%-6s %-30s %-22s %-22s %s%n", "ID", "AGENT", "CREATED", "EXPIRES", "REVOKED");
             for (AgentTokens.TokenInfo t : all) {
-                out.printf("%-6d %-30s %-22s %-22s %s%n", t.id(), t.agentId(), when(t.created()),
-                        t.expires() == null ? "never" : when(t.expires()), t.revoked() == null ? "-" : when(t.revoked()));
+                out.printf(
+                        "%-6d %-30s %-22s %-22s %s%n",
+                        t.id(),
+                        t.agentId(),
+                        when(t.created()),
+                        t.expires() == null ? "never" : when(t.expires()),
+                        t.revoked() == null ? "-" : when(t.revoked()));
             }
             return ExitCodes.OK;
         }

@@ -31,21 +31,33 @@ public final class AlertingConfigReader {
     private static final String EMAIL = AlertingConfig.EMAIL;
     private static final String SMS = AlertingConfig.SMS;
 
-    private static final Set<String> KEYS = Set.of("email", "sms", "routes", "repeat_interval", "group_wait", "group_interval",
-            "recovery_evaluations", "recovery_period", "rate_limit", "dispatch_interval", "lease", "send_timeout",
-            "max_attempts", "retry_backoff", "timezone");
+    private static final Set<String> KEYS = Set.of(
+            "email",
+            "sms",
+            "routes",
+            "repeat_interval",
+            "group_wait",
+            "group_interval",
+            "recovery_evaluations",
+            "recovery_period",
+            "rate_limit",
+            "dispatch_interval",
+            "lease",
+            "send_timeout",
+            "max_attempts",
+            "retry_backoff",
+            "timezone");
     private static final Set<String> EMAIL_KEYS = Set.of("smtp", "from", "to");
     private static final Set<String> SMTP_KEYS = Set.of("host", "port", "starttls", "ssl", "username", "password_file");
-    private static final Set<String> SMS_KEYS = Set.of("provider", "url", "to", "account_sid", "auth_token_file", "from",
-            "base_url");
+    private static final Set<String> SMS_KEYS =
+            Set.of("provider", "url", "to", "account_sid", "auth_token_file", "from", "base_url");
     private static final Set<String> ROUTE_KEYS = Set.of("critical", "warning", "info");
     private static final Set<String> RATE_KEYS = Set.of("messages", "per");
     private static final Set<String> BACKOFF_KEYS = Set.of("initial", "max");
     private static final Pattern EMAIL_ADDRESS = Pattern.compile("[^@\\s<>]+@[^@\\s<>]+");
     private static final Pattern E164 = Pattern.compile("\\+[1-9][0-9]{6,14}");
 
-    private AlertingConfigReader() {
-    }
+    private AlertingConfigReader() {}
 
     /** Reads the {@code alerting} key of a collector config file (absent: {@link AlertingConfig#none()}). */
     public static AlertingConfig load(Path collectorYaml) {
@@ -69,7 +81,8 @@ public final class AlertingConfigReader {
                 for (String c : channels) {
                     String key = r.path() + "." + s.word();
                     if (!c.equals(EMAIL) && !c.equals(SMS)) {
-                        throw new ConfigException(key + " names unknown channel '" + c + "'; channels are email and sms");
+                        throw new ConfigException(
+                                key + " names unknown channel '" + c + "'; channels are email and sms");
                     }
                     if ((c.equals(EMAIL) && email == null) || (c.equals(SMS) && sms == null)) {
                         throw new ConfigException(key + " routes to " + c + " but alerting." + c
@@ -86,7 +99,10 @@ public final class AlertingConfigReader {
         rate.allowOnly(RATE_KEYS);
         YamlNode backoff = n.child("retry_backoff");
         backoff.allowOnly(BACKOFF_KEYS);
-        AlertingConfig c = new AlertingConfig(email, sms, routes,
+        AlertingConfig c = new AlertingConfig(
+                email,
+                sms,
+                routes,
                 n.duration("repeat_interval", d.repeatInterval()),
                 waitOrNone(n, "group_wait", d.groupWait()),
                 n.duration("group_interval", d.groupInterval()),
@@ -117,13 +133,15 @@ public final class AlertingConfigReader {
 
     private static EmailSettings email(YamlNode e) {
         e.allowOnly(EMAIL_KEYS);
-        if (!e.has("smtp")) throw new ConfigException(e.path() + ".smtp is required (host and port of the SMTP server)");
+        if (!e.has("smtp"))
+            throw new ConfigException(e.path() + ".smtp is required (host and port of the SMTP server)");
         YamlNode smtp = e.child("smtp");
         smtp.allowOnly(SMTP_KEYS);
         String host = smtp.string("host", "");
         if (host.isBlank()) throw new ConfigException(smtp.path() + ".host is required");
         int port = smtp.integer("port", 25);
-        if (port < 1 || port > 65535) throw new ConfigException(smtp.path() + ".port " + port + " is out of range 1-65535");
+        if (port < 1 || port > 65535)
+            throw new ConfigException(smtp.path() + ".port " + port + " is out of range 1-65535");
         String username = smtp.string("username", "");
         Secret password = Secret.none();
         // An empty password_file means "no authentication", as an empty username does.
@@ -154,7 +172,8 @@ public final class AlertingConfigReader {
         try {
             return ZoneId.of(z);
         } catch (DateTimeException e) {
-            throw new ConfigException(n.path() + ".timezone: '" + z + "' is not a time zone; write e.g. Asia/Shanghai or UTC");
+            throw new ConfigException(
+                    n.path() + ".timezone: '" + z + "' is not a time zone; write e.g. Asia/Shanghai or UTC");
         }
     }
 
@@ -164,8 +183,9 @@ public final class AlertingConfigReader {
             case "none", "false", "disabled" -> StartTls.NONE;
             case "optional" -> StartTls.OPTIONAL;
             case "required", "true" -> StartTls.REQUIRED;
-            default -> throw new ConfigException(smtp.path() + ".starttls must be none, optional or required, got '"
-                    + v + "'");
+            default ->
+                throw new ConfigException(
+                        smtp.path() + ".starttls must be none, optional or required, got '" + v + "'");
         };
     }
 
@@ -181,8 +201,9 @@ public final class AlertingConfigReader {
         if (to.isEmpty()) throw new ConfigException(s.path() + ".to must list at least one phone number");
         for (String number : to) {
             if (!E164.matcher(number).matches()) {
-                throw new ConfigException(s.path() + ".to: '" + number
-                        + "' is not a phone number in international form (E.164, e.g. +8613800000000); quote it in YAML");
+                throw new ConfigException(
+                        s.path() + ".to: '" + number
+                                + "' is not a phone number in international form (E.164, e.g. +8613800000000); quote it in YAML");
             }
         }
         if (provider == SmsProvider.WEBHOOK) {
@@ -198,8 +219,8 @@ public final class AlertingConfigReader {
         }
         String sid = s.string("account_sid", "");
         if (!sid.matches("AC[0-9a-fA-F]{32}")) {
-            throw new ConfigException(s.path() + ".account_sid must be a Twilio Account SID (AC followed by 32 hex digits), got '"
-                    + sid + "'");
+            throw new ConfigException(s.path()
+                    + ".account_sid must be a Twilio Account SID (AC followed by 32 hex digits), got '" + sid + "'");
         }
         if (!s.has("auth_token_file")) {
             throw new ConfigException(s.path() + ".auth_token_file is required for provider twilio");
@@ -207,7 +228,8 @@ public final class AlertingConfigReader {
         Secret token = Secret.fromFile(Path.of(s.string("auth_token_file", "")), s.path() + ".auth_token_file");
         if (!token.isPresent()) throw new ConfigException(s.path() + ".auth_token_file is empty");
         String from = s.string("from", "");
-        if (from.isBlank()) throw new ConfigException(s.path() + ".from is required for provider twilio (the sending number)");
+        if (from.isBlank())
+            throw new ConfigException(s.path() + ".from is required for provider twilio (the sending number)");
         URI base = s.has("base_url") ? httpUri(s, "base_url") : SmsSettings.TWILIO_API;
         return new SmsSettings(provider, base, to, sid, token, from);
     }

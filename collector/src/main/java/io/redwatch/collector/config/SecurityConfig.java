@@ -43,7 +43,9 @@ public record SecurityConfig(Tls tls, boolean agentTokensRequired, Secret apiTok
         if (root != null && root.has("tls")) {
             YamlNode t = root.child("tls");
             t.allowOnly(TLS_KEYS);
-            tls = new Tls(file(t, "cert_file", configFile, true), file(t, "key_file", configFile, true),
+            tls = new Tls(
+                    file(t, "cert_file", configFile, true),
+                    file(t, "key_file", configFile, true),
                     file(t, "client_ca_file", configFile, false));
         }
         boolean tokens = !loopback;
@@ -65,7 +67,8 @@ public record SecurityConfig(Tls tls, boolean agentTokensRequired, Secret apiTok
             if (f != null) {
                 apiToken = Secret.fromFile(f, "http.api_token_file");
                 if (apiToken.reveal().length() < 16) {
-                    throw new ConfigException("http.api_token_file: the token in " + f + " is " + apiToken.reveal().length()
+                    throw new ConfigException("http.api_token_file: the token in " + f + " is "
+                            + apiToken.reveal().length()
                             + " characters long; use at least 16 random characters, e.g. `openssl rand -base64 32`");
                 }
             }
@@ -78,7 +81,8 @@ public record SecurityConfig(Tls tls, boolean agentTokensRequired, Secret apiTok
     private static Path file(YamlNode node, String key, Path configFile, boolean required) {
         String v = node.string(key, "");
         if (v.isBlank()) {
-            if (required) throw new ConfigException(node.path() + "." + key + " is required when " + node.path() + " is given");
+            if (required)
+                throw new ConfigException(node.path() + "." + key + " is required when " + node.path() + " is given");
             return null;
         }
         Path p = Path.of(v);
@@ -98,8 +102,11 @@ public record SecurityConfig(Tls tls, boolean agentTokensRequired, Secret apiTok
     public java.util.List<String> missingForExposure() {
         java.util.List<String> missing = new java.util.ArrayList<>();
         if (tls == null) missing.add("tls: {cert_file: server.crt, key_file: server.key}  (TLS for agents and HTTP)");
-        if (!agentTokensRequired) missing.add("auth: {agent_tokens: required}  (then `redwatch-collector token create --agent-id ID` per agent)");
-        if (!apiToken.isPresent()) missing.add("http: {api_token_file: api.token}  (a file holding a random token for the HTTP API)");
+        if (!agentTokensRequired)
+            missing.add(
+                    "auth: {agent_tokens: required}  (then `redwatch-collector token create --agent-id ID` per agent)");
+        if (!apiToken.isPresent())
+            missing.add("http: {api_token_file: api.token}  (a file holding a random token for the HTTP API)");
         return missing;
     }
 }

@@ -7,12 +7,24 @@ import java.util.Set;
 
 /** The {@code rules:} key of collector.yaml: any threshold of {@link Thresholds}, by its snake_case name. */
 public final class ThresholdsConfig {
-    private static final Set<String> KEYS = Set.of("fork_risk_ratio", "full_resync_count", "full_resync_window",
-            "repl_link_down", "sync_stuck", "pipe_fds", "pipe_growth", "fd_ceiling_ratio", "maxmemory_near_ratio",
-            "persistence_stale", "bgsave_slow", "bgsave_iowait_pct", "headroom", "agent_silent_intervals", "evidence_lines");
+    private static final Set<String> KEYS = Set.of(
+            "fork_risk_ratio",
+            "full_resync_count",
+            "full_resync_window",
+            "repl_link_down",
+            "sync_stuck",
+            "pipe_fds",
+            "pipe_growth",
+            "fd_ceiling_ratio",
+            "maxmemory_near_ratio",
+            "persistence_stale",
+            "bgsave_slow",
+            "bgsave_iowait_pct",
+            "headroom",
+            "agent_silent_intervals",
+            "evidence_lines");
 
-    private ThresholdsConfig() {
-    }
+    private ThresholdsConfig() {}
 
     public static Thresholds from(YamlNode n) {
         n.allowOnly(KEYS);

@@ -9,8 +9,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
@@ -21,7 +21,8 @@ import javax.sql.DataSource;
  * collector does not know what an earlier run reported.
  */
 public final class AgentWatch {
-    private static final String AGENTS = "SELECT agent_id, host, last_seen, interval_ms FROM agents WHERE last_seen IS NOT NULL";
+    private static final String AGENTS =
+            "SELECT agent_id, host, last_seen, interval_ms FROM agents WHERE last_seen IS NOT NULL";
 
     private final DataSource db;
     private final Thresholds thresholds;
@@ -43,8 +44,9 @@ public final class AgentWatch {
         boolean first = watching == null;
         if (first) watching = new HashMap<>();
         int silentNow = 0;
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(AGENTS);
-             ResultSet rs = ps.executeQuery()) {
+        try (Connection c = db.getConnection();
+                PreparedStatement ps = c.prepareStatement(AGENTS);
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 String agentId = rs.getString(1);
                 String host = rs.getString(2);

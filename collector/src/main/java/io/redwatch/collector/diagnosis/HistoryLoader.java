@@ -1,7 +1,7 @@
 package io.redwatch.collector.diagnosis;
 
-import io.redwatch.collector.storage.RecentRecordsReader;
 import io.redwatch.collector.storage.RecentRecords;
+import io.redwatch.collector.storage.RecentRecordsReader;
 import java.util.Collection;
 import java.util.Map;
 

@@ -45,6 +45,7 @@ final class InstanceWindow {
     static final int LOGS_PER_KIND = 32;
     /** Lines of a {@link LogKind#routine()} kind: the newest few give the context rules read. */
     static final int ROUTINE_LOGS = 8;
+
     static final int OTHER_LOGS = 16;
 
     private final String instance;
@@ -56,6 +57,7 @@ final class InstanceWindow {
     private final Map<LogKind, ArrayDeque<LogLine>> logs = new EnumMap<>(LogKind.class);
     /** The newest INFO sample that was read, whole: rules read the current value of every field here. */
     private TypedInfo latestInfo;
+
     private ConfigSnapshot config;
     private String host;
     private long changedMs;
@@ -63,6 +65,7 @@ final class InstanceWindow {
     private boolean preloaded;
     /** Telling log lines arrived since the last evaluation: the first sign of most incidents, judged sooner. */
     private boolean newLogs;
+
     private final long firstSeenMs;
 
     InstanceWindow(String instance, String agentId, String host, Duration window, long nowMs) {
@@ -72,8 +75,10 @@ final class InstanceWindow {
         this.windowMs = window.toMillis();
         this.firstSeenMs = nowMs;
         this.lastDataMs = nowMs;
-        this.infos = new ThinnedSeries<>(TypedInfo::tsMs, TypedInfo::seriesOnly, windowMs, FULL_RATE_MS, MAX_FULL_RATE, MAX_THINNED);
-        this.processes = new ThinnedSeries<>(ProcessFacts::getTsMs, p -> p, windowMs, FULL_RATE_MS, MAX_FULL_RATE, MAX_THINNED);
+        this.infos = new ThinnedSeries<>(
+                TypedInfo::tsMs, TypedInfo::seriesOnly, windowMs, FULL_RATE_MS, MAX_FULL_RATE, MAX_THINNED);
+        this.processes =
+                new ThinnedSeries<>(ProcessFacts::getTsMs, p -> p, windowMs, FULL_RATE_MS, MAX_FULL_RATE, MAX_THINNED);
     }
 
     synchronized void add(TypedInfo s, long nowMs) {
@@ -84,13 +89,18 @@ final class InstanceWindow {
     }
 
     synchronized void add(PingResult p, long nowMs) {
-        pings.addLast(p.toBuilder().clearRef().setReply(SharedText.of(p.getReply())).build());
+        pings.addLast(
+                p.toBuilder().clearRef().setReply(SharedText.of(p.getReply())).build());
         while (pings.size() > MAX_PINGS || p.getTsMs() - pings.peekFirst().getTsMs() > windowMs) pings.removeFirst();
         touched(p.getTsMs(), nowMs);
     }
 
     synchronized void add(ProcessFacts p, long nowMs) {
-        processes.add(p.toBuilder().clearRef().setPidSource(SharedText.of(p.getPidSource())).setError(SharedText.of(p.getError())).build());
+        processes.add(p.toBuilder()
+                .clearRef()
+                .setPidSource(SharedText.of(p.getPidSource()))
+                .setError(SharedText.of(p.getError()))
+                .build());
         touched(p.getTsMs(), nowMs);
     }
 
@@ -108,7 +118,8 @@ final class InstanceWindow {
     }
 
     synchronized void add(ConfigSnapshot c, long nowMs) {
-        if (config == null || c.getTsMs() >= config.getTsMs()) config = c.hasRef() ? c.toBuilder().clearRef().build() : c;
+        if (config == null || c.getTsMs() >= config.getTsMs())
+            config = c.hasRef() ? c.toBuilder().clearRef().build() : c;
         touched(c.getTsMs(), nowMs);
     }
 
@@ -120,7 +131,8 @@ final class InstanceWindow {
     synchronized void preload(RecentRecords past, long nowMs) {
         List<TypedInfo> liveInfos = new ArrayList<>();
         infos.forEach(liveInfos::add);
-        long firstLiveInfo = liveInfos.isEmpty() ? Long.MAX_VALUE : liveInfos.get(0).tsMs();
+        long firstLiveInfo =
+                liveInfos.isEmpty() ? Long.MAX_VALUE : liveInfos.get(0).tsMs();
         TypedInfo live = latestInfo;
         infos.clear();
         latestInfo = null;
@@ -132,7 +144,8 @@ final class InstanceWindow {
 
         List<ProcessFacts> liveProcesses = new ArrayList<>();
         processes.forEach(liveProcesses::add);
-        long firstLiveProcess = liveProcesses.isEmpty() ? Long.MAX_VALUE : liveProcesses.get(0).getTsMs();
+        long firstLiveProcess =
+                liveProcesses.isEmpty() ? Long.MAX_VALUE : liveProcesses.get(0).getTsMs();
         processes.clear();
         for (ProcessFacts p : past.processes()) {
             if (p.getTsMs() < firstLiveProcess) processes.add(p);
@@ -140,7 +153,8 @@ final class InstanceWindow {
         liveProcesses.forEach(processes::add);
 
         List<PingResult> livePings = new ArrayList<>(pings);
-        long firstLivePing = livePings.isEmpty() ? Long.MAX_VALUE : livePings.get(0).getTsMs();
+        long firstLivePing =
+                livePings.isEmpty() ? Long.MAX_VALUE : livePings.get(0).getTsMs();
         pings.clear();
         for (PingResult p : past.pings()) {
             if (p.getTsMs() < firstLivePing) add(p, nowMs);
@@ -213,7 +227,9 @@ final class InstanceWindow {
 
     /** A snapshot for the rules; samples and log lines older than the window are left out. */
     synchronized InstanceView history(HostFacts hostFacts, long nowMs) {
-        InstanceView.Builder b = InstanceView.builder(instance, host).window(Duration.ofMillis(windowMs)).currentOnly(true);
+        InstanceView.Builder b = InstanceView.builder(instance, host)
+                .window(Duration.ofMillis(windowMs))
+                .currentOnly(true);
         TypedInfo latest = latestInfo;
         boolean[] latestShown = {latest == null};
         infos.forEach(i -> {

@@ -3,8 +3,8 @@ package io.redwatch.collector.diagnosis;
 import io.redwatch.collector.facts.BatchFacts;
 import io.redwatch.collector.rules.Diagnosis;
 import io.redwatch.collector.rules.Finding;
-import io.redwatch.collector.storage.RecentRecordsReader;
 import io.redwatch.collector.storage.RecentRecords;
+import io.redwatch.collector.storage.RecentRecordsReader;
 import io.redwatch.proto.v1.HostFacts;
 import io.redwatch.proto.v1.InstanceRef;
 import io.redwatch.proto.v1.Record;
@@ -40,11 +40,13 @@ public final class LiveDiagnosis {
 
     /** Longer than the agent's default config interval (60 s), so one late CONFIG is still waited for. */
     private static final long CONFIG_WAIT_MS = 150_000;
+
     private static final long WARNING_SPACING_MS = 60_000;
     /** How soon an instance is judged again when telling log lines arrived: about the agent's log poll. */
     private static final long LOG_SPACING_MS = 1_000;
     /** Instances one refill query reads: large enough that a restart storm is a few dozen queries. */
     static final int REFILL_BATCH = 500;
+
     public static final int MAX_INSTANCES_PER_AGENT = 1_000;
     public static final int DEFAULT_MAX_INSTANCES = 20_000;
 
@@ -60,12 +62,18 @@ public final class LiveDiagnosis {
     private final Map<String, Long> lastEvaluatedMs = new ConcurrentHashMap<>();
     private final Map<String, Long> warned = new ConcurrentHashMap<>();
 
-    public LiveDiagnosis(Diagnosis diagnosis, Duration window, Duration minSpacing, FindingsSink sink, HistoryLoader history) {
+    public LiveDiagnosis(
+            Diagnosis diagnosis, Duration window, Duration minSpacing, FindingsSink sink, HistoryLoader history) {
         this(diagnosis, window, minSpacing, sink, history, DEFAULT_MAX_INSTANCES);
     }
 
-    public LiveDiagnosis(Diagnosis diagnosis, Duration window, Duration minSpacing, FindingsSink sink, HistoryLoader history,
-                         int maxInstances) {
+    public LiveDiagnosis(
+            Diagnosis diagnosis,
+            Duration window,
+            Duration minSpacing,
+            FindingsSink sink,
+            HistoryLoader history,
+            int maxInstances) {
         this.diagnosis = diagnosis;
         this.window = window;
         this.minSpacingMs = minSpacing.toMillis();
@@ -81,22 +89,31 @@ public final class LiveDiagnosis {
             Record r = records.get(i);
             int index = i;
             switch (r.getKindCase()) {
-                case INFO -> add(r.getInfo().getRef(), agentId, agentHost, nowMs, w -> w.add(facts.typedInfo(index), nowMs));
+                case INFO ->
+                    add(r.getInfo().getRef(), agentId, agentHost, nowMs, w -> w.add(facts.typedInfo(index), nowMs));
                 case PING -> add(r.getPing().getRef(), agentId, agentHost, nowMs, w -> w.add(r.getPing(), nowMs));
                 case CONFIG -> add(r.getConfig().getRef(), agentId, agentHost, nowMs, w -> w.add(r.getConfig(), nowMs));
-                case LOG -> add(r.getLog().getRef(), agentId, agentHost, nowMs, w -> w.add(facts.logLine(index), nowMs));
-                case PROCESS -> add(r.getProcess().getRef(), agentId, agentHost, nowMs, w -> w.add(r.getProcess(), nowMs));
+                case LOG ->
+                    add(r.getLog().getRef(), agentId, agentHost, nowMs, w -> w.add(facts.logLine(index), nowMs));
+                case PROCESS ->
+                    add(r.getProcess().getRef(), agentId, agentHost, nowMs, w -> w.add(r.getProcess(), nowMs));
                 case HOST -> {
-                    String h = r.getHost().getHost().isEmpty() ? agentHost : r.getHost().getHost();
+                    String h = r.getHost().getHost().isEmpty()
+                            ? agentHost
+                            : r.getHost().getHost();
                     hosts.merge(h, r.getHost(), (a, b) -> b.getTsMs() >= a.getTsMs() ? b : a);
                 }
-                default -> {
-                }
+                default -> {}
             }
         }
     }
 
-    private void add(InstanceRef ref, String agentId, String agentHost, long nowMs, java.util.function.Consumer<InstanceWindow> put) {
+    private void add(
+            InstanceRef ref,
+            String agentId,
+            String agentHost,
+            long nowMs,
+            java.util.function.Consumer<InstanceWindow> put) {
         InstanceWindow w = window(ref, agentId, agentHost, nowMs);
         if (w != null) put.accept(w);
     }
@@ -107,14 +124,21 @@ public final class LiveDiagnosis {
         if (w == null) {
             AtomicInteger count = perAgent.computeIfAbsent(agentId, k -> new AtomicInteger());
             if (count.get() >= MAX_INSTANCES_PER_AGENT) {
-                warnOnce("agent " + agentId, nowMs, "agent " + agentId + " sends more than " + MAX_INSTANCES_PER_AGENT
-                        + " instances; instance " + ref.getInstance() + " and further ones are stored but not diagnosed live."
-                        + " Check the agent's redis[] list, or split it over several agents");
+                warnOnce(
+                        "agent " + agentId,
+                        nowMs,
+                        "agent " + agentId + " sends more than " + MAX_INSTANCES_PER_AGENT
+                                + " instances; instance " + ref.getInstance()
+                                + " and further ones are stored but not diagnosed live."
+                                + " Check the agent's redis[] list, or split it over several agents");
                 return null;
             }
             if (instances.size() >= maxInstances) {
-                warnOnce("collector full", nowMs, "this collector already diagnoses " + maxInstances + " instances; "
-                        + ref.getInstance() + " is stored but not diagnosed live. Add a collector behind the load balancer");
+                warnOnce(
+                        "collector full",
+                        nowMs,
+                        "this collector already diagnoses " + maxInstances + " instances; " + ref.getInstance()
+                                + " is stored but not diagnosed live. Add a collector behind the load balancer");
                 return null;
             }
             w = instances.computeIfAbsent(ref.getInstance(), i -> {
@@ -177,16 +201,26 @@ public final class LiveDiagnosis {
         int filled = 0;
         for (int from = 0; from < pending.size(); from += REFILL_BATCH) {
             List<InstanceWindow> group = pending.subList(from, Math.min(pending.size(), from + REFILL_BATCH));
-            List<RecentRecordsReader.Wanted> wanted = group.stream().map(w -> new RecentRecordsReader.Wanted(w.instance(), w.host())).toList();
-            RecentRecordsReader.Bounds bounds = new RecentRecordsReader.Bounds(nowMs - window.toMillis(), nowMs - InstanceWindow.FULL_RATE_MS,
-                    InstanceWindow.LOGS_PER_KIND, InstanceWindow.ROUTINE_LOGS, InstanceWindow.OTHER_LOGS, InstanceWindow.MAX_PINGS);
+            List<RecentRecordsReader.Wanted> wanted = group.stream()
+                    .map(w -> new RecentRecordsReader.Wanted(w.instance(), w.host()))
+                    .toList();
+            RecentRecordsReader.Bounds bounds = new RecentRecordsReader.Bounds(
+                    nowMs - window.toMillis(),
+                    nowMs - InstanceWindow.FULL_RATE_MS,
+                    InstanceWindow.LOGS_PER_KIND,
+                    InstanceWindow.ROUTINE_LOGS,
+                    InstanceWindow.OTHER_LOGS,
+                    InstanceWindow.MAX_PINGS);
             Map<String, RecentRecords> past;
             try {
                 // Outside the windows' locks: ingest keeps adding to them while the database answers.
                 past = history.load(wanted, bounds);
             } catch (RuntimeException e) {
-                warnOnce("refill", nowMs, "diagnosis of " + pending.size() + " instance(s) waits for their history: "
-                        + e.getMessage() + "; it resumes by itself once PostgreSQL answers (check /health)");
+                warnOnce(
+                        "refill",
+                        nowMs,
+                        "diagnosis of " + pending.size() + " instance(s) waits for their history: " + e.getMessage()
+                                + "; it resumes by itself once PostgreSQL answers (check /health)");
                 return filled;
             }
             for (InstanceWindow w : group) {

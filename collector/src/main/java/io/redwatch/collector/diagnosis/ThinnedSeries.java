@@ -28,7 +28,8 @@ final class ThinnedSeries<T> {
     private final int maxRecent;
     private final int maxOlder;
 
-    ThinnedSeries(ToLongFunction<T> ts, UnaryOperator<T> thin, long windowMs, long fullRateMs, int maxRecent, int maxOlder) {
+    ThinnedSeries(
+            ToLongFunction<T> ts, UnaryOperator<T> thin, long windowMs, long fullRateMs, int maxRecent, int maxOlder) {
         this.ts = ts;
         this.thin = thin;
         this.windowMs = windowMs;
@@ -40,10 +41,12 @@ final class ThinnedSeries<T> {
     void add(T sample) {
         recent.addLast(sample);
         long newest = ts.applyAsLong(sample);
-        while (!recent.isEmpty() && (recent.size() > maxRecent || newest - ts.applyAsLong(recent.peekFirst()) > fullRateMs)) {
+        while (!recent.isEmpty()
+                && (recent.size() > maxRecent || newest - ts.applyAsLong(recent.peekFirst()) > fullRateMs)) {
             T aged = recent.removeFirst();
             long t = ts.applyAsLong(aged);
-            if (older.isEmpty() || t - ts.applyAsLong(older.peekLast()) >= THINNED_SPACING_MS) older.addLast(thin.apply(aged));
+            if (older.isEmpty() || t - ts.applyAsLong(older.peekLast()) >= THINNED_SPACING_MS)
+                older.addLast(thin.apply(aged));
         }
         while (!older.isEmpty() && (older.size() > maxOlder || newest - ts.applyAsLong(older.peekFirst()) > windowMs)) {
             older.removeFirst();

@@ -2,9 +2,9 @@ package io.redwatch.collector.doctor;
 
 import io.redwatch.collector.rules.Diagnosis;
 import io.redwatch.collector.rules.Finding;
-import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.collector.rules.Severity;
 import io.redwatch.collector.rules.Thresholds;
+import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.proto.v1.Snapshot;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,8 +32,11 @@ import picocli.CommandLine.Parameters;
  * what PostgreSQL holds of one instance for the window ending at a past moment: a post-mortem.
  * Exit 0 when no finding is critical, 1 when one is, 2 on bad usage or unreadable input.
  */
-@Command(name = "doctor", description = "Diagnose snapshot JSON (from `redwatch-agent snapshot --json`) and print findings; no database needed."
-        + " With --db-url and --instance: diagnose what the database holds of that instance at a past moment (--at) over a window.")
+@Command(
+        name = "doctor",
+        description =
+                "Diagnose snapshot JSON (from `redwatch-agent snapshot --json`) and print findings; no database needed."
+                        + " With --db-url and --instance: diagnose what the database holds of that instance at a past moment (--at) over a window.")
 public final class DoctorCommand implements Callable<Integer> {
     static final int EXIT_OK = 0;
     static final int EXIT_CRITICAL = 1;
@@ -47,13 +50,22 @@ public final class DoctorCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print {\"findings\":[...]} instead of a report")
     boolean json;
 
-    @Option(names = "--zone", description = "time zone of the times shown (default: this machine's, as the agent used to read log times)")
+    @Option(
+            names = "--zone",
+            description = "time zone of the times shown (default: this machine's, as the agent used to read log times)")
     String zone;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "FILE|-", description = "snapshot JSON; - or nothing for standard input")
+    @Parameters(
+            index = "0",
+            arity = "0..1",
+            paramLabel = "FILE|-",
+            description = "snapshot JSON; - or nothing for standard input")
     String file;
 
-    @Option(names = "--db-url", paramLabel = "JDBC-URL", description = "read the history from this PostgreSQL database instead of a snapshot")
+    @Option(
+            names = "--db-url",
+            paramLabel = "JDBC-URL",
+            description = "read the history from this PostgreSQL database instead of a snapshot")
     String dbUrl;
 
     @Option(names = "--db-user", description = "database user (default: redwatch)")
@@ -65,7 +77,11 @@ public final class DoctorCommand implements Callable<Integer> {
     @Option(names = "--instance", paramLabel = "HOST:PORT", description = "the instance to diagnose (with --db-url)")
     String instance;
 
-    @Option(names = "--at", paramLabel = "TIME", description = "the moment to judge, e.g. \"2026-11-21 03:10\" (in --zone) or 2026-11-21T03:10:00Z; default now")
+    @Option(
+            names = "--at",
+            paramLabel = "TIME",
+            description =
+                    "the moment to judge, e.g. \"2026-11-21 03:10\" (in --zone) or 2026-11-21T03:10:00Z; default now")
     String at;
 
     @Option(names = "--window", paramLabel = "DURATION", description = "how far back from --at to read (default 1h)")
@@ -94,7 +110,8 @@ public final class DoctorCommand implements Callable<Integer> {
 
     private List<InstanceView> fromSnapshot(ZoneId z) {
         if (instance != null || at != null || window != null) {
-            throw new DoctorInputException("--instance, --at and --window read the history from a database: give --db-url too");
+            throw new DoctorInputException(
+                    "--instance, --at and --window read the history from a database: give --db-url too");
         }
         String source = file == null || "-".equals(file) ? "standard input" : file;
         List<Snapshot> snapshots = SnapshotReader.read(readInput(source), source);
@@ -108,7 +125,10 @@ public final class DoctorCommand implements Callable<Integer> {
         }
         long atMs = at == null ? System.currentTimeMillis() : PastMoment.parse(at, z);
         Duration w = window == null ? Duration.ofHours(1) : PastMoment.window(window);
-        return ReadOnlyDatabase.read(dbUrl, dbUser == null ? "redwatch" : dbUser, dbPasswordFile,
+        return ReadOnlyDatabase.read(
+                dbUrl,
+                dbUser == null ? "redwatch" : dbUser,
+                dbPasswordFile,
                 db -> StoredHistory.at(db, instance.trim(), atMs, w, z));
     }
 
@@ -131,7 +151,8 @@ public final class DoctorCommand implements Callable<Integer> {
                 Path p = Path.of(file);
                 if (!Files.isRegularFile(p)) throw new DoctorInputException("cannot read " + file + ": no such file");
                 if (Files.size(p) > MAX_INPUT_BYTES) {
-                    throw new DoctorInputException(file + " is larger than " + (MAX_INPUT_BYTES >> 20) + " MB; snapshot a shorter log");
+                    throw new DoctorInputException(
+                            file + " is larger than " + (MAX_INPUT_BYTES >> 20) + " MB; snapshot a shorter log");
                 }
                 bytes = Files.readAllBytes(p);
             }
@@ -139,12 +160,17 @@ public final class DoctorCommand implements Callable<Integer> {
             throw new DoctorInputException("cannot read " + source + ": " + e.getMessage());
         }
         if (bytes.length > MAX_INPUT_BYTES) {
-            throw new DoctorInputException(source + " is larger than " + (MAX_INPUT_BYTES >> 20) + " MB; snapshot a shorter log");
+            throw new DoctorInputException(
+                    source + " is larger than " + (MAX_INPUT_BYTES >> 20) + " MB; snapshot a shorter log");
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (CharacterCodingException e) {
-            throw new DoctorInputException(source + " is not UTF-8 text; expected the output of `redwatch-agent snapshot --json`");
+            throw new DoctorInputException(
+                    source + " is not UTF-8 text; expected the output of `redwatch-agent snapshot --json`");
         }
     }
 }

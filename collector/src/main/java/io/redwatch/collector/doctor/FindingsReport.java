@@ -7,7 +7,7 @@ import java.util.List;
 
 /** Findings as the JSON of DESIGN.md, or as a report a person reads in a terminal. */
 final class FindingsReport {
-    private FindingsReport() { }
+    private FindingsReport() {}
 
     static String json(List<Finding> findings) {
         JsonArray arr = new JsonArray();
@@ -28,14 +28,26 @@ final class FindingsReport {
     static String text(List<Finding> findings, int instances) {
         StringBuilder sb = new StringBuilder();
         if (findings.isEmpty()) {
-            sb.append("No findings: nothing in the snapshot of ").append(instances).append(instances == 1 ? " instance" : " instances")
+            sb.append("No findings: nothing in the snapshot of ")
+                    .append(instances)
+                    .append(instances == 1 ? " instance" : " instances")
                     .append(" matches a known incident.\n");
             return sb.toString();
         }
-        sb.append(findings.size()).append(findings.size() == 1 ? " finding" : " findings").append(" for ").append(instances)
-                .append(instances == 1 ? " instance" : " instances").append(", most severe first.\n");
+        sb.append(findings.size())
+                .append(findings.size() == 1 ? " finding" : " findings")
+                .append(" for ")
+                .append(instances)
+                .append(instances == 1 ? " instance" : " instances")
+                .append(", most severe first.\n");
         for (Finding f : findings) {
-            sb.append('\n').append(f.severity().name()).append("  ").append(f.rule()).append("  ").append(f.instance()).append('\n');
+            sb.append('\n')
+                    .append(f.severity().name())
+                    .append("  ")
+                    .append(f.rule())
+                    .append("  ")
+                    .append(f.instance())
+                    .append('\n');
             sb.append("  ").append(f.summary()).append('\n');
             if (!f.evidence().isEmpty()) {
                 sb.append("  evidence:\n");

@@ -18,8 +18,7 @@ final class PastMoment {
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm"), DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"),
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm"), DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss"));
 
-    private PastMoment() {
-    }
+    private PastMoment() {}
 
     static long parse(String text, ZoneId zone) {
         String t = text.trim();
@@ -35,8 +34,9 @@ final class PastMoment {
                 // the next pattern
             }
         }
-        throw new DoctorInputException("--at " + text + " is no time; write e.g. \"2026-11-21 03:10\" (in --zone, default"
-                + " this machine's) or 2026-11-21T03:10:00Z");
+        throw new DoctorInputException(
+                "--at " + text + " is no time; write e.g. \"2026-11-21 03:10\" (in --zone, default"
+                        + " this machine's) or 2026-11-21T03:10:00Z");
     }
 
     static Duration window(String text) {

@@ -12,12 +12,12 @@ import org.postgresql.ds.PGSimpleDataSource;
  * database nor migrate its schema (unlike {@code run} and {@code migrate}), and must not hold a pool.
  */
 final class ReadOnlyDatabase {
-    private ReadOnlyDatabase() {
-    }
+    private ReadOnlyDatabase() {}
 
     static <T> T read(String url, String user, Path passwordFile, Function<DataSource, T> work) {
         if (!url.startsWith("jdbc:postgresql:")) {
-            throw new DoctorInputException("--db-url " + url + " is not a PostgreSQL JDBC URL (jdbc:postgresql://host:5432/redwatch)");
+            throw new DoctorInputException(
+                    "--db-url " + url + " is not a PostgreSQL JDBC URL (jdbc:postgresql://host:5432/redwatch)");
         }
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setURL(url);
@@ -29,7 +29,8 @@ final class ReadOnlyDatabase {
             try {
                 ds.setPassword(Files.readString(passwordFile).strip());
             } catch (IOException e) {
-                throw new DoctorInputException("cannot read --db-password-file " + passwordFile + ": " + e.getMessage());
+                throw new DoctorInputException(
+                        "cannot read --db-password-file " + passwordFile + ": " + e.getMessage());
             }
         }
         try {

@@ -22,7 +22,7 @@ import java.util.Set;
 final class SnapshotHistories {
     private static final int MAX_LOG_EVENTS = 1_000_000;
 
-    private SnapshotHistories() { }
+    private SnapshotHistories() {}
 
     static List<InstanceView> of(List<Snapshot> snapshots, ZoneId zone) {
         Map<String, InstanceView.Builder> builders = new LinkedHashMap<>();
@@ -36,9 +36,12 @@ final class SnapshotHistories {
                 }
                 InstanceRef ref = ref(r);
                 if (ref == null || ref.getInstance().isEmpty()) continue;
-                InstanceView.Builder b = builders.computeIfAbsent(ref.getInstance(),
+                InstanceView.Builder b = builders.computeIfAbsent(
+                        ref.getInstance(),
                         k -> InstanceView.builder(k, ref.getHost().isEmpty() ? s.getHostname() : ref.getHost())
-                                .zone(zone).window(Duration.ofHours(1)).maxLogEvents(MAX_LOG_EVENTS));
+                                .zone(zone)
+                                .window(Duration.ofHours(1))
+                                .maxLogEvents(MAX_LOG_EVENTS));
                 b.add(r);
                 here.add(ref.getInstance());
             }

@@ -16,18 +16,21 @@ import java.util.List;
  * of a replication link. Unknown fields are ignored: a newer agent's output still reads.
  */
 final class SnapshotReader {
-    private SnapshotReader() { }
+    private SnapshotReader() {}
 
     static List<Snapshot> read(String text, String source) {
         String start = text.strip();
         if (start.isEmpty()) {
-            throw new DoctorInputException(source + " holds no snapshot; expected the output of `redwatch-agent snapshot --json`");
+            throw new DoctorInputException(
+                    source + " holds no snapshot; expected the output of `redwatch-agent snapshot --json`");
         }
         if (start.charAt(0) != '{') {
             // A raw redis.log or INFO paste is the common mistake: say what to do with it.
             String head = start.lines().findFirst().orElse("");
-            throw new DoctorInputException(source + " is not snapshot JSON (it starts with \"" + (head.length() > 40 ? head.substring(0, 40) + "..." : head)
-                    + "\"); turn logs and INFO into a snapshot with `redwatch-agent snapshot --log-file F --info-file F --json`");
+            throw new DoctorInputException(
+                    source + " is not snapshot JSON (it starts with \""
+                            + (head.length() > 40 ? head.substring(0, 40) + "..." : head)
+                            + "\"); turn logs and INFO into a snapshot with `redwatch-agent snapshot --log-file F --info-file F --json`");
         }
         List<Snapshot> out = new ArrayList<>();
         JsonFormat.Parser parser = JsonFormat.parser().ignoringUnknownFields();
@@ -38,23 +41,27 @@ final class SnapshotReader {
                 JsonElement e = stream.next();
                 n++;
                 if (!e.isJsonObject()) {
-                    throw new DoctorInputException(source + ": JSON value " + n + " is not an object; expected the output of "
-                            + "`redwatch-agent snapshot --json`");
+                    throw new DoctorInputException(source + ": JSON value " + n
+                            + " is not an object; expected the output of " + "`redwatch-agent snapshot --json`");
                 }
                 Snapshot.Builder b = Snapshot.newBuilder();
                 parser.merge(e.toString(), b);
                 out.add(b.build());
             }
         } catch (JsonParseException e) {
-            throw new DoctorInputException(source + ": not JSON after " + n + " snapshot(s): " + firstLine(e.getMessage()));
+            throw new DoctorInputException(
+                    source + ": not JSON after " + n + " snapshot(s): " + firstLine(e.getMessage()));
         } catch (java.util.NoSuchElementException e) {
             // Gson's stream parser reports a value cut short this way.
-            throw new DoctorInputException(source + ": not JSON after " + n + " snapshot(s): the text ends inside a value (cut short?)");
+            throw new DoctorInputException(
+                    source + ": not JSON after " + n + " snapshot(s): the text ends inside a value (cut short?)");
         } catch (InvalidProtocolBufferException e) {
-            throw new DoctorInputException(source + ": snapshot " + n + " is not a redwatch Snapshot: " + firstLine(e.getMessage()));
+            throw new DoctorInputException(
+                    source + ": snapshot " + n + " is not a redwatch Snapshot: " + firstLine(e.getMessage()));
         }
         if (out.isEmpty()) {
-            throw new DoctorInputException(source + " holds no snapshot; expected the output of `redwatch-agent snapshot --json`");
+            throw new DoctorInputException(
+                    source + " holds no snapshot; expected the output of `redwatch-agent snapshot --json`");
         }
         return out;
     }

@@ -28,11 +28,14 @@ public final class BatchFacts {
                     InfoSample s = r.getInfo();
                     Map<String, String> fields = fields(s);
                     facts[2 * i] = fields;
-                    facts[2 * i + 1] = TypedInfo.of(s.getTsMs(), "file".equals(s.getSource()), !s.getError().isEmpty(), fields);
+                    facts[2 * i + 1] = TypedInfo.of(
+                            s.getTsMs(),
+                            "file".equals(s.getSource()),
+                            !s.getError().isEmpty(),
+                            fields);
                 }
                 case LOG -> facts[2 * i] = LogLine.of(r.getLog());
-                default -> {
-                }
+                default -> {}
             }
         }
     }

@@ -32,11 +32,14 @@ public enum InfoField {
     // Persistence.
     LOADING("loading", Type.NUMBER, Keep.LATEST, Column.EXACT, "replica_loading"),
     LOADING_LOADED_PERC("loading_loaded_perc", Type.TEXT, Keep.LATEST, Column.NONE, "replica_loading"),
-    RDB_CHANGES_SINCE_LAST_SAVE("rdb_changes_since_last_save", Type.NUMBER, Keep.LATEST, Column.NONE, "persistence_stale"),
+    RDB_CHANGES_SINCE_LAST_SAVE(
+            "rdb_changes_since_last_save", Type.NUMBER, Keep.LATEST, Column.NONE, "persistence_stale"),
     RDB_BGSAVE_IN_PROGRESS("rdb_bgsave_in_progress", Type.NUMBER, Keep.LATEST, Column.EXACT, "bgsave_slow"),
     RDB_LAST_SAVE_TIME("rdb_last_save_time", Type.NUMBER, Keep.LATEST, Column.NONE, "persistence_stale bgsave_failing"),
-    RDB_LAST_BGSAVE_STATUS("rdb_last_bgsave_status", Type.TEXT, Keep.LATEST, Column.EXACT, "bgsave_failing misconf_writes_refused"),
-    RDB_LAST_BGSAVE_TIME_SEC("rdb_last_bgsave_time_sec", Type.NUMBER, Keep.LATEST, Column.NONE, "bgsave_slow backlog_too_small"),
+    RDB_LAST_BGSAVE_STATUS(
+            "rdb_last_bgsave_status", Type.TEXT, Keep.LATEST, Column.EXACT, "bgsave_failing misconf_writes_refused"),
+    RDB_LAST_BGSAVE_TIME_SEC(
+            "rdb_last_bgsave_time_sec", Type.NUMBER, Keep.LATEST, Column.NONE, "bgsave_slow backlog_too_small"),
     RDB_CURRENT_BGSAVE_TIME_SEC("rdb_current_bgsave_time_sec", Type.NUMBER, Keep.LATEST, Column.NONE, "bgsave_slow"),
     AOF_ENABLED("aof_enabled", Type.NUMBER, Keep.LATEST, Column.EXACT, "overcommit_disabled aof_rewrite_failing"),
     AOF_REWRITE_IN_PROGRESS("aof_rewrite_in_progress", Type.NUMBER, Keep.LATEST, Column.EXACT, "aof_rewrite_failing"),
@@ -44,8 +47,14 @@ public enum InfoField {
     AOF_LAST_WRITE_STATUS("aof_last_write_status", Type.TEXT, Keep.LATEST, Column.NONE, "aof_rewrite_failing"),
     AOF_DELAYED_FSYNC("aof_delayed_fsync", Type.NUMBER, Keep.SERIES, Column.NONE, "aof_fsync_slow"),
     // Replication.
-    ROLE("role", Type.TEXT, Keep.SERIES, Column.EXACT, "backlog_too_small full_resync_loop replica_loading repl_link_down"),
-    MASTER_REPL_OFFSET("master_repl_offset", Type.NUMBER, Keep.SERIES, Column.BIGINT, "backlog_too_small full_resync_loop"),
+    ROLE(
+            "role",
+            Type.TEXT,
+            Keep.SERIES,
+            Column.EXACT,
+            "backlog_too_small full_resync_loop replica_loading repl_link_down"),
+    MASTER_REPL_OFFSET(
+            "master_repl_offset", Type.NUMBER, Keep.SERIES, Column.BIGINT, "backlog_too_small full_resync_loop"),
     SYNC_FULL("sync_full", Type.NUMBER, Keep.SERIES, Column.NONE, "full_resync_loop"),
     SYNC_PARTIAL_OK("sync_partial_ok", Type.NUMBER, Keep.SERIES, Column.NONE, "full_resync_loop"),
     SYNC_PARTIAL_ERR("sync_partial_err", Type.NUMBER, Keep.SERIES, Column.NONE, "backlog_too_small full_resync_loop"),
@@ -53,13 +62,22 @@ public enum InfoField {
     CONNECTED_SLAVES("connected_slaves", Type.NUMBER, Keep.LATEST, Column.EXACT, "full_resync_loop"),
     MASTER_HOST("master_host", Type.TEXT, Keep.LATEST, Column.EXACT, "repl_link_down"),
     MASTER_PORT("master_port", Type.NUMBER, Keep.LATEST, Column.EXACT, "repl_link_down"),
-    MASTER_LINK_STATUS("master_link_status", Type.TEXT, Keep.SERIES, Column.EXACT, "repl_link_down diskless_sync_stuck"),
-    MASTER_LINK_DOWN_SINCE_SECONDS("master_link_down_since_seconds", Type.NUMBER, Keep.LATEST, Column.NONE, "repl_link_down"),
-    MASTER_SYNC_IN_PROGRESS("master_sync_in_progress", Type.NUMBER, Keep.SERIES, Column.EXACT, "diskless_sync_stuck repl_link_down"),
+    MASTER_LINK_STATUS(
+            "master_link_status", Type.TEXT, Keep.SERIES, Column.EXACT, "repl_link_down diskless_sync_stuck"),
+    MASTER_LINK_DOWN_SINCE_SECONDS(
+            "master_link_down_since_seconds", Type.NUMBER, Keep.LATEST, Column.NONE, "repl_link_down"),
+    MASTER_SYNC_IN_PROGRESS(
+            "master_sync_in_progress", Type.NUMBER, Keep.SERIES, Column.EXACT, "diskless_sync_stuck repl_link_down"),
     MASTER_SYNC_LEFT_BYTES("master_sync_left_bytes", Type.NUMBER, Keep.SERIES, Column.NONE, "diskless_sync_stuck"),
-    MASTER_SYNC_LAST_IO_SECONDS_AGO("master_sync_last_io_seconds_ago", Type.NUMBER, Keep.LATEST, Column.NONE, "diskless_sync_stuck"),
+    MASTER_SYNC_LAST_IO_SECONDS_AGO(
+            "master_sync_last_io_seconds_ago", Type.NUMBER, Keep.LATEST, Column.NONE, "diskless_sync_stuck"),
     // Server.
-    REDIS_VERSION("redis_version", Type.TEXT, Keep.LATEST, Column.EXACT, "fd_leak_pipes misconf_writes_refused overcommit_disabled"),
+    REDIS_VERSION(
+            "redis_version",
+            Type.TEXT,
+            Keep.LATEST,
+            Column.EXACT,
+            "fd_leak_pipes misconf_writes_refused overcommit_disabled"),
     SERVER_TIME_USEC("server_time_usec", Type.NUMBER, Keep.LATEST, Column.NONE, "persistence_stale"),
     PROCESS_ID("process_id", Type.NUMBER, Keep.LATEST, Column.EXACT, "fd_leak_pipes"),
     // Storage only: fields that identify the server or its configuration, exact at every sample.
@@ -91,10 +109,19 @@ public enum InfoField {
     }
 
     /** What a window keeps of the field. */
-    public enum Keep { SERIES, LATEST, STORAGE }
+    public enum Keep {
+        SERIES,
+        LATEST,
+        STORAGE
+    }
 
     /** What storage gives the field: a typed column, an exact value in redwatch_info, or nothing special. */
-    public enum Column { NONE, BIGINT, INTEGER, EXACT }
+    public enum Column {
+        NONE,
+        BIGINT,
+        INTEGER,
+        EXACT
+    }
 
     /** A compact sample indexes its values by a bit per field: the window's fields must fit one long. */
     static final int MAX_WINDOW_FIELDS = 64;
@@ -108,7 +135,8 @@ public enum InfoField {
             BY_KEY.put(f.key, f);
             if (f.keep != Keep.STORAGE) f.slot = slots++;
         }
-        if (slots > MAX_WINDOW_FIELDS) throw new ExceptionInInitializerError("more than 64 window fields in the INFO catalog");
+        if (slots > MAX_WINDOW_FIELDS)
+            throw new ExceptionInInitializerError("more than 64 window fields in the INFO catalog");
         BY_SLOT = new InfoField[slots];
         for (InfoField f : values()) {
             if (f.slot >= 0) BY_SLOT[f.slot] = f;
@@ -173,7 +201,8 @@ public enum InfoField {
     public static InfoField of(String key) {
         InfoField f = BY_KEY.get(key);
         if (f == null) {
-            throw new IllegalArgumentException("INFO field '" + key + "' is not in the field catalog (InfoField): add it there");
+            throw new IllegalArgumentException(
+                    "INFO field '" + key + "' is not in the field catalog (InfoField): add it there");
         }
         return f;
     }

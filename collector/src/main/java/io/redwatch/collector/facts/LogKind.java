@@ -97,7 +97,13 @@ public enum LogKind {
      */
     public boolean routine() {
         return switch (this) {
-            case SAVE_TRIGGERED, BGSAVE_STARTED, BGSAVE_OK, DB_SAVED, COPY_ON_WRITE, AOF_REWRITE_STARTED, AOF_REWRITE_OK,
+            case SAVE_TRIGGERED,
+                    BGSAVE_STARTED,
+                    BGSAVE_OK,
+                    DB_SAVED,
+                    COPY_ON_WRITE,
+                    AOF_REWRITE_STARTED,
+                    AOF_REWRITE_OK,
                     SERVER_STARTED -> true;
             default -> false;
         };

@@ -14,8 +14,7 @@ public final class SharedText {
 
     private static final ConcurrentHashMap<String, String> VALUES = new ConcurrentHashMap<>();
 
-    private SharedText() {
-    }
+    private SharedText() {}
 
     public static String of(String s) {
         if (s == null || s.length() > MAX_LENGTH) return s;

@@ -152,7 +152,9 @@ public final class TypedInfo {
                 case ERRORSTAT -> {
                     // count=N, possibly followed by ",rejected_calls=…" (Redis 7)
                     int end = value.indexOf(',');
-                    String n = value.startsWith(COUNT) ? value.substring(COUNT.length(), end < 0 ? value.length() : end) : "";
+                    String n = value.startsWith(COUNT)
+                            ? value.substring(COUNT.length(), end < 0 ? value.length() : end)
+                            : "";
                     if (end < 0 && wholeNumber(n)) {
                         number(f.slot(), Long.parseLong(n));
                     } else {

@@ -36,7 +36,8 @@ import java.util.regex.Pattern;
  */
 public final class AlertingRoutes {
     private static final Logger LOG = Logger.getLogger(AlertingRoutes.class.getName());
-    private static final Set<String> SILENCE_FIELDS = Set.of("rule", "instance", "host", "expires_at", "duration", "comment");
+    private static final Set<String> SILENCE_FIELDS =
+            Set.of("rule", "instance", "host", "expires_at", "duration", "comment");
     private static final Pattern RULE_ID = Pattern.compile("[a-z][a-z0-9_]*");
     private static final int MAX_LIMIT = 5000;
 
@@ -68,7 +69,9 @@ public final class AlertingRoutes {
             });
         });
         // No file uploads: BodyHandler's default writes them to ./file-uploads under the working directory.
-        router.post("/api/silences").handler(BodyHandler.create(false).setBodyLimit(64 * 1024)).handler(this::createSilence);
+        router.post("/api/silences")
+                .handler(BodyHandler.create(false).setBodyLimit(64 * 1024))
+                .handler(this::createSilence);
         router.delete("/api/silences/:id").handler(this::expireSilence);
     }
 
@@ -116,7 +119,8 @@ public final class AlertingRoutes {
         try {
             for (String k : body.fieldNames()) {
                 if (!SILENCE_FIELDS.contains(k)) {
-                    throw new IllegalArgumentException("unknown field '" + k + "'; fields are " + String.join(", ", SILENCE_FIELDS));
+                    throw new IllegalArgumentException(
+                            "unknown field '" + k + "'; fields are " + String.join(", ", SILENCE_FIELDS));
                 }
             }
             rule = text(body, "rule");
@@ -124,7 +128,8 @@ public final class AlertingRoutes {
             host = text(body, "host");
             comment = text(body, "comment");
             if (rule == null && instance == null && host == null) {
-                throw new IllegalArgumentException("give at least one of rule, instance or host: a silence of everything is not allowed");
+                throw new IllegalArgumentException(
+                        "give at least one of rule, instance or host: a silence of everything is not allowed");
             }
             if (rule != null && !RULE_ID.matcher(rule).matches()) {
                 throw new IllegalArgumentException("rule '" + rule + "' is not a rule id (like fork_enomem)");
@@ -133,7 +138,8 @@ public final class AlertingRoutes {
             String at = text(body, "expires_at");
             String duration = text(body, "duration");
             if ((at == null) == (duration == null)) {
-                throw new IllegalArgumentException("give either expires_at (e.g. 2030-01-01T00:00:00Z) or duration (e.g. 2h)");
+                throw new IllegalArgumentException(
+                        "give either expires_at (e.g. 2030-01-01T00:00:00Z) or duration (e.g. 2h)");
             }
             if (at != null) {
                 expiresAt = parseInstant(at);
@@ -156,15 +162,16 @@ public final class AlertingRoutes {
             badRequest(ctx, "silence id must be a number, got '" + ctx.pathParam("id") + "'");
             return;
         }
-        workers.executeBlocking(() -> silences.expire(id, System.currentTimeMillis()), false).onComplete(r -> {
-            if (r.failed()) {
-                error(ctx, r.cause());
-            } else if (r.result().isEmpty()) {
-                send(ctx, 404, new JsonObject().put("error", "no silence with id " + id));
-            } else {
-                send(ctx, 200, json(r.result().get()));
-            }
-        });
+        workers.executeBlocking(() -> silences.expire(id, System.currentTimeMillis()), false)
+                .onComplete(r -> {
+                    if (r.failed()) {
+                        error(ctx, r.cause());
+                    } else if (r.result().isEmpty()) {
+                        send(ctx, 404, new JsonObject().put("error", "no silence with id " + id));
+                    } else {
+                        send(ctx, 200, json(r.result().get()));
+                    }
+                });
     }
 
     private static String text(JsonObject body, String field) {
@@ -188,9 +195,14 @@ public final class AlertingRoutes {
     }
 
     static JsonObject json(Silence s) {
-        return new JsonObject().put("id", s.id()).put("rule", s.rule()).put("instance", s.instance())
-                .put("host", s.host()).put("created_at", Instant.ofEpochMilli(s.createdAtMs()).toString())
-                .put("expires_at", Instant.ofEpochMilli(s.expiresAtMs()).toString()).put("comment", s.comment());
+        return new JsonObject()
+                .put("id", s.id())
+                .put("rule", s.rule())
+                .put("instance", s.instance())
+                .put("host", s.host())
+                .put("created_at", Instant.ofEpochMilli(s.createdAtMs()).toString())
+                .put("expires_at", Instant.ofEpochMilli(s.expiresAtMs()).toString())
+                .put("comment", s.comment());
     }
 
     private <T> void reply(RoutingContext ctx, int status, Callable<T> work) {
@@ -215,7 +227,12 @@ public final class AlertingRoutes {
     }
 
     private static void send(RoutingContext ctx, int status, Object body) {
-        String text = body instanceof JsonObject o ? o.encode() : body instanceof JsonArray a ? a.encode() : String.valueOf(body);
-        ctx.response().setStatusCode(status).putHeader("content-type", "application/json; charset=utf-8").end(text);
+        String text = body instanceof JsonObject o
+                ? o.encode()
+                : body instanceof JsonArray a ? a.encode() : String.valueOf(body);
+        ctx.response()
+                .setStatusCode(status)
+                .putHeader("content-type", "application/json; charset=utf-8")
+                .end(text);
     }
 }

@@ -23,10 +23,13 @@ final class ApiTokenAuth implements Handler<RoutingContext> {
     public void handle(RoutingContext ctx) {
         String header = ctx.request().getHeader("Authorization");
         if (header == null) {
-            refuse(ctx, "missing Authorization header; send 'Authorization: Bearer <token>' with the token of http.api_token_file");
+            refuse(
+                    ctx,
+                    "missing Authorization header; send 'Authorization: Bearer <token>' with the token of http.api_token_file");
         } else if (!header.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
             refuse(ctx, "the Authorization header must be 'Bearer <token>'");
-        } else if (!MessageDigest.isEqual(token, header.substring(PREFIX.length()).trim().getBytes(StandardCharsets.UTF_8))) {
+        } else if (!MessageDigest.isEqual(
+                token, header.substring(PREFIX.length()).trim().getBytes(StandardCharsets.UTF_8))) {
             refuse(ctx, "wrong API token");
         } else {
             ctx.next();
@@ -34,7 +37,8 @@ final class ApiTokenAuth implements Handler<RoutingContext> {
     }
 
     private static void refuse(RoutingContext ctx, String why) {
-        ctx.response().setStatusCode(401)
+        ctx.response()
+                .setStatusCode(401)
                 .putHeader("WWW-Authenticate", "Bearer realm=\"redwatch\"")
                 .putHeader("content-type", "application/json")
                 .end(new JsonObject().put("error", why).encode());

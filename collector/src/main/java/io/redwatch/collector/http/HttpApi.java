@@ -40,6 +40,7 @@ import javax.sql.DataSource;
 public final class HttpApi {
     /** Past the pool's 5 s connection timeout, so the answer usually carries the pool's own reason. */
     static final long HEALTH_DEADLINE_MS = 8_000;
+
     private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
     private final Vertx vertx;
     private final DataSource db;
@@ -67,20 +68,28 @@ public final class HttpApi {
      * probes and scrapers (they reveal counts and database reachability, no data). With {@code tls},
      * HTTPS with the agents' certificate.
      */
-    public Future<HttpServer> listen(String bind, int port, Secret apiToken, SecurityConfig.Tls tls,
-                                     java.util.function.Consumer<Router> routes) {
+    public Future<HttpServer> listen(
+            String bind,
+            int port,
+            Secret apiToken,
+            SecurityConfig.Tls tls,
+            java.util.function.Consumer<Router> routes) {
         Router router = Router.router(vertx);
         if (apiToken.isPresent()) router.route("/api/*").handler(new ApiTokenAuth(apiToken));
         router.route("/api/*").handler(new JsonWritesOnly());
         routes.accept(router);
         router.get("/health").handler(this::health);
-        router.get("/metrics").handler(ctx -> ctx.response()
-                .putHeader("content-type", "text/plain; version=0.0.4").end(metrics.prometheus()));
+        router.get("/metrics")
+                .handler(ctx -> ctx.response()
+                        .putHeader("content-type", "text/plain; version=0.0.4")
+                        .end(metrics.prometheus()));
         // gzip: the status page's script and chart data cross a phone's link in a third of the bytes
         HttpServerOptions options = new HttpServerOptions().setCompressionSupported(true);
         if (tls != null) {
-            options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
-                    .setCertPath(tls.certFile().toString()).setKeyPath(tls.keyFile().toString()));
+            options.setSsl(true)
+                    .setKeyCertOptions(new PemKeyCertOptions()
+                            .setCertPath(tls.certFile().toString())
+                            .setKeyPath(tls.keyFile().toString()));
         }
         return vertx.createHttpServer(options).requestHandler(router).listen(port, bind);
     }
@@ -89,21 +98,29 @@ public final class HttpApi {
         AtomicBoolean answered = new AtomicBoolean();
         long deadline = vertx.setTimer(HEALTH_DEADLINE_MS, t -> {
             if (answered.compareAndSet(false, true)) {
-                unavailable(ctx, "unavailable", List.of("database unreachable: no connection within " + HEALTH_DEADLINE_MS
-                        + " ms"));
+                unavailable(
+                        ctx,
+                        "unavailable",
+                        List.of("database unreachable: no connection within " + HEALTH_DEADLINE_MS + " ms"));
             }
         });
         healthChecks.<List<String>>executeBlocking(this::problems, false).onComplete(r -> {
             vertx.cancelTimer(deadline);
             if (!answered.compareAndSet(false, true)) return;
-            List<String> problems = r.succeeded() ? r.result() : List.of("health check failed; see the collector's log");
+            List<String> problems =
+                    r.succeeded() ? r.result() : List.of("health check failed; see the collector's log");
             if (r.failed()) LOG.log(Level.WARNING, "the health check itself failed", r.cause());
             if (problems.isEmpty()) {
                 // A poison batch does not make the collector unfit to serve (200), but it is not "ok" either.
                 String problem = metrics.problem(System.currentTimeMillis());
-                JsonObject body = new JsonObject().put("status", problem == null ? "ok" : "degraded").put("database", "reachable");
+                JsonObject body = new JsonObject()
+                        .put("status", problem == null ? "ok" : "degraded")
+                        .put("database", "reachable");
                 if (problem != null) body.put("problems", new io.vertx.core.json.JsonArray().add(problem));
-                ctx.response().setStatusCode(200).putHeader("content-type", "application/json").end(body.encode());
+                ctx.response()
+                        .setStatusCode(200)
+                        .putHeader("content-type", "application/json")
+                        .end(body.encode());
             } else {
                 unavailable(ctx, problems.get(0).startsWith("database") ? "unavailable" : "degraded", problems);
             }
@@ -132,12 +149,15 @@ public final class HttpApi {
 
     /** A phrase by SQLSTATE class; the error text itself (host, user, database) only goes to the log. */
     private String databaseProblem(SQLException e) {
-        String why = e.getMessage() + (e.getCause() != null && e.getCause().getMessage() != null
-                ? " (" + e.getCause().getMessage() + ")" : "");
+        String why = e.getMessage()
+                + (e.getCause() != null && e.getCause().getMessage() != null
+                        ? " (" + e.getCause().getMessage() + ")"
+                        : "");
         if (!why.equals(lastDatabaseError.getAndSet(why))) {
             LOG.warning("/health: the database does not answer: " + why);
         }
-        String state = e.getSQLState() != null ? e.getSQLState()
+        String state = e.getSQLState() != null
+                ? e.getSQLState()
                 : e.getCause() instanceof SQLException cause && cause.getSQLState() != null ? cause.getSQLState() : "";
         if (state.startsWith("28")) return "database refuses the collector's credentials; see the collector's log";
         if (state.startsWith("3D")) return "database does not exist; see the collector's log";
@@ -145,8 +165,13 @@ public final class HttpApi {
     }
 
     private static void unavailable(RoutingContext ctx, String status, List<String> problems) {
-        ctx.response().setStatusCode(503).putHeader("content-type", "application/json")
-                .end(new JsonObject().put("status", status).put("reason", String.join("; ", problems))
-                        .put("problems", new JsonArray(problems)).encode());
+        ctx.response()
+                .setStatusCode(503)
+                .putHeader("content-type", "application/json")
+                .end(new JsonObject()
+                        .put("status", status)
+                        .put("reason", String.join("; ", problems))
+                        .put("problems", new JsonArray(problems))
+                        .encode());
     }
 }

@@ -26,8 +26,14 @@ final class JsonWritesOnly implements Handler<RoutingContext> {
             ctx.next();
             return;
         }
-        ctx.response().setStatusCode(415).putHeader("content-type", "application/json")
-                .end(new JsonObject().put("error", "send the body as JSON with 'Content-Type: application/json'"
-                        + (type == null ? " (no Content-Type was given)" : " (got '" + mime + "')")).encode());
+        ctx.response()
+                .setStatusCode(415)
+                .putHeader("content-type", "application/json")
+                .end(new JsonObject()
+                        .put(
+                                "error",
+                                "send the body as JSON with 'Content-Type: application/json'"
+                                        + (type == null ? " (no Content-Type was given)" : " (got '" + mime + "')"))
+                        .encode());
     }
 }

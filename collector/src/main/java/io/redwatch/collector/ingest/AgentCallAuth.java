@@ -33,15 +33,16 @@ import java.util.logging.Logger;
  */
 public final class AgentCallAuth implements ServerInterceptor {
     private static final Logger LOG = Logger.getLogger(AgentCallAuth.class.getName());
-    public static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    public static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     /** UTF-8 bytes: an agent id is any printable text. */
-    public static final Metadata.Key<byte[]> AGENT_ID = Metadata.Key.of("redwatch-agent-id-bin", Metadata.BINARY_BYTE_MARSHALLER);
+    public static final Metadata.Key<byte[]> AGENT_ID =
+            Metadata.Key.of("redwatch-agent-id-bin", Metadata.BINARY_BYTE_MARSHALLER);
     /** Who the call was authenticated as; the ingest service checks the hello against it. */
     public static final Context.Key<Caller> CALLER = Context.key("redwatch.caller");
 
     /** @param agentId null when tokens are off and the agent sent no id header; tokenHash null when tokens are off */
-    public record Caller(String agentId, byte[] tokenHash, String peer) {
-    }
+    public record Caller(String agentId, byte[] tokenHash, String peer) {}
 
     private final AgentTokens tokens;
     private final Executor checks;
@@ -50,7 +51,8 @@ public final class AgentCallAuth implements ServerInterceptor {
     private final int connectionLimit;
 
     /** With {@code tokens} null, calls are not authenticated, only bounded. */
-    public AgentCallAuth(AgentTokens tokens, Executor checks, IngestMetrics metrics, RefusalLog refusals, int connectionLimit) {
+    public AgentCallAuth(
+            AgentTokens tokens, Executor checks, IngestMetrics metrics, RefusalLog refusals, int connectionLimit) {
         this.tokens = tokens;
         this.checks = checks;
         this.metrics = metrics;
@@ -59,14 +61,23 @@ public final class AgentCallAuth implements ServerInterceptor {
     }
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         String peer = peer(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
         if (Boolean.TRUE.equals(call.getAttributes().get(ConnectionLimit.OVER_LIMIT))) {
             metrics.connectionsRefused.incrementAndGet();
-            refusals.log(Level.WARNING, peer, "connections", () -> "refused a call from " + peer + ": that address holds more than "
-                    + connectionLimit + " connections to this collector. A redwatch agent holds one; behind a TCP load balancer"
-                    + " that hides agents' addresses, raise the limit");
-            return refuse(call, Status.RESOURCE_EXHAUSTED, "too many connections from " + peer + " (limit " + connectionLimit + ")");
+            refusals.log(
+                    Level.WARNING,
+                    peer,
+                    "connections",
+                    () -> "refused a call from " + peer + ": that address holds more than "
+                            + connectionLimit
+                            + " connections to this collector. A redwatch agent holds one; behind a TCP load balancer"
+                            + " that hides agents' addresses, raise the limit");
+            return refuse(
+                    call,
+                    Status.RESOURCE_EXHAUSTED,
+                    "too many connections from " + peer + " (limit " + connectionLimit + ")");
         }
         byte[] idBytes = headers.get(AGENT_ID);
         String agentId = idBytes == null ? null : new String(idBytes, java.nio.charset.StandardCharsets.UTF_8);
@@ -75,17 +86,29 @@ public final class AgentCallAuth implements ServerInterceptor {
             return refused(call, peer, null, "bad agent id header", idProblem, "check agent_id in the agent's config");
         }
         if (tokens == null) {
-            return Contexts.interceptCall(Context.current().withValue(CALLER, new Caller(agentId, null, peer)), call, headers, next);
+            return Contexts.interceptCall(
+                    Context.current().withValue(CALLER, new Caller(agentId, null, peer)), call, headers, next);
         }
         if (agentId == null) {
-            return refused(call, peer, null, "no agent id in the call metadata",
+            return refused(
+                    call,
+                    peer,
+                    null,
+                    "no agent id in the call metadata",
                     "no redwatch-agent-id-bin header (an agent older than this collector sends its token in the hello)",
                     "upgrade the agent");
         }
         String auth = headers.get(AUTHORIZATION);
-        String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7).trim() : "";
+        String token =
+                auth != null && auth.startsWith("Bearer ") ? auth.substring(7).trim() : "";
         if (token.isEmpty()) {
-            return refused(call, peer, agentId, TokenCheck.MISSING.name(), TokenCheck.MISSING.reason(), TokenCheck.MISSING.advice(agentId));
+            return refused(
+                    call,
+                    peer,
+                    agentId,
+                    TokenCheck.MISSING.name(),
+                    TokenCheck.MISSING.reason(),
+                    TokenCheck.MISSING.advice(agentId));
         }
         Pending<Q> pending = new Pending<>();
         Context context = Context.current();
@@ -94,8 +117,12 @@ public final class AgentCallAuth implements ServerInterceptor {
             try {
                 check = tokens.check(agentId, token, Instant.now());
             } catch (RuntimeException e) {
-                refusals.log(Level.WARNING, "database", "token check", () -> "cannot check agent tokens: " + e.getMessage()
-                        + "; agents are asked to retry. Check PostgreSQL (GET /health)");
+                refusals.log(
+                        Level.WARNING,
+                        "database",
+                        "token check",
+                        () -> "cannot check agent tokens: " + e.getMessage()
+                                + "; agents are asked to retry. Check PostgreSQL (GET /health)");
                 pending.start(() -> refuse(call, Status.UNAVAILABLE, "collector cannot check tokens right now; retry"));
                 return;
             }
@@ -110,11 +137,14 @@ public final class AgentCallAuth implements ServerInterceptor {
         return pending;
     }
 
-    private <Q, R> ServerCall.Listener<Q> refused(ServerCall<Q, R> call, String peer, String agentId, String code, String reason,
-                                                   String advice) {
+    private <Q, R> ServerCall.Listener<Q> refused(
+            ServerCall<Q, R> call, String peer, String agentId, String code, String reason, String advice) {
         metrics.helloRejected.incrementAndGet();
         String who = agentId == null ? "a call from " + peer : "agent " + agentId;
-        refusals.log(Level.WARNING, agentId == null ? peer : "agent " + agentId, code,
+        refusals.log(
+                Level.WARNING,
+                agentId == null ? peer : "agent " + agentId,
+                code,
                 () -> "refused " + who + " (from " + peer + "): " + reason + "; " + advice
                         + ". Its retries are counted in redwatch_ingest_hello_rejected_total");
         return refuse(call, Status.UNAUTHENTICATED, reason);
@@ -122,12 +152,12 @@ public final class AgentCallAuth implements ServerInterceptor {
 
     private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status, String description) {
         call.close(status.withDescription(description), new Metadata());
-        return new ServerCall.Listener<>() {
-        };
+        return new ServerCall.Listener<>() {};
     }
 
     static String peer(SocketAddress remote) {
-        if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) return inet.getAddress().getHostAddress();
+        if (remote instanceof InetSocketAddress inet && inet.getAddress() != null)
+            return inet.getAddress().getHostAddress();
         return String.valueOf(remote);
     }
 

@@ -32,8 +32,13 @@ public final class BatchGate {
     private final IngestMetrics metrics;
     private final RefusalLog refusals;
 
-    public BatchGate(InstanceOwnership ownership, ClockBound clock, DeadLetters deadLetters, GroupCommit commits,
-                     IngestMetrics metrics, RefusalLog refusals) {
+    public BatchGate(
+            InstanceOwnership ownership,
+            ClockBound clock,
+            DeadLetters deadLetters,
+            GroupCommit commits,
+            IngestMetrics metrics,
+            RefusalLog refusals) {
         this.screen = new RecordScreen(ownership, clock, metrics, refusals);
         this.deadLetters = deadLetters;
         this.commits = commits;
@@ -48,12 +53,15 @@ public final class BatchGate {
      */
     public CompletableFuture<Outcome> pass(String agentId, String agentHost, Batch batch) {
         RecordScreen.Screened s = screen.screen(agentId, agentHost, batch, System.currentTimeMillis());
-        if (!s.poison().isEmpty()) return CompletableFuture.completedFuture(deadLetter(agentId, batch, null, s.poison()));
+        if (!s.poison().isEmpty())
+            return CompletableFuture.completedFuture(deadLetter(agentId, batch, null, s.poison()));
         BatchFacts facts = BatchFacts.of(s.batch()); // read once, for storage and diagnosis
         return commits.submit(new GroupedBatch(agentId, agentHost, facts, s.skewMs(), s.restamped()))
                 .handle((result, failure) -> {
                     if (failure == null) return new Outcome(result, facts, s.refused());
-                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause()
+                            : failure;
                     // A failure reported for a batch is its own (GroupCommit retries a failed group one by one).
                     String state = DeadLetters.permanentCause(cause);
                     if (state == null) throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
@@ -67,10 +75,16 @@ public final class BatchGate {
         }
         metrics.batchesDeadLettered.incrementAndGet();
         metrics.lastDeadLetterMs.set(System.currentTimeMillis());
-        refusals.log(Level.WARNING, agentId, "dead letter " + sqlState, () -> "batch " + Long.toUnsignedString(batch.getSeq())
-                + " of agent " + agentId + " (" + batch.getRecordsCount() + " records) cannot be stored: " + reason
-                + (sqlState == null ? "" : " (SQLState " + sqlState + ")") + ". It was kept whole in dead_letters and acknowledged,"
-                + " so the agent goes on; see redwatch_dead_letters");
+        refusals.log(
+                Level.WARNING,
+                agentId,
+                "dead letter " + sqlState,
+                () -> "batch " + Long.toUnsignedString(batch.getSeq())
+                        + " of agent " + agentId + " (" + batch.getRecordsCount() + " records) cannot be stored: "
+                        + reason
+                        + (sqlState == null ? "" : " (SQLState " + sqlState + ")")
+                        + ". It was kept whole in dead_letters and acknowledged,"
+                        + " so the agent goes on; see redwatch_dead_letters");
         return new Outcome(new StoreResult(false, 0), null, "batch kept in the collector's dead letters: " + reason);
     }
 }

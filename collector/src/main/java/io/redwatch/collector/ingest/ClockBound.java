@@ -14,7 +14,11 @@ import io.redwatch.proto.v1.Record;
 public final class ClockBound {
     public static final long MAX_AHEAD_MS = 5 * 60_000L;
 
-    public enum Verdict { KEEP, RESTAMP, DROP }
+    public enum Verdict {
+        KEEP,
+        RESTAMP,
+        DROP
+    }
 
     private final long maxBehindMs;
 
@@ -36,7 +40,8 @@ public final class ClockBound {
     }
 
     public Verdict judge(Record r, long nowMs) {
-        if (r.getKindCase() == Record.KindCase.GAP || r.getKindCase() == Record.KindCase.KIND_NOT_SET) return Verdict.KEEP;
+        if (r.getKindCase() == Record.KindCase.GAP || r.getKindCase() == Record.KindCase.KIND_NOT_SET)
+            return Verdict.KEEP;
         long ts = ts(r);
         if (ts > nowMs + MAX_AHEAD_MS) return Verdict.RESTAMP;
         if (ts < nowMs - maxBehindMs) {
@@ -55,8 +60,7 @@ public final class ClockBound {
             case LOG -> b.getLogBuilder().setTsMs(nowMs).setTsFromLog(false);
             case HOST -> b.getHostBuilder().setTsMs(nowMs);
             case PROCESS -> b.getProcessBuilder().setTsMs(nowMs);
-            case GAP, KIND_NOT_SET -> {
-            }
+            case GAP, KIND_NOT_SET -> {}
         }
         return b.build();
     }

@@ -1,9 +1,9 @@
 package io.redwatch.collector.ingest;
 
-import io.redwatch.collector.facts.BatchFacts;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.redwatch.collector.facts.BatchFacts;
 import io.redwatch.collector.faultinjection.CrashPoint;
 import io.redwatch.collector.security.AgentIds;
 import io.redwatch.collector.storage.BatchStore;
@@ -60,8 +60,16 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
         void stored(String agentId, String agentHost, BatchFacts facts);
     }
 
-    public IngestService(BatchStore store, WorkerExecutor workers, IngestMetrics metrics, String collectorId,
-                         BatchObserver observer, StreamGuard guard, BatchGate gate, RefusalLog refusals, IngestGate inflight) {
+    public IngestService(
+            BatchStore store,
+            WorkerExecutor workers,
+            IngestMetrics metrics,
+            String collectorId,
+            BatchObserver observer,
+            StreamGuard guard,
+            BatchGate gate,
+            RefusalLog refusals,
+            IngestGate inflight) {
         this.inflight = inflight;
         this.guard = guard;
         this.gate = gate;
@@ -88,6 +96,7 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
         private final ServerCallStreamObserver<CollectorMessage> out;
         /** Who the call was authenticated as (agent id null with tokens off). */
         private final AgentCallAuth.Caller caller;
+
         private volatile Hello hello;
         private volatile boolean closed;
         private volatile boolean admitted;
@@ -124,8 +133,11 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
         /** Closed from outside (replaced by a newer stream, token revoked): the agent is told why. */
         @Override
         public void end(Status status, String reason) {
-            send(CollectorMessage.newBuilder().setReject(Reject.newBuilder().setReason(reason)
-                    .setPermanent(status.getCode() == Status.Code.UNAUTHENTICATED)).build());
+            send(CollectorMessage.newBuilder()
+                    .setReject(Reject.newBuilder()
+                            .setReason(reason)
+                            .setPermanent(status.getCode() == Status.Code.UNAUTHENTICATED))
+                    .build());
             close(status.withDescription(reason));
         }
 
@@ -161,8 +173,12 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
             }
             hello = h;
             if (caller.agentId() != null && !caller.agentId().equals(h.getAgentId())) {
-                refuse(h, Status.PERMISSION_DENIED, "the call was authenticated as agent " + caller.agentId()
-                        + " but its hello names agent " + h.getAgentId(), "set the same agent_id on the agent as in its token");
+                refuse(
+                        h,
+                        Status.PERMISSION_DENIED,
+                        "the call was authenticated as agent " + caller.agentId() + " but its hello names agent "
+                                + h.getAgentId(),
+                        "set the same agent_id on the agent as in its token");
                 return;
             }
             String busy = guard.admit(h.getAgentId(), this, System.currentTimeMillis());
@@ -172,23 +188,34 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
                 return;
             }
             admitted = true;
-            workers.<Long>executeBlocking(() -> store.registerAgent(h.getAgentId(), h.getHostname(), h.getVersion(),
-                    h.getIntervalMs()), false).onComplete(r -> {
-                if (r.failed()) {
-                    storeFailed(h.getAgentId(), r.cause());
-                    return;
-                }
-                if (SequenceRule.poisoned(r.result())) {
-                    refuse(h, Status.FAILED_PRECONDITION, "the last stored batch number of this agent, "
-                            + Long.toUnsignedString(r.result()) + ", is impossible (a forged batch?)",
-                            "reset it: `UPDATE agents SET last_seq = 0 WHERE agent_id = '" + h.getAgentId() + "'` (redwatch-collector migrate does so)");
-                    return;
-                }
-                send(CollectorMessage.newBuilder().setWelcome(Welcome.newBuilder().setLastStoredSeq(r.result())
-                        .setCollectorId(collectorId)).build());
-                LOG.fine(() -> "agent " + h.getAgentId() + " (" + h.getHostname() + ", " + h.getVersion() + ") connected");
-                inflight.askNext(this);
-            });
+            workers.<Long>executeBlocking(
+                            () -> store.registerAgent(
+                                    h.getAgentId(), h.getHostname(), h.getVersion(), h.getIntervalMs()),
+                            false)
+                    .onComplete(r -> {
+                        if (r.failed()) {
+                            storeFailed(h.getAgentId(), r.cause());
+                            return;
+                        }
+                        if (SequenceRule.poisoned(r.result())) {
+                            refuse(
+                                    h,
+                                    Status.FAILED_PRECONDITION,
+                                    "the last stored batch number of this agent, " + Long.toUnsignedString(r.result())
+                                            + ", is impossible (a forged batch?)",
+                                    "reset it: `UPDATE agents SET last_seq = 0 WHERE agent_id = '" + h.getAgentId()
+                                            + "'` (redwatch-collector migrate does so)");
+                            return;
+                        }
+                        send(CollectorMessage.newBuilder()
+                                .setWelcome(Welcome.newBuilder()
+                                        .setLastStoredSeq(r.result())
+                                        .setCollectorId(collectorId))
+                                .build());
+                        LOG.fine(() -> "agent " + h.getAgentId() + " (" + h.getHostname() + ", " + h.getVersion()
+                                + ") connected");
+                        inflight.askNext(this);
+                    });
         }
 
         private void onBatch(Batch b) {
@@ -213,13 +240,16 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
                             finish(h, b, bytes, start, null, screened.cause());
                             return;
                         }
-                        screened.result().thenApply(outcome -> {
-                            if (!outcome.duplicate() && outcome.stored() != null) {
-                                CRASH_AFTER_COMMIT.reached("batch " + b.getSeq() + " of agent " + h.getAgentId() + " committed, not acknowledged");
-                                observer.stored(h.getAgentId(), h.getHostname(), outcome.stored());
-                            }
-                            return outcome;
-                        }).whenComplete((outcome, failure) -> finish(h, b, bytes, start, outcome, failure));
+                        screened.result()
+                                .thenApply(outcome -> {
+                                    if (!outcome.duplicate() && outcome.stored() != null) {
+                                        CRASH_AFTER_COMMIT.reached("batch " + b.getSeq() + " of agent " + h.getAgentId()
+                                                + " committed, not acknowledged");
+                                        observer.stored(h.getAgentId(), h.getHostname(), outcome.stored());
+                                    }
+                                    return outcome;
+                                })
+                                .whenComplete((outcome, failure) -> finish(h, b, bytes, start, outcome, failure));
                     });
         }
 
@@ -230,10 +260,14 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
             inflight.done(bytes);
             metrics.storeNanos.addAndGet(System.nanoTime() - start);
             metrics.storeSeconds.observeNanos(System.nanoTime() - start);
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            Throwable cause =
+                    failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
             if (cause instanceof SequenceRefused refused) {
                 metrics.batchesSeqRefused.incrementAndGet();
-                refuse(h, Status.FAILED_PRECONDITION, "batch refused: " + refused.getMessage(),
+                refuse(
+                        h,
+                        Status.FAILED_PRECONDITION,
+                        "batch refused: " + refused.getMessage(),
                         "nothing of it was stored or acknowledged; a real agent never does this: is this agent's state"
                                 + " directory (spool) from another agent, or was the database restored from an old backup?");
                 return;
@@ -248,12 +282,17 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
                 metrics.batchesStored.incrementAndGet();
                 metrics.recordsStored.addAndGet(b.getRecordsCount());
             }
-            if (b.hasAgentStats()) metrics.agents.reported(h.getAgentId(), b.getSeq(), b.getAgentStats(), System.currentTimeMillis());
+            if (b.hasAgentStats())
+                metrics.agents.reported(h.getAgentId(), b.getSeq(), b.getAgentStats(), System.currentTimeMillis());
             if (lastProblem.remove(h.getAgentId()) != null) {
                 LOG.info("agent " + h.getAgentId() + ": storing batches again");
             }
-            send(CollectorMessage.newBuilder().setAck(Ack.newBuilder().setSeq(b.getSeq())
-                    .setDuplicate(outcome.duplicate()).setRefused(outcome.refused())).build());
+            send(CollectorMessage.newBuilder()
+                    .setAck(Ack.newBuilder()
+                            .setSeq(b.getSeq())
+                            .setDuplicate(outcome.duplicate())
+                            .setRefused(outcome.refused()))
+                    .build());
             inflight.askNext(this);
         }
 
@@ -273,8 +312,11 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
             metrics.storeFailures.incrementAndGet();
             String problem = String.valueOf(cause.getMessage());
             if (!problem.equals(lastProblem.put(agentId, problem))) {
-                LOG.log(Level.WARNING, "agent " + agentId + ": cannot store its data: " + problem
-                        + "; nothing acknowledged, the agent keeps its data and will resend. Check PostgreSQL (GET /health).", cause);
+                LOG.log(
+                        Level.WARNING,
+                        "agent " + agentId + ": cannot store its data: " + problem
+                                + "; nothing acknowledged, the agent keeps its data and will resend. Check PostgreSQL (GET /health).",
+                        cause);
             }
             close(Status.UNAVAILABLE.withDescription("collector cannot store data right now: " + problem));
         }
@@ -284,11 +326,17 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
          * logged here once per agent id and reason per interval.
          */
         private void refuse(Hello h, Status status, String reason, String advice) {
-            refusals.log(Level.WARNING, h.getAgentId(), status.getCode() + reason,
+            refusals.log(
+                    Level.WARNING,
+                    h.getAgentId(),
+                    status.getCode() + reason,
                     () -> "refused stream of agent " + h.getAgentId() + " (from " + caller.peer() + "): " + reason
                             + (advice.isEmpty() ? "" : "; " + advice));
-            send(CollectorMessage.newBuilder().setReject(Reject.newBuilder().setPermanent(true)
-                    .setReason("agent " + h.getAgentId() + " refused: " + reason)).build());
+            send(CollectorMessage.newBuilder()
+                    .setReject(Reject.newBuilder()
+                            .setPermanent(true)
+                            .setReason("agent " + h.getAgentId() + " refused: " + reason))
+                    .build());
             close(status.withDescription(reason));
         }
 
@@ -298,9 +346,16 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
             String who = h != null ? h.getAgentId() : caller.agentId() != null ? caller.agentId() : caller.peer();
             // Once per source and kind of error per interval: a client looping on bad bytes is one line.
             int detail = what.indexOf(" (");
-            refusals.log(Level.WARNING, who, detail < 0 ? what : what.substring(0, detail), () -> "agent stream " + (h == null ? "(no hello yet) " : "")
-                    + (h != null ? h.getAgentId() : caller.agentId() != null ? "of agent " + caller.agentId() : "")
-                    + " from " + caller.peer() + " sent " + what + "; closing the stream. Is the agent a compatible redwatch version?");
+            refusals.log(
+                    Level.WARNING,
+                    who,
+                    detail < 0 ? what : what.substring(0, detail),
+                    () -> "agent stream " + (h == null ? "(no hello yet) " : "")
+                            + (h != null
+                                    ? h.getAgentId()
+                                    : caller.agentId() != null ? "of agent " + caller.agentId() : "")
+                            + " from " + caller.peer() + " sent " + what
+                            + "; closing the stream. Is the agent a compatible redwatch version?");
             close(Status.INVALID_ARGUMENT.withDescription("protocol error: " + what));
         }
 

@@ -19,24 +19,32 @@ import java.io.InputStream;
  */
 public final class LenientAgentMessages {
     /** Compared by identity: no agent can send this very instance. */
-    static final AgentMessage MALFORMED = AgentMessage.newBuilder().setUnknownFields(UnknownFieldSet.newBuilder()
-            .addField(536_870_911, UnknownFieldSet.Field.newBuilder().addVarint(0).build()).build()).build();
+    static final AgentMessage MALFORMED = AgentMessage.newBuilder()
+            .setUnknownFields(UnknownFieldSet.newBuilder()
+                    .addField(
+                            536_870_911,
+                            UnknownFieldSet.Field.newBuilder().addVarint(0).build())
+                    .build())
+            .build();
 
-    private LenientAgentMessages() {
-    }
+    private LenientAgentMessages() {}
 
     @SuppressWarnings("unchecked")
     public static ServerServiceDefinition bind(IngestService ingest) {
         ServerServiceDefinition generated = ingest.bindService();
         MethodDescriptor<AgentMessage, CollectorMessage> method = IngestGrpc.getStreamMethod().toBuilder(
-                new Lenient(), ProtoUtils.marshaller(CollectorMessage.getDefaultInstance())).build();
+                        new Lenient(), ProtoUtils.marshaller(CollectorMessage.getDefaultInstance()))
+                .build();
         ServerCallHandler<AgentMessage, CollectorMessage> handler = (ServerCallHandler<AgentMessage, CollectorMessage>)
                 generated.getMethod(method.getFullMethodName()).getServerCallHandler();
-        return ServerServiceDefinition.builder(IngestGrpc.getServiceDescriptor().getName()).addMethod(method, handler).build();
+        return ServerServiceDefinition.builder(IngestGrpc.getServiceDescriptor().getName())
+                .addMethod(method, handler)
+                .build();
     }
 
     private static final class Lenient implements MethodDescriptor.Marshaller<AgentMessage> {
-        private final MethodDescriptor.Marshaller<AgentMessage> proto = ProtoUtils.marshaller(AgentMessage.getDefaultInstance());
+        private final MethodDescriptor.Marshaller<AgentMessage> proto =
+                ProtoUtils.marshaller(AgentMessage.getDefaultInstance());
 
         @Override
         public InputStream stream(AgentMessage value) {

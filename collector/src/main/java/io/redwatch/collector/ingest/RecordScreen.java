@@ -24,8 +24,7 @@ final class RecordScreen {
     private static final Logger LOG = Logger.getLogger(RecordScreen.class.getName());
 
     /** What to store, and what the agent and the operator are told. */
-    record Screened(Batch batch, String refused, String poison, int restamped, long skewMs) {
-    }
+    record Screened(Batch batch, String refused, String poison, int restamped, long skewMs) {}
 
     private final InstanceOwnership ownership;
     private final ClockBound clock;
@@ -49,8 +48,13 @@ final class RecordScreen {
         for (int i = 0; i < n; i++) {
             Record r = b.getRecords(i);
             if (r.getKindCase() == Record.KindCase.KIND_NOT_SET) {
-                return new Screened(b, "", "record " + i + " is of a kind this collector does not know"
-                        + " (the agent is newer): upgrade the collector, then replay it from dead_letters", 0, 0);
+                return new Screened(
+                        b,
+                        "",
+                        "record " + i + " is of a kind this collector does not know"
+                                + " (the agent is newer): upgrade the collector, then replay it from dead_letters",
+                        0,
+                        0);
             }
             String problem = name(r, agentHost, names, i);
             if (problem != null) {
@@ -65,7 +69,8 @@ final class RecordScreen {
                 times[i] = v;
             }
         }
-        Map<Name, String> foreign = distinct.isEmpty() ? Map.of() : ownership.foreignOwners(agentId, new ArrayList<>(distinct.keySet()));
+        Map<Name, String> foreign =
+                distinct.isEmpty() ? Map.of() : ownership.foreignOwners(agentId, new ArrayList<>(distinct.keySet()));
         if (problems == null && times == null && foreign.isEmpty()) return new Screened(b, "", "", 0, 0);
 
         List<Record> kept = new ArrayList<>(n);
@@ -80,23 +85,35 @@ final class RecordScreen {
                 refusedRecords++;
                 addOnce(told, "record refused: " + problems[i]);
                 final String p = problems[i];
-                refusals.log(Level.WARNING, agentId, "name", () -> "agent " + agentId + " sent a record whose " + p
-                        + "; that record was not stored. Names must be printable, on one line, at most "
-                        + WireNames.MAX_LENGTH + " characters: check redis[].name in the agent's config");
+                refusals.log(
+                        Level.WARNING,
+                        agentId,
+                        "name",
+                        () -> "agent " + agentId + " sent a record whose " + p
+                                + "; that record was not stored. Names must be printable, on one line, at most "
+                                + WireNames.MAX_LENGTH + " characters: check redis[].name in the agent's config");
                 continue;
             }
             String owner = names[i] == null ? null : foreign.get(names[i]);
             if (owner != null) {
                 refusedRecords++;
                 Name name = names[i];
-                String move = "redwatch-collector instance move --" + name.kind().name().toLowerCase(java.util.Locale.ROOT)
-                        + " " + name.name() + " --agent-id " + agentId;
-                addOnce(told, "records for " + name.kind().name().toLowerCase(java.util.Locale.ROOT) + " " + name.name()
-                        + " refused: it belongs to agent " + owner + " (if it moved to this agent, an operator runs `" + move + "`)");
-                refusals.log(Level.WARNING, agentId, "owner:" + name.key(), () -> "refused records of agent " + agentId
-                        + " for " + name.kind().name().toLowerCase(java.util.Locale.ROOT) + " " + name.name()
-                        + ": it belongs to agent " + owner + ". If it really moved, run `" + move
-                        + "`; otherwise two agents claim one name (check redis[].name in their configs)");
+                String move = "redwatch-collector instance move --"
+                        + name.kind().name().toLowerCase(java.util.Locale.ROOT) + " " + name.name() + " --agent-id "
+                        + agentId;
+                addOnce(
+                        told,
+                        "records for " + name.kind().name().toLowerCase(java.util.Locale.ROOT) + " " + name.name()
+                                + " refused: it belongs to agent " + owner
+                                + " (if it moved to this agent, an operator runs `" + move + "`)");
+                refusals.log(
+                        Level.WARNING,
+                        agentId,
+                        "owner:" + name.key(),
+                        () -> "refused records of agent " + agentId
+                                + " for " + name.kind().name().toLowerCase(java.util.Locale.ROOT) + " " + name.name()
+                                + ": it belongs to agent " + owner + ". If it really moved, run `" + move
+                                + "`; otherwise two agents claim one name (check redis[].name in their configs)");
                 continue;
             }
             ClockBound.Verdict v = times == null || times[i] == null ? ClockBound.Verdict.KEEP : times[i];
@@ -117,10 +134,19 @@ final class RecordScreen {
         metrics.recordsTooOld.addAndGet(tooOld);
         if (restamped > 0) {
             final long s = skew;
-            refusals.log(Level.WARNING, agentId, "clock", () -> "agent " + agentId + " sent records stamped " + (s / 1000)
-                    + " s from the collector's clock (allowed: " + ClockBound.MAX_AHEAD_MS / 1000 + " s ahead, retention behind);"
-                    + " they were stored at the collector's receive time. Fix the clock of host " + agentHost + " (chrony/ntp)");
-            addOnce(told, restamped + " records stamped " + (skew / 1000) + " s off the collector's clock were stored at its receive time: fix this host's clock");
+            refusals.log(
+                    Level.WARNING,
+                    agentId,
+                    "clock",
+                    () -> "agent " + agentId + " sent records stamped " + (s / 1000)
+                            + " s from the collector's clock (allowed: " + ClockBound.MAX_AHEAD_MS / 1000
+                            + " s ahead, retention behind);"
+                            + " they were stored at the collector's receive time. Fix the clock of host " + agentHost
+                            + " (chrony/ntp)");
+            addOnce(
+                    told,
+                    restamped + " records stamped " + (skew / 1000)
+                            + " s off the collector's clock were stored at its receive time: fix this host's clock");
         }
         Batch out = b.toBuilder().clearRecords().addAllRecords(kept).build();
         return new Screened(out, String.join("; ", told), "", restamped, skew);
@@ -137,7 +163,9 @@ final class RecordScreen {
                 return null;
             }
             case HOST -> {
-                String host = r.getHost().getHost().isEmpty() ? agentHost : r.getHost().getHost();
+                String host = r.getHost().getHost().isEmpty()
+                        ? agentHost
+                        : r.getHost().getHost();
                 String p = WireNames.problem("host name", host);
                 if (p == null) names[i] = new Name(Kind.HOST, host);
                 return p;
@@ -151,7 +179,8 @@ final class RecordScreen {
                     case PROCESS -> r.getProcess().getRef();
                     default -> InstanceRef.getDefaultInstance();
                 };
-                if (ref.getInstance().isEmpty() && ref.getHost().isEmpty()) return "instance is not named (neither instance nor host:port)";
+                if (ref.getInstance().isEmpty() && ref.getHost().isEmpty())
+                    return "instance is not named (neither instance nor host:port)";
                 String p = WireNames.problem("host name", ref.getHost());
                 if (p != null) return p;
                 String instance = ref.getInstance().isEmpty() ? ref.getHost() + ":" + ref.getPort() : ref.getInstance();

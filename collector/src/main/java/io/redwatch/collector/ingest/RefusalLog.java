@@ -12,6 +12,7 @@ import java.util.logging.Logger;
 public final class RefusalLog {
     /** Forgotten keys are logged again at once; bounded so made-up sources cannot grow the map. */
     private static final int MAX_KEYS = 10_000;
+
     public static final long DEFAULT_INTERVAL_MS = 10 * 60_000L;
 
     private final Logger log;

@@ -14,6 +14,7 @@ import java.util.logging.Logger;
 public final class RefusedStreamLog extends ServerStreamTracer.Factory {
     /** Logs every deframing failure (an oversized message) with a stack trace; this class says it in one line. */
     private static final Logger GRPC_DEFRAME_LOG = Logger.getLogger("io.grpc.netty.NettyServerStream");
+
     private final IngestMetrics metrics;
     private final int maxMessageBytes;
     private final RefusalLog refusals;
@@ -22,6 +23,7 @@ public final class RefusedStreamLog extends ServerStreamTracer.Factory {
      * message limit (16 MiB) of it before the service could judge it; this stops at 64 KiB.
      */
     public static final int MAX_FIRST_MESSAGE_BYTES = 64 << 10;
+
     private static final String FIRST_TOO_LARGE = "first message over 64 KiB: a hello is small";
 
     public RefusedStreamLog(IngestMetrics metrics, int maxMessageBytes, RefusalLog refusals) {
@@ -48,7 +50,9 @@ public final class RefusedStreamLog extends ServerStreamTracer.Factory {
                 firstMessageBytes += bytes;
                 if (firstMessageBytes > MAX_FIRST_MESSAGE_BYTES) {
                     firstMessageBytes = -1;
-                    throw Status.RESOURCE_EXHAUSTED.withDescription(FIRST_TOO_LARGE).asRuntimeException();
+                    throw Status.RESOURCE_EXHAUSTED
+                            .withDescription(FIRST_TOO_LARGE)
+                            .asRuntimeException();
                 }
             }
 
@@ -64,18 +68,27 @@ public final class RefusedStreamLog extends ServerStreamTracer.Factory {
 
             @Override
             public void streamClosed(Status status) {
-                // grpc-java's own size check; other RESOURCE_EXHAUSTED closes (connection limit) are counted where they happen
-                if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED && status.getDescription() != null
-                        && (status.getDescription().contains("exceeds maximum size") || status.getDescription().contains(FIRST_TOO_LARGE))) {
+                // grpc-java's own size check; other RESOURCE_EXHAUSTED closes (connection limit) are counted where they
+                // happen
+                if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED
+                        && status.getDescription() != null
+                        && (status.getDescription().contains("exceeds maximum size")
+                                || status.getDescription().contains(FIRST_TOO_LARGE))) {
                     metrics.streamsTooLarge.incrementAndGet();
                     String from = peer instanceof java.net.InetSocketAddress inet && inet.getAddress() != null
-                            ? inet.getAddress().getHostAddress() : String.valueOf(peer);
-                    refusals.log(java.util.logging.Level.WARNING, from, "too large", () -> "agent stream from " + from
-                            + (status.getDescription().contains(FIRST_TOO_LARGE)
-                                    ? " sent a first message larger than 64 KiB (a hello is a few short strings"
-                                    : " sent a message larger than " + (maxMessageBytes >> 20) + " MiB (" + status.getDescription())
-                            + "); that stream was closed with RESOURCE_EXHAUSTED, other agents are unaffected. A redwatch agent"
-                            + " cuts batches at 1 MiB: is this a redwatch agent?");
+                            ? inet.getAddress().getHostAddress()
+                            : String.valueOf(peer);
+                    refusals.log(
+                            java.util.logging.Level.WARNING,
+                            from,
+                            "too large",
+                            () -> "agent stream from " + from
+                                    + (status.getDescription().contains(FIRST_TOO_LARGE)
+                                            ? " sent a first message larger than 64 KiB (a hello is a few short strings"
+                                            : " sent a message larger than " + (maxMessageBytes >> 20) + " MiB ("
+                                                    + status.getDescription())
+                                    + "); that stream was closed with RESOURCE_EXHAUSTED, other agents are unaffected. A redwatch agent"
+                                    + " cuts batches at 1 MiB: is this a redwatch agent?");
                 }
             }
         };

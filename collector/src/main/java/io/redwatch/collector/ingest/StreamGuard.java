@@ -37,21 +37,23 @@ public final class StreamGuard {
 
     /** Registers {@code s} as the agent's stream; null when admitted, else the refusal for the agent and the log. */
     public String admit(String agentId, Live s, long nowMs) {
-        for (;;) {
+        for (; ; ) {
             Live old = live.putIfAbsent(agentId, s);
             if (old == null || old == s) return null;
             long silent = nowMs - old.lastHeardMs();
             long allowed = silenceAllowedMs(old.intervalMs());
             if (silent <= allowed) {
                 return "agent id " + agentId + " is already streaming to this collector from " + old.peer()
-                        + " (last message " + Math.max(0, silent) / 1000 + " s ago). Two agents with one agent_id overwrite each"
+                        + " (last message " + Math.max(0, silent) / 1000
+                        + " s ago). Two agents with one agent_id overwrite each"
                         + " other's batch numbers and lose data: give each agent its own agent_id (agent.yaml `agent_id`)."
                         + " If the other stream is this agent's own dead connection, it is taken over once it has been silent "
                         + allowed / 1000 + " s";
             }
             if (live.replace(agentId, old, s)) {
-                old.end(io.grpc.Status.UNAVAILABLE, "replaced by a new stream of agent " + agentId + " after "
-                        + silent / 1000 + " s of silence");
+                old.end(
+                        io.grpc.Status.UNAVAILABLE,
+                        "replaced by a new stream of agent " + agentId + " after " + silent / 1000 + " s of silence");
                 return null;
             }
         }

@@ -40,7 +40,8 @@ public final class TokenRecheck {
             if (hash == null || valid.contains(ByteBuffer.wrap(hash))) continue;
             closed++;
             metrics.streamsRevoked.incrementAndGet();
-            LOG.warning("closed the stream of agent " + e.getKey() + " (from " + e.getValue().peer()
+            LOG.warning("closed the stream of agent " + e.getKey() + " (from "
+                    + e.getValue().peer()
                     + "): its token was revoked or has expired. Give the agent a new token"
                     + " (`redwatch-collector token create --agent-id " + e.getKey() + "`) if it should stay");
             e.getValue().end(Status.UNAUTHENTICATED, "the token was revoked or has expired");

@@ -7,12 +7,12 @@ package io.redwatch.collector.ingest;
 public final class WireNames {
     public static final int MAX_LENGTH = 255;
 
-    private WireNames() {
-    }
+    private WireNames() {}
 
     /** Null when {@code name} is acceptable, else what is wrong with it (never echoing the name itself). */
     public static String problem(String what, String name) {
-        if (name.length() > MAX_LENGTH) return what + " is " + name.length() + " characters long, at most " + MAX_LENGTH + " are allowed";
+        if (name.length() > MAX_LENGTH)
+            return what + " is " + name.length() + " characters long, at most " + MAX_LENGTH + " are allowed";
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             // ISO controls (CR, LF, NUL, ESC, ...) and the Unicode line and paragraph separators.

@@ -10,7 +10,11 @@ public final class Exposition {
 
     /** The HELP and TYPE lines of one metric family; its samples follow. */
     public Exposition family(String name, String type, String help) {
-        out.append("# HELP ").append(name).append(' ').append(help.replace("\\", "\\\\").replace("\n", "\\n")).append('\n');
+        out.append("# HELP ")
+                .append(name)
+                .append(' ')
+                .append(help.replace("\\", "\\\\").replace("\n", "\\n"))
+                .append('\n');
         out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
         return this;
     }
@@ -22,7 +26,10 @@ public final class Exposition {
             out.append('{');
             for (int i = 0; i + 1 < labels.length; i += 2) {
                 if (i > 0) out.append(',');
-                out.append(labels[i]).append("=\"").append(escape(labels[i + 1])).append('"');
+                out.append(labels[i])
+                        .append("=\"")
+                        .append(escape(labels[i + 1]))
+                        .append('"');
             }
             out.append('}');
         }

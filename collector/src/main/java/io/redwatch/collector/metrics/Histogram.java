@@ -6,7 +6,9 @@ import java.util.concurrent.atomic.LongAdder;
 /** A Prometheus histogram of durations in seconds, with fixed buckets; lock-free to observe. */
 public final class Histogram {
     /** From 1 ms to 1 min: a store or a dispatch round that takes longer is an outage, not a latency. */
-    public static final double[] SECONDS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+    public static final double[] SECONDS = {
+        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60
+    };
 
     private final String name;
     private final String help;

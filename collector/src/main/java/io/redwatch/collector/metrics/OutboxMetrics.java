@@ -19,8 +19,10 @@ public final class OutboxMetrics {
     private static final int MAX_SENT_PER_SAMPLE = 10_000;
 
     private final DataSource db;
-    private final Histogram delay = new Histogram("redwatch_alert_dispatch_delay_seconds",
-            "from a notification written to the outbox to its sending (group_wait included)", DELAY_BUCKETS);
+    private final Histogram delay = new Histogram(
+            "redwatch_alert_dispatch_delay_seconds",
+            "from a notification written to the outbox to its sending (group_wait included)",
+            DELAY_BUCKETS);
     private volatile long pending;
     private volatile double oldestPendingAgeS;
     private volatile long sent;
@@ -38,10 +40,10 @@ public final class OutboxMetrics {
     public synchronized void sample() {
         try (Connection c = db.getConnection()) {
             try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FILTER (WHERE status = 'pending'),"
-                    + " coalesce(extract(epoch FROM now() - min(created_at) FILTER (WHERE status = 'pending')), 0),"
-                    + " count(*) FILTER (WHERE status = 'sent'), count(*) FILTER (WHERE status = 'failed'),"
-                    + " count(*) FILTER (WHERE status = 'suppressed') FROM notifications");
-                 ResultSet rs = ps.executeQuery()) {
+                            + " coalesce(extract(epoch FROM now() - min(created_at) FILTER (WHERE status = 'pending')), 0),"
+                            + " count(*) FILTER (WHERE status = 'sent'), count(*) FILTER (WHERE status = 'failed'),"
+                            + " count(*) FILTER (WHERE status = 'suppressed') FROM notifications");
+                    ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 pending = rs.getLong(1);
                 oldestPendingAgeS = rs.getDouble(2);
@@ -51,13 +53,15 @@ public final class OutboxMetrics {
             }
             if (lastSentSeen == null) {
                 // Start from now: the delays of notifications sent before this collector started are history.
-                try (PreparedStatement ps = c.prepareStatement("SELECT now()"); ResultSet rs = ps.executeQuery()) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT now()");
+                        ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     lastSentSeen = rs.getObject(1, OffsetDateTime.class);
                 }
             }
             try (PreparedStatement ps = c.prepareStatement("SELECT extract(epoch FROM sent_at - created_at), sent_at"
-                    + " FROM notifications WHERE status = 'sent' AND sent_at > ? ORDER BY sent_at LIMIT " + MAX_SENT_PER_SAMPLE)) {
+                    + " FROM notifications WHERE status = 'sent' AND sent_at > ? ORDER BY sent_at LIMIT "
+                    + MAX_SENT_PER_SAMPLE)) {
                 ps.setObject(1, lastSentSeen);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -74,14 +78,29 @@ public final class OutboxMetrics {
     }
 
     public void writeTo(Exposition e) {
-        e.single("redwatch_outbox_sample_failures_total", "counter",
-                "reads of the outbox for these metrics that failed (the values below are then stale)", sampleFailures);
+        e.single(
+                "redwatch_outbox_sample_failures_total",
+                "counter",
+                "reads of the outbox for these metrics that failed (the values below are then stale)",
+                sampleFailures);
         if (!sampled) return; // no made-up zeros before the first read
         e.single("redwatch_outbox_pending", "gauge", "notifications waiting to be sent", pending);
-        e.single("redwatch_outbox_oldest_pending_age_seconds", "gauge", "age of the oldest pending notification (0: none)", oldestPendingAgeS);
+        e.single(
+                "redwatch_outbox_oldest_pending_age_seconds",
+                "gauge",
+                "age of the oldest pending notification (0: none)",
+                oldestPendingAgeS);
         e.single("redwatch_outbox_sent_total", "counter", "notifications sent (database-wide)", sent);
-        e.single("redwatch_outbox_failed_total", "counter", "notifications given up after their retries (database-wide)", failed);
-        e.single("redwatch_outbox_suppressed_total", "counter", "notifications not sent because of a silence or the rate limit", suppressed);
+        e.single(
+                "redwatch_outbox_failed_total",
+                "counter",
+                "notifications given up after their retries (database-wide)",
+                failed);
+        e.single(
+                "redwatch_outbox_suppressed_total",
+                "counter",
+                "notifications not sent because of a silence or the rate limit",
+                suppressed);
         delay.writeTo(e);
     }
 }

@@ -1,7 +1,7 @@
 package io.redwatch.collector.rules;
 
-import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
+import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.rules.view.InfoView;
 import io.redwatch.collector.rules.view.InstanceView;
 import java.util.ArrayList;
@@ -25,10 +25,14 @@ final class AofFsyncSlow implements Rule {
         List<String> evidence = new ArrayList<>(h.evidence(lines, t.evidenceLines()));
         if (rising) evidence.add("INFO aof_delayed_fsync rose by " + delayed.getAsLong() + " in the window");
         String summary = h.instance() + ": the disk cannot keep up with AOF fsync"
-                + (lines.isEmpty() ? "" : " (" + lines.size() + " warnings since " + h.clock(lines.get(0).tsMs()) + ")")
+                + (lines.isEmpty()
+                        ? ""
+                        : " (" + lines.size() + " warnings since "
+                                + h.clock(lines.get(0).tsMs()) + ")")
                 + "; writes stall meanwhile";
-        String advice = "Find what loads the disk (`iostat -x 1`; a BGSAVE or rewrite at the same time?); put the AOF on a faster disk, or "
-                + "`redis-cli CONFIG SET no-appendfsync-on-rewrite yes` to skip fsync during rewrites (risking up to 30 s of writes on a crash).";
+        String advice =
+                "Find what loads the disk (`iostat -x 1`; a BGSAVE or rewrite at the same time?); put the AOF on a faster disk, or "
+                        + "`redis-cli CONFIG SET no-appendfsync-on-rewrite yes` to skip fsync during rewrites (risking up to 30 s of writes on a crash).";
         long ts = lines.isEmpty() ? h.nowMs() : lines.get(lines.size() - 1).tsMs();
         return Optional.of(Finding.of(h, id(), Severity.WARNING, summary, evidence, advice, ts));
     }
@@ -42,6 +46,7 @@ final class AofFsyncSlow implements Rule {
             last = i;
         }
         if (first == null || first == last) return OptionalLong.empty();
-        return OptionalLong.of(last.number("aof_delayed_fsync").getAsLong() - first.number("aof_delayed_fsync").getAsLong());
+        return OptionalLong.of(last.number("aof_delayed_fsync").getAsLong()
+                - first.number("aof_delayed_fsync").getAsLong());
     }
 }

@@ -1,7 +1,7 @@
 package io.redwatch.collector.rules;
 
-import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
+import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.rules.evidence.SyncWindow;
 import io.redwatch.collector.rules.view.ByteSize;
 import io.redwatch.collector.rules.view.InstanceView;
@@ -21,20 +21,31 @@ final class BacklogTooSmall implements Rule {
 
     @Override
     public Optional<Finding> evaluate(InstanceView h, Thresholds t) {
-        List<LogLine> refused = h.recentLogs(LogKind.PARTIAL_RESYNC_REFUSED, t.fullResyncWindow().toMillis()).stream().filter(l -> l.text().contains("lack of backlog")).toList();
+        List<LogLine> refused = h
+                .recentLogs(LogKind.PARTIAL_RESYNC_REFUSED, t.fullResyncWindow().toMillis())
+                .stream()
+                .filter(l -> l.text().contains("lack of backlog"))
+                .toList();
         SyncWindow w = SyncWindow.of(h);
         boolean isMaster = h.info("role").map("master"::equals).orElse(true);
-        boolean measuredShort = isMaster && w.neededBytes().isPresent() && w.backlogBytes() < w.neededBytes().getAsDouble()
+        boolean measuredShort = isMaster
+                && w.neededBytes().isPresent()
+                && w.backlogBytes() < w.neededBytes().getAsDouble()
                 && (!w.backlog().assumed() || !refused.isEmpty());
         if (refused.isEmpty() && !measuredShort) return Optional.empty();
         List<String> evidence = new ArrayList<>(h.evidence(refused, t.evidenceLines()));
         evidence.addAll(w.evidence());
-        String needed = w.neededBytes().isPresent() ? "; one sync window writes " + ByteSize.human((long) w.neededBytes().getAsDouble()) : "";
+        String needed = w.neededBytes().isPresent()
+                ? "; one sync window writes "
+                        + ByteSize.human((long) w.neededBytes().getAsDouble())
+                : "";
         String summary = h.instance() + ": replication backlog " + ByteSize.human(w.backlogBytes())
                 + (w.backlog().assumed() ? " (assumed default)" : "") + " is too small"
                 + (refused.isEmpty() ? "" : ", partial resync refused " + refused.size() + " times") + needed;
-        String advice = "Make the backlog hold a whole sync window (W × T with headroom ×" + t.headroom() + "): " + w.backlogCommand(t.headroom()) + ".";
-        long ts = refused.isEmpty() ? h.nowMs() : refused.get(refused.size() - 1).tsMs();
+        String advice = "Make the backlog hold a whole sync window (W × T with headroom ×" + t.headroom() + "): "
+                + w.backlogCommand(t.headroom()) + ".";
+        long ts =
+                refused.isEmpty() ? h.nowMs() : refused.get(refused.size() - 1).tsMs();
         return Optional.of(Finding.of(h, id(), Severity.WARNING, summary, evidence, advice, ts));
     }
 }

@@ -17,16 +17,33 @@ final class BgsaveFailing implements Rule {
         SaveHealth s = SaveHealth.rdb(h);
         if (!s.everFailed() || h.currentOnly() && !s.failingNow) return Optional.empty();
         String cause = s.cause();
-        String summary = h.instance() + (s.failingNow ? " is not saving to disk: " : " failed to save to disk: ")
-                + shortCause(cause) + (s.failures.size() > 1 ? " (" + s.failures.size() + " failures since " + h.clock(s.failures.get(0).tsMs()) + ")" : "")
-                + (s.failingNow ? "" : "; saving worked again" + s.recovery.map(r -> " at " + h.clock(r.tsMs())).orElse(""));
+        String summary = h.instance()
+                + (s.failingNow ? " is not saving to disk: " : " failed to save to disk: ")
+                + shortCause(cause)
+                + (s.failures.size() > 1
+                        ? " (" + s.failures.size() + " failures since "
+                                + h.clock(s.failures.get(0).tsMs()) + ")"
+                        : "")
+                + (s.failingNow
+                        ? ""
+                        : "; saving worked again"
+                                + s.recovery
+                                        .map(r -> " at " + h.clock(r.tsMs()))
+                                        .orElse(""));
         List<String> evidence = s.evidence(h, t.evidenceLines());
-        return Optional.of(Finding.of(h, id(), s.failingNow ? Severity.CRITICAL : Severity.WARNING, summary, evidence,
-                advice(cause), s.newestTs(h)));
+        return Optional.of(Finding.of(
+                h,
+                id(),
+                s.failingNow ? Severity.CRITICAL : Severity.WARNING,
+                summary,
+                evidence,
+                advice(cause),
+                s.newestTs(h)));
     }
 
     static String shortCause(String cause) {
-        if (cause.contains("fork")) return "fork() fails" + (cause.contains("Cannot allocate memory") ? " for lack of memory" : "");
+        if (cause.contains("fork"))
+            return "fork() fails" + (cause.contains("Cannot allocate memory") ? " for lack of memory" : "");
         if (cause.startsWith("rdb_last_bgsave_status")) return "INFO says the last background save failed";
         return cause;
     }

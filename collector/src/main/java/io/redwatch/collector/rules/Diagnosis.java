@@ -16,14 +16,29 @@ public final class Diagnosis {
 
     /** In the order of docs/incidents.md; findings of equal severity keep it. */
     static final List<Rule> RULES = List.of(
-            new ForkEnomem(), new BgsaveFailing(), new MisconfWritesRefused(), new OvercommitDisabled(), new ForkRisk(),
-            new FullResyncLoop(), new OutputBufferLimitKill(), new BacklogTooSmall(), new ReplicaLoading(), new ReplLinkDown(),
+            new ForkEnomem(),
+            new BgsaveFailing(),
+            new MisconfWritesRefused(),
+            new OvercommitDisabled(),
+            new ForkRisk(),
+            new FullResyncLoop(),
+            new OutputBufferLimitKill(),
+            new BacklogTooSmall(),
+            new ReplicaLoading(),
+            new ReplLinkDown(),
             new DisklessSyncStuck(),
-            new FdLeakPipes(), new MaxclientsExhausted(), new AofRewriteFailing(),
-            new MaxmemoryNear(), new MaxmemoryOom(),
-            new PersistenceStale(), new BgsaveSlow(), new AofFsyncSlow(),
-            new ThpEnabled(), new SomaxconnLow(),
-            new PingFailed(), new InstanceDown());
+            new FdLeakPipes(),
+            new MaxclientsExhausted(),
+            new AofRewriteFailing(),
+            new MaxmemoryNear(),
+            new MaxmemoryOom(),
+            new PersistenceStale(),
+            new BgsaveSlow(),
+            new AofFsyncSlow(),
+            new ThpEnabled(),
+            new SomaxconnLow(),
+            new PingFailed(),
+            new InstanceDown());
 
     private final Thresholds thresholds;
 

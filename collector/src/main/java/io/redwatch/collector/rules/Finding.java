@@ -15,15 +15,28 @@ import java.util.List;
  * @param advice    the exact command or config line to run or set
  * @param tsMs      when the finding holds (the newest fact it rests on)
  */
-public record Finding(String rule, Severity severity, String instance, String host, String summary,
-                      List<String> evidence, String advice, long tsMs) {
+public record Finding(
+        String rule,
+        Severity severity,
+        String instance,
+        String host,
+        String summary,
+        List<String> evidence,
+        String advice,
+        long tsMs) {
     public Finding {
         evidence = List.copyOf(evidence);
     }
 
     /** A finding about the instance and host of {@code h}; built here so the history knows nothing of findings. */
-    static Finding of(InstanceView h, String rule, Severity severity, String summary, List<String> evidence, String advice,
-                      long tsMs) {
+    static Finding of(
+            InstanceView h,
+            String rule,
+            Severity severity,
+            String summary,
+            List<String> evidence,
+            String advice,
+            long tsMs) {
         return new Finding(rule, severity, h.instance(), h.host(), summary, evidence, advice, tsMs);
     }
 }

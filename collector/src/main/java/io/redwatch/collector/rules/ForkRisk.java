@@ -23,13 +23,21 @@ final class ForkRisk implements Rule {
         long mem = b.processBytes.getAsLong();
         long promise = b.promiseBytes.getAsLong();
         boolean fails = b.wouldFail();
-        String summary = h.instance() + (fails ? ": the next fork will fail: " : ": the next fork may fail: ") + "redis uses "
-                + ByteSize.human(mem) + ", the kernel will promise " + ByteSize.human(promise)
-                + " (overcommit_memory=" + b.overcommit + ")";
-        String advice = String.format(Locale.ROOT, "%s The fork asks for %s; with overcommit_memory=%d the kernel grants at most %s (%s). "
+        String summary =
+                h.instance() + (fails ? ": the next fork will fail: " : ": the next fork may fail: ") + "redis uses "
+                        + ByteSize.human(mem) + ", the kernel will promise " + ByteSize.human(promise)
+                        + " (overcommit_memory=" + b.overcommit + ")";
+        String advice = String.format(
+                Locale.ROOT,
+                "%s The fork asks for %s; with overcommit_memory=%d the kernel grants at most %s (%s). "
                         + "Copy-on-write needs far less in practice, which is what mode 1 allows.",
-                Advice.OVERCOMMIT, ByteSize.human(mem), b.overcommit, ByteSize.human(promise), b.promiseHow);
+                Advice.OVERCOMMIT,
+                ByteSize.human(mem),
+                b.overcommit,
+                ByteSize.human(promise),
+                b.promiseHow);
         long ts = h.hostFacts().map(f -> f.getTsMs()).orElse(h.nowMs());
-        return Optional.of(Finding.of(h, id(), fails ? Severity.CRITICAL : Severity.WARNING, summary, b.evidence(h), advice, ts));
+        return Optional.of(
+                Finding.of(h, id(), fails ? Severity.CRITICAL : Severity.WARNING, summary, b.evidence(h), advice, ts));
     }
 }

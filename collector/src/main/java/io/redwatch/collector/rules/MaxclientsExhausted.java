@@ -1,7 +1,7 @@
 package io.redwatch.collector.rules;
 
-import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
+import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.rules.evidence.FdCeiling;
 import io.redwatch.collector.rules.view.InfoView;
 import io.redwatch.collector.rules.view.InstanceView;
@@ -36,11 +36,18 @@ final class MaxclientsExhausted implements Rule {
         boolean ceilingKnown = !(h.currentOnly() && maxclients.assumed() && ceilingHow.startsWith("maxclients"));
         boolean fdsHigh = ceilingKnown && p.isPresent() && p.get().getFdTotal() >= t.fdCeilingRatio() * ceiling;
         // Only ERANGE says the descriptor was past the event loop; ENOENT and the like are bugs of their own.
-        List<LogLine> reg = new java.util.ArrayList<>(h.logs(LogKind.FD_REGISTRATION_ERROR).stream().filter(FdCeiling::pastEventLoop).toList());
-        // An AOF rewrite pipe numbered past the event loop means every descriptor below it was taken: a new client fails too.
-        reg.addAll(h.logs(LogKind.AOF_PIPE_ERROR).stream().filter(l -> l.text().contains("out of range")).toList());
+        List<LogLine> reg = new java.util.ArrayList<>(h.logs(LogKind.FD_REGISTRATION_ERROR).stream()
+                .filter(FdCeiling::pastEventLoop)
+                .toList());
+        // An AOF rewrite pipe numbered past the event loop means every descriptor below it was taken: a new client
+        // fails too.
+        reg.addAll(h.logs(LogKind.AOF_PIPE_ERROR).stream()
+                .filter(l -> l.text().contains("out of range"))
+                .toList());
         reg.sort(java.util.Comparator.comparingLong(LogLine::tsMs));
-        List<LogLine> reached = h.logs(LogKind.MAXCLIENTS_REACHED).stream().filter(l -> l.text().contains("max number of clients")).toList();
+        List<LogLine> reached = h.logs(LogKind.MAXCLIENTS_REACHED).stream()
+                .filter(l -> l.text().contains("max number of clients"))
+                .toList();
         OptionalLong rejected = rejectedGrowth(h);
         boolean rejecting = rejected.isPresent() && rejected.getAsLong() > 0;
         if (!fdsHigh && reg.isEmpty() && reached.isEmpty() && !rejecting) return Optional.empty();
@@ -48,13 +55,22 @@ final class MaxclientsExhausted implements Rule {
         String summary;
         if (p.isPresent()) {
             ProcessFacts f = p.get();
-            evidence.add(h.time(f.getTsMs()) + " /proc/" + f.getPid() + "/fd: " + f.getFdTotal() + " fds (" + f.getFdSockets() + " sockets, "
-                    + f.getFdPipes() + " pipes, " + f.getFdFiles() + " files); RLIMIT_NOFILE soft " + f.getNofileSoft());
-            summary = String.format(Locale.ROOT, "%s cannot accept new clients: %d fds open of a ceiling of %d (%s; %d sockets, %d pipes)",
-                    h.instance(), f.getFdTotal(), ceiling, ceilingHow, f.getFdSockets(), f.getFdPipes());
+            evidence.add(h.time(f.getTsMs()) + " /proc/" + f.getPid() + "/fd: " + f.getFdTotal() + " fds ("
+                    + f.getFdSockets() + " sockets, " + f.getFdPipes() + " pipes, " + f.getFdFiles()
+                    + " files); RLIMIT_NOFILE soft " + f.getNofileSoft());
+            summary = String.format(
+                    Locale.ROOT,
+                    "%s cannot accept new clients: %d fds open of a ceiling of %d (%s; %d sockets, %d pipes)",
+                    h.instance(),
+                    f.getFdTotal(),
+                    ceiling,
+                    ceilingHow,
+                    f.getFdSockets(),
+                    f.getFdPipes());
         } else if (!reg.isEmpty()) {
-            summary = h.instance() + " cannot accept new clients: its descriptors are past the event loop's size (" + reg.size()
-                    + (reg.size() == 1 ? " error" : " errors") + (reg.get(0).timed() ? " since " + h.clock(reg.get(0).tsMs()) : "") + ")";
+            summary = h.instance() + " cannot accept new clients: its descriptors are past the event loop's size ("
+                    + reg.size() + (reg.size() == 1 ? " error" : " errors")
+                    + (reg.get(0).timed() ? " since " + h.clock(reg.get(0).tsMs()) : "") + ")";
         } else {
             summary = h.instance() + " turns clients away: max number of clients reached";
         }
@@ -69,7 +85,8 @@ final class MaxclientsExhausted implements Rule {
                         + "redis-server (after a failover) to release them."
                 : "Find who holds the connections: `redis-cli CLIENT LIST` (addr, age, idle); close idle ones with "
                         + "`redis-cli CONFIG SET timeout 300`; if the load is real, raise maxclients and LimitNOFILE (systemd) together.";
-        long ts = p.map(ProcessFacts::getTsMs).orElse(reg.isEmpty() ? h.nowMs() : reg.get(reg.size() - 1).tsMs());
+        long ts = p.map(ProcessFacts::getTsMs)
+                .orElse(reg.isEmpty() ? h.nowMs() : reg.get(reg.size() - 1).tsMs());
         return Optional.of(Finding.of(h, id(), Severity.CRITICAL, summary, evidence, advice, ts));
     }
 
@@ -82,6 +99,7 @@ final class MaxclientsExhausted implements Rule {
             last = i;
         }
         if (first == null || first == last) return OptionalLong.empty();
-        return OptionalLong.of(last.number("rejected_connections").getAsLong() - first.number("rejected_connections").getAsLong());
+        return OptionalLong.of(last.number("rejected_connections").getAsLong()
+                - first.number("rejected_connections").getAsLong());
     }
 }

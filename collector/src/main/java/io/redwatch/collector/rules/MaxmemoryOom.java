@@ -1,7 +1,7 @@
 package io.redwatch.collector.rules;
 
-import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
+import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.rules.evidence.MemoryLimit;
 import io.redwatch.collector.rules.view.ByteSize;
 import io.redwatch.collector.rules.view.InfoView;
@@ -31,10 +31,13 @@ final class MaxmemoryOom implements Rule {
         OptionalLong refused = oomRepliesInWindow(h);
         if (refusing.isEmpty() && oom.isEmpty() && refused.isEmpty()) return Optional.empty();
         List<String> evidence = new ArrayList<>(h.evidence(oom, t.evidenceLines()));
-        refused.ifPresent(n -> evidence.add(h.latestInfo().map(i -> h.time(i.tsMs())).orElse("") + " INFO errorstats: "
-                + n + " writes refused with OOM within the window (errorstat_OOM)"));
+        refused.ifPresent(n ->
+                evidence.add(h.latestInfo().map(i -> h.time(i.tsMs())).orElse("") + " INFO errorstats: " + n
+                        + " writes refused with OOM within the window (errorstat_OOM)"));
         if (refused.isEmpty() && counted > 0) {
-            evidence.add(h.infoWith("errorstat_OOM").map(i -> i.pasted() ? "INFO (pasted)" : h.time(i.tsMs()) + " INFO").orElse("INFO")
+            evidence.add(h.infoWith("errorstat_OOM")
+                            .map(i -> i.pasted() ? "INFO (pasted)" : h.time(i.tsMs()) + " INFO")
+                            .orElse("INFO")
                     + ": errorstat_OOM count=" + counted + " (OOM replies since the last restart or CONFIG RESETSTAT)");
         }
         m.ifPresent(l -> {
@@ -42,16 +45,22 @@ final class MaxmemoryOom implements Rule {
             evidence.add(l.policy().evidence());
         });
         String summary = h.instance() + " refuses writes: used memory reached maxmemory"
-                + m.map(l -> " (" + ByteSize.human(l.used()) + " of " + ByteSize.human(l.max()) + ", policy " + l.policy().value() + ")").orElse("")
+                + m.map(l -> " (" + ByteSize.human(l.used()) + " of " + ByteSize.human(l.max()) + ", policy "
+                                + l.policy().value() + ")")
+                        .orElse("")
                 + (refusing.contains("nothing left") ? ", nothing left to evict" : "")
                 + (oom.isEmpty() && refused.isEmpty() && counted == 0 ? "" : "; clients get OOM command not allowed");
-        String advice = "Raise the limit if the host has room: `redis-cli CONFIG SET maxmemory " + m.map(l -> raised(l, t)).orElse("<bytes>")
+        String advice = "Raise the limit if the host has room: `redis-cli CONFIG SET maxmemory "
+                + m.map(l -> raised(l, t)).orElse("<bytes>")
                 + "` (no restart needed) and the same in redis.conf; or free memory: `redis-cli --bigkeys`, expire or delete data; "
                 + (refusing.contains("nothing left")
                         ? "a volatile-* policy evicts only keys with a TTL: set TTLs on the data, or `redis-cli CONFIG SET maxmemory-policy allkeys-lru` for a cache."
                         : "for a cache, `redis-cli CONFIG SET maxmemory-policy allkeys-lru`.");
-        long ts = !oom.isEmpty() ? oom.get(oom.size() - 1).tsMs()
-                : m.isPresent() ? m.get().tsMs() : h.latestInfo().map(InfoView::tsMs).orElse(h.nowMs());
+        long ts = !oom.isEmpty()
+                ? oom.get(oom.size() - 1).tsMs()
+                : m.isPresent()
+                        ? m.get().tsMs()
+                        : h.latestInfo().map(InfoView::tsMs).orElse(h.nowMs());
         return Optional.of(Finding.of(h, id(), Severity.CRITICAL, summary, evidence, advice, ts));
     }
 
@@ -75,7 +84,10 @@ final class MaxmemoryOom implements Rule {
      */
     private static OptionalLong oomRepliesInWindow(InstanceView h) {
         List<InfoView> infos = h.currentOnly()
-                ? h.infos().stream().filter(i -> h.nowMs() - i.tsMs() <= LIVE_WINDOW_MS).toList() : h.infos();
+                ? h.infos().stream()
+                        .filter(i -> h.nowMs() - i.tsMs() <= LIVE_WINDOW_MS)
+                        .toList()
+                : h.infos();
         if (infos.isEmpty()) return OptionalLong.empty();
         long first = oomCount(infos.get(0));
         long last = oomCount(infos.get(infos.size() - 1));

@@ -1,7 +1,7 @@
 package io.redwatch.collector.rules;
 
-import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
+import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.rules.evidence.SaveHealth;
 import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.collector.rules.view.Setting;
@@ -42,21 +42,35 @@ final class MisconfWritesRefused implements Rule {
         boolean implied = s.everFailed() && stopWrites.yes() && !save.value().isBlank() && !h.liveWithoutConfig();
         if (!seen && !implied) return Optional.empty();
         if (implied) {
-            evidence.addAll(s.evidence(h, 2)); // the save failures are bgsave_failing's evidence; two lines place them in time
+            evidence.addAll(
+                    s.evidence(h, 2)); // the save failures are bgsave_failing's evidence; two lines place them in time
             evidence.add(stopWrites.evidence());
             evidence.add(save.evidence());
             ts = Math.max(ts, s.newestTs(h));
         }
-        boolean now = seen && h.latestPing().map(p -> p.getReply().startsWith("MISCONF")).orElse(true) || implied && s.failingNow;
+        boolean now = seen
+                        && h.latestPing()
+                                .map(p -> p.getReply().startsWith("MISCONF"))
+                                .orElse(true)
+                || implied && s.failingNow;
         if (h.currentOnly() && !now) return Optional.empty();
-        String since = s.failures.isEmpty() ? "" : " since " + h.clock(s.failures.get(0).tsMs());
+        String since = s.failures.isEmpty()
+                ? ""
+                : " since " + h.clock(s.failures.get(0).tsMs());
         String summary = now
                 ? h.instance() + " refuses all writes (MISCONF): background saves fail" + since
                 : h.instance() + " refused writes (MISCONF) while background saves failed" + since
                         + s.recovery.map(r -> ", until " + h.clock(r.tsMs())).orElse("");
-        String advice = BgsaveFailing.advice(s.cause()) + " Writes resume once a BGSAVE succeeds. To accept writes before that "
-                + "(nothing reaches disk meanwhile): `redis-cli CONFIG SET stop-writes-on-bgsave-error no`.";
-        return Optional.of(Finding.of(h, id(), now ? Severity.CRITICAL : Severity.WARNING, summary, evidence, advice,
+        String advice =
+                BgsaveFailing.advice(s.cause()) + " Writes resume once a BGSAVE succeeds. To accept writes before that "
+                        + "(nothing reaches disk meanwhile): `redis-cli CONFIG SET stop-writes-on-bgsave-error no`.";
+        return Optional.of(Finding.of(
+                h,
+                id(),
+                now ? Severity.CRITICAL : Severity.WARNING,
+                summary,
+                evidence,
+                advice,
                 ts == 0 ? h.nowMs() : ts));
     }
 }

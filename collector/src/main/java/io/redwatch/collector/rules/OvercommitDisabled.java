@@ -1,7 +1,7 @@
 package io.redwatch.collector.rules;
 
-import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
+import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.rules.evidence.ForkBudget;
 import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.collector.rules.view.Setting;
@@ -25,8 +25,10 @@ final class OvercommitDisabled implements Rule {
         if (!b.overcommitKnown() || b.overcommit == 1) return Optional.empty();
         if (h.liveWithoutConfig() || !h.persistenceOn()) return Optional.empty();
         List<String> evidence = new ArrayList<>();
-        h.hostFacts().filter(f -> f.getOvercommitMemory() >= 0)
-                .ifPresent(f -> evidence.add(h.time(f.getTsMs()) + " host " + f.getHost() + ": vm.overcommit_memory = " + f.getOvercommitMemory()));
+        h.hostFacts()
+                .filter(f -> f.getOvercommitMemory() >= 0)
+                .ifPresent(f -> evidence.add(h.time(f.getTsMs()) + " host " + f.getHost() + ": vm.overcommit_memory = "
+                        + f.getOvercommitMemory()));
         List<LogLine> warnings = h.logs(LogKind.STARTUP_WARNING_OVERCOMMIT);
         if (!warnings.isEmpty()) evidence.add(h.evidence(warnings.get(warnings.size() - 1)));
         Setting save = h.setting("save");
@@ -35,7 +37,12 @@ final class OvercommitDisabled implements Rule {
         evidence.add(aof.evidence());
         String summary = h.instance() + ": vm.overcommit_memory is " + b.overcommit + " on " + h.host()
                 + "; background saves may fail with fork: Cannot allocate memory";
-        long ts = h.hostFacts().map(f -> f.getTsMs()).orElse(warnings.isEmpty() ? h.nowMs() : warnings.get(warnings.size() - 1).tsMs());
+        long ts = h.hostFacts()
+                .map(f -> f.getTsMs())
+                .orElse(
+                        warnings.isEmpty()
+                                ? h.nowMs()
+                                : warnings.get(warnings.size() - 1).tsMs());
         return Optional.of(Finding.of(h, id(), Severity.WARNING, summary, evidence, Advice.OVERCOMMIT, ts));
     }
 }

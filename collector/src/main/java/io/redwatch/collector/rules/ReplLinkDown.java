@@ -1,7 +1,7 @@
 package io.redwatch.collector.rules;
 
-import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
+import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.rules.view.InfoView;
 import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.collector.rules.view.LogText;
@@ -29,7 +29,8 @@ final class ReplLinkDown implements Rule {
         long limitSec = t.replLinkDown().toSeconds();
         Optional<InfoView> info = h.infoWith("master_link_status");
         List<String> evidence = new ArrayList<>();
-        if (info.isPresent() && "down".equals(info.get().get("master_link_status").orElse(""))) {
+        if (info.isPresent()
+                && "down".equals(info.get().get("master_link_status").orElse(""))) {
             InfoView i = info.get();
             OptionalLong since = i.number("master_link_down_since_seconds");
             long downSec = since.orElse(-1);
@@ -46,19 +47,32 @@ final class ReplLinkDown implements Rule {
                 downSec = (i.tsMs() - firstDown) / 1000;
             }
             String where = (i.pasted() ? "INFO (pasted)" : h.time(i.tsMs()) + " INFO") + ": master_link_status:down"
-                    + since.stream().mapToObj(s -> " master_link_down_since_seconds:" + s).findFirst().orElse("")
+                    + since.stream()
+                            .mapToObj(s -> " master_link_down_since_seconds:" + s)
+                            .findFirst()
+                            .orElse("")
                     + i.get("master_host").map(m -> " master_host:" + m).orElse("");
             if (downSec >= limitSec) {
                 evidence.add(where);
-                String how = downSec > NEVER_CONNECTED ? "since it started: it never completed a sync (Redis reports "
-                        + downSec + " s, the time since 1970)" : "for " + downSec + " s";
-                return Optional.of(Finding.of(h, id(), Severity.WARNING, h.instance() + ": the replica's link to its master is down " + how,
-                        evidence, advice(), i.tsMs()));
+                String how = downSec > NEVER_CONNECTED
+                        ? "since it started: it never completed a sync (Redis reports " + downSec
+                                + " s, the time since 1970)"
+                        : "for " + downSec + " s";
+                return Optional.of(Finding.of(
+                        h,
+                        id(),
+                        Severity.WARNING,
+                        h.instance() + ": the replica's link to its master is down " + how,
+                        evidence,
+                        advice(),
+                        i.tsMs()));
             }
             if (since.isPresent() || !i.pasted()) return Optional.empty();
         }
         // A sampled INFO that says the link is up outweighs a log whose end may be cut.
-        if (info.isPresent() && !info.get().pasted() && "up".equals(info.get().get("master_link_status").orElse(""))) return Optional.empty();
+        if (info.isPresent()
+                && !info.get().pasted()
+                && "up".equals(info.get().get("master_link_status").orElse(""))) return Optional.empty();
         return fromLog(h, limitSec);
     }
 
@@ -81,7 +95,9 @@ final class ReplLinkDown implements Rule {
             } else if (l.is(LogKind.MASTER_LINK_LOST) || l.is(LogKind.SYNC_LOAD_FAILED)) {
                 if (since == null) since = attempt != null ? attempt : l;
                 failures.add(l);
-            } else if (attempt == null && since == null && LogText.masterAddress(l.text()).isPresent()) {
+            } else if (attempt == null
+                    && since == null
+                    && LogText.masterAddress(l.text()).isPresent()) {
                 attempt = l;
             }
         }
@@ -91,9 +107,17 @@ final class ReplLinkDown implements Rule {
         if (since != failures.get(0)) evidence.add(h.evidence(since) + "   <- last attempt to reach the master");
         evidence.addAll(h.evidence(failures, 4));
         evidence.add("no sync finished in the log up to " + h.time(h.nowMs()));
-        String summary = h.instance() + ": the replica has had no working link to its master for " + downSec + " s (since "
-                + h.clock(since.tsMs()) + (failures.size() > 1 ? ", " + failures.size() + " failures" : "") + ")";
-        return Optional.of(Finding.of(h, id(), Severity.WARNING, summary, evidence, advice(), failures.get(failures.size() - 1).tsMs()));
+        String summary = h.instance() + ": the replica has had no working link to its master for " + downSec
+                + " s (since " + h.clock(since.tsMs())
+                + (failures.size() > 1 ? ", " + failures.size() + " failures" : "") + ")";
+        return Optional.of(Finding.of(
+                h,
+                id(),
+                Severity.WARNING,
+                summary,
+                evidence,
+                advice(),
+                failures.get(failures.size() - 1).tsMs()));
     }
 
     private static String advice() {

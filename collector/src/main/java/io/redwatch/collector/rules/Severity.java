@@ -4,7 +4,9 @@ import java.util.Locale;
 
 /** How urgent a finding is; routes decide who is paged for which. */
 public enum Severity {
-    CRITICAL, WARNING, INFO;
+    CRITICAL,
+    WARNING,
+    INFO;
 
     /** The word used in JSON, the database and alerts: "critical", "warning", "info". */
     public String word() {

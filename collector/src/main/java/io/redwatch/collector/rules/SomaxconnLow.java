@@ -1,7 +1,7 @@
 package io.redwatch.collector.rules;
 
-import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
+import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.rules.view.ByteSize;
 import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.collector.rules.view.Setting;
@@ -38,9 +38,10 @@ final class SomaxconnLow implements Rule {
             evidence.add(h.evidence(warnings.get(warnings.size() - 1)));
             if (somaxconn < 0) ts = warnings.get(warnings.size() - 1).tsMs();
         }
-        String summary = h.instance() + ": net.core.somaxconn" + (somaxconn >= 0 ? " (" + somaxconn + ")" : "") + " is below tcp-backlog ("
-                + wanted + "); bursts of new connections may be dropped";
-        String advice = "Run `sysctl net.core.somaxconn=" + Math.max(wanted, 1024) + "` and add `net.core.somaxconn = " + Math.max(wanted, 1024)
+        String summary = h.instance() + ": net.core.somaxconn" + (somaxconn >= 0 ? " (" + somaxconn + ")" : "")
+                + " is below tcp-backlog (" + wanted + "); bursts of new connections may be dropped";
+        String advice = "Run `sysctl net.core.somaxconn=" + Math.max(wanted, 1024) + "` and add `net.core.somaxconn = "
+                + Math.max(wanted, 1024)
                 + "` to /etc/sysctl.conf; restart redis-server to listen with the full backlog.";
         return Optional.of(Finding.of(h, id(), Severity.INFO, summary, evidence, advice, ts));
     }

@@ -1,7 +1,7 @@
 package io.redwatch.collector.rules;
 
-import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
+import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.rules.view.InstanceView;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +16,8 @@ final class ThpEnabled implements Rule {
 
     @Override
     public Optional<Finding> evaluate(InstanceView h, Thresholds t) {
-        // Live, a host setting matters once a Redis has answered there (its CONFIG): a dead port is instance_down alone.
+        // Live, a host setting matters once a Redis has answered there (its CONFIG): a dead port is instance_down
+        // alone.
         if (h.liveWithoutConfig()) return Optional.empty();
         List<String> evidence = new ArrayList<>();
         long ts = h.nowMs();
@@ -34,9 +35,11 @@ final class ThpEnabled implements Rule {
             evidence.add(h.evidence(warnings.get(warnings.size() - 1)));
             if (!known) ts = warnings.get(warnings.size() - 1).tsMs();
         }
-        String summary = h.instance() + ": Transparent Huge Pages are on (always) on " + h.host() + "; forks get slow and memory grows";
-        String advice = "Run `echo never > /sys/kernel/mm/transparent_hugepage/enabled` now and make it permanent (kernel argument "
-                + "`transparent_hugepage=never`, or a systemd unit run before redis), then restart redis-server.";
+        String summary = h.instance() + ": Transparent Huge Pages are on (always) on " + h.host()
+                + "; forks get slow and memory grows";
+        String advice =
+                "Run `echo never > /sys/kernel/mm/transparent_hugepage/enabled` now and make it permanent (kernel argument "
+                        + "`transparent_hugepage=never`, or a systemd unit run before redis), then restart redis-server.";
         return Optional.of(Finding.of(h, id(), Severity.WARNING, summary, evidence, advice, ts));
     }
 }

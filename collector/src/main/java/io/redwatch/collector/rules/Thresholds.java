@@ -22,10 +22,22 @@ import java.time.Duration;
  * @param agentSilentIntervals agent_silent: this many sampling intervals without a word
  * @param evidenceLines        the most evidence lines of one kind a finding lists
  */
-public record Thresholds(double forkRiskRatio, int fullResyncCount, Duration fullResyncWindow, Duration replLinkDown,
-                         Duration syncStuck, int pipeFds, int pipeGrowth, double fdCeilingRatio, double maxmemoryNearRatio,
-                         Duration persistenceStale, Duration bgsaveSlow, double bgsaveIowaitPct, double headroom,
-                         int agentSilentIntervals, int evidenceLines) {
+public record Thresholds(
+        double forkRiskRatio,
+        int fullResyncCount,
+        Duration fullResyncWindow,
+        Duration replLinkDown,
+        Duration syncStuck,
+        int pipeFds,
+        int pipeGrowth,
+        double fdCeilingRatio,
+        double maxmemoryNearRatio,
+        Duration persistenceStale,
+        Duration bgsaveSlow,
+        double bgsaveIowaitPct,
+        double headroom,
+        int agentSilentIntervals,
+        int evidenceLines) {
 
     public Thresholds {
         if (forkRiskRatio <= 0 || fdCeilingRatio <= 0 || maxmemoryNearRatio <= 0) {
@@ -37,7 +49,21 @@ public record Thresholds(double forkRiskRatio, int fullResyncCount, Duration ful
     }
 
     public static Thresholds defaults() {
-        return new Thresholds(0.9, 3, Duration.ofHours(1), Duration.ofSeconds(60), Duration.ofMinutes(10),
-                64, 64, 0.9, 0.9, Duration.ofHours(2), Duration.ofSeconds(60), 30.0, 2.0, 3, 6);
+        return new Thresholds(
+                0.9,
+                3,
+                Duration.ofHours(1),
+                Duration.ofSeconds(60),
+                Duration.ofMinutes(10),
+                64,
+                64,
+                0.9,
+                0.9,
+                Duration.ofHours(2),
+                Duration.ofSeconds(60),
+                30.0,
+                2.0,
+                3,
+                6);
     }
 }

@@ -33,8 +33,7 @@ public final class AgentTokens {
     }
 
     /** One token of an agent, as {@code token list} shows it: never the token, never its hash. */
-    public record TokenInfo(long id, String agentId, Instant created, Instant expires, Instant revoked) {
-    }
+    public record TokenInfo(long id, String agentId, Instant created, Instant expires, Instant revoked) {}
 
     /** Creates a token for {@code agentId}, valid for {@code validFor} (null: no expiry); returns it in clear. */
     public String create(String agentId, Duration validFor) {
@@ -43,11 +42,12 @@ public final class AgentTokens {
         RANDOM.nextBytes(raw);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
         try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "INSERT INTO agent_tokens (agent_id, token_sha256, expires_at) VALUES (?, ?, ?)")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO agent_tokens (agent_id, token_sha256, expires_at) VALUES (?, ?, ?)")) {
             ps.setString(1, agentId);
             ps.setBytes(2, sha256(token));
-            ps.setTimestamp(3, validFor == null ? null : Timestamp.from(Instant.now().plus(validFor)));
+            ps.setTimestamp(
+                    3, validFor == null ? null : Timestamp.from(Instant.now().plus(validFor)));
             ps.executeUpdate();
         } catch (SQLException e) {
             throw new StorageException("cannot store a token for agent " + agentId + ": " + e.getMessage(), e);
@@ -58,8 +58,8 @@ public final class AgentTokens {
     /** Revokes every token of {@code agentId} not revoked yet; returns how many. */
     public int revoke(String agentId) {
         try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "UPDATE agent_tokens SET revoked_at = now() WHERE agent_id = ? AND revoked_at IS NULL")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "UPDATE agent_tokens SET revoked_at = now() WHERE agent_id = ? AND revoked_at IS NULL")) {
             ps.setString(1, agentId);
             return ps.executeUpdate();
         } catch (SQLException e) {
@@ -71,12 +71,16 @@ public final class AgentTokens {
     public List<TokenInfo> list() {
         List<TokenInfo> out = new ArrayList<>();
         try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "SELECT id, agent_id, created_at, expires_at, revoked_at FROM agent_tokens ORDER BY agent_id, id");
-             ResultSet rs = ps.executeQuery()) {
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT id, agent_id, created_at, expires_at, revoked_at FROM agent_tokens ORDER BY agent_id, id");
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                out.add(new TokenInfo(rs.getLong(1), rs.getString(2), instant(rs.getTimestamp(3)),
-                        instant(rs.getTimestamp(4)), instant(rs.getTimestamp(5))));
+                out.add(new TokenInfo(
+                        rs.getLong(1),
+                        rs.getString(2),
+                        instant(rs.getTimestamp(3)),
+                        instant(rs.getTimestamp(4)),
+                        instant(rs.getTimestamp(5))));
             }
         } catch (SQLException e) {
             throw new StorageException("cannot list agent tokens: " + e.getMessage(), e);
@@ -91,8 +95,8 @@ public final class AgentTokens {
         boolean anyRow = false;
         TokenCheck result = TokenCheck.WRONG;
         try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "SELECT token_sha256, expires_at, revoked_at FROM agent_tokens WHERE agent_id = ?")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT token_sha256, expires_at, revoked_at FROM agent_tokens WHERE agent_id = ?")) {
             ps.setString(1, agentId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -119,8 +123,9 @@ public final class AgentTokens {
         java.util.Set<java.nio.ByteBuffer> valid = new java.util.HashSet<>();
         if (hashes.isEmpty()) return valid;
         try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT token_sha256 FROM agent_tokens WHERE token_sha256 = ANY(?)"
-                     + " AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())")) {
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT token_sha256 FROM agent_tokens WHERE token_sha256 = ANY(?)"
+                                + " AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())")) {
             ps.setArray(1, c.createArrayOf("bytea", hashes.toArray(new byte[0][])));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) valid.add(java.nio.ByteBuffer.wrap(rs.getBytes(1)));

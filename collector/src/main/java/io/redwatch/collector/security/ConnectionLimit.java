@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ConnectionLimit extends ServerTransportFilter {
     /** Set on a connection past the limit; the ingest call authenticator refuses every call on it. */
     public static final Attributes.Key<Boolean> OVER_LIMIT = Attributes.Key.create("redwatch.overConnectionLimit");
+
     private static final Attributes.Key<InetAddress> COUNTED = Attributes.Key.create("redwatch.countedAddress");
 
     private final int perAddress;

@@ -14,14 +14,19 @@ import java.time.Duration;
  * @param inflightBytes         bytes of batches received and not yet acknowledged, all streams together,
  *                              before streams stop reading and their agents spool (IngestGate)
  */
-public record IngestLimits(int connectionsPerAddress, int callsPerConnection, Duration connectionAge,
-                           Duration connectionAgeGrace, Duration tokenRecheck, long inflightBytes) {
+public record IngestLimits(
+        int connectionsPerAddress,
+        int callsPerConnection,
+        Duration connectionAge,
+        Duration connectionAgeGrace,
+        Duration tokenRecheck,
+        long inflightBytes) {
     /** 16 MiB is about 1,000 typical batches: more than one group commit takes. */
     public static final long DEFAULT_INFLIGHT_BYTES = 16L << 20;
 
     public static IngestLimits defaults() {
-        return new IngestLimits(1024, 2, Duration.ofHours(4), Duration.ofSeconds(30), Duration.ofSeconds(30),
-                DEFAULT_INFLIGHT_BYTES);
+        return new IngestLimits(
+                1024, 2, Duration.ofHours(4), Duration.ofSeconds(30), Duration.ofSeconds(30), DEFAULT_INFLIGHT_BYTES);
     }
 
     /** The same limits with another bound on connections per address (collector.yaml {@code connections_per_address}). */
@@ -31,6 +36,7 @@ public record IngestLimits(int connectionsPerAddress, int callsPerConnection, Du
 
     /** The same limits with another in-flight budget (tests make it small enough to reach). */
     public IngestLimits withInflightBytes(long bytes) {
-        return new IngestLimits(connectionsPerAddress, callsPerConnection, connectionAge, connectionAgeGrace, tokenRecheck, bytes);
+        return new IngestLimits(
+                connectionsPerAddress, callsPerConnection, connectionAge, connectionAgeGrace, tokenRecheck, bytes);
     }
 }

@@ -8,8 +8,7 @@ import java.io.IOException;
 
 /** The agents' port's TLS: grpc-java's TlsServerCredentials over Netty with the JDK's TLS (no tcnative). */
 public final class ServerTls {
-    private ServerTls() {
-    }
+    private ServerTls() {}
 
     public static ServerCredentials credentials(SecurityConfig.Tls tls) {
         try {

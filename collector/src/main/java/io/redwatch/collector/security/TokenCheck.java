@@ -3,15 +3,20 @@ package io.redwatch.collector.security;
 /** The outcome of checking an agent's token, with what the operator should do about a refusal. */
 public enum TokenCheck {
     OK("", ""),
-    MISSING("no token in the call metadata",
+    MISSING(
+            "no token in the call metadata",
             "create one with `redwatch-collector token create --agent-id %s` and set collector.token_file in the agent's config"),
-    UNKNOWN_AGENT("no token exists for this agent id",
+    UNKNOWN_AGENT(
+            "no token exists for this agent id",
             "create one with `redwatch-collector token create --agent-id %s`, or check the agent's agent_id"),
-    WRONG("wrong token",
+    WRONG(
+            "wrong token",
             "check collector.token_file on the agent, or create a new token with `redwatch-collector token create --agent-id %s`"),
-    REVOKED("the token was revoked",
+    REVOKED(
+            "the token was revoked",
             "create a new token with `redwatch-collector token create --agent-id %s` and give it to the agent"),
-    EXPIRED("the token has expired",
+    EXPIRED(
+            "the token has expired",
             "create a new token with `redwatch-collector token create --agent-id %s` and give it to the agent");
 
     private final String reason;

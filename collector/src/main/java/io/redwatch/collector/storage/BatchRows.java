@@ -129,8 +129,9 @@ final class BatchRows implements AutoCloseable {
             case HOST -> host(record.getHost());
             case PROCESS -> process(record.getProcess());
             case GAP -> gap(record.getGap());
-            case KIND_NOT_SET -> throw new StorageException("batch " + seq + " of agent " + agentId
-                    + " holds a record with no kind; the agent is newer or broken: upgrade the collector");
+            case KIND_NOT_SET ->
+                throw new StorageException("batch " + seq + " of agent " + agentId
+                        + " holds a record with no kind; the agent is newer or broken: upgrade the collector");
         }
     }
 

@@ -24,13 +24,14 @@ import javax.sql.DataSource;
  * <p>Blocking JDBC: call it from a worker thread, never from an event loop.
  */
 public final class BatchStore {
-    private static final String LOCK_AGENTS = "SELECT agent_id, last_seq, host FROM agents WHERE agent_id = ANY (?)"
-            + " ORDER BY agent_id FOR UPDATE";
+    private static final String LOCK_AGENTS =
+            "SELECT agent_id, last_seq, host FROM agents WHERE agent_id = ANY (?)" + " ORDER BY agent_id FOR UPDATE";
     private static final String CREATE_AGENT = "INSERT INTO agents (agent_id) VALUES (?) ON CONFLICT DO NOTHING";
     private static final String ADVANCE_AGENT = "UPDATE agents SET last_seq = ?, last_seen = now() WHERE agent_id = ?";
     /** An agent whose records were restamped (see ClockBound): operators find it in redwatch_agents. */
     private static final String NOTE_CLOCK = "UPDATE agents SET clock_skew_ms = ?,"
             + " clock_adjusted_records = clock_adjusted_records + ? WHERE agent_id = ?";
+
     private static final String REGISTER_AGENT = "INSERT INTO agents (agent_id, host, version, interval_ms, last_seen)"
             + " VALUES (?, ?, ?, ?, now()) ON CONFLICT (agent_id) DO UPDATE SET host = EXCLUDED.host,"
             + " version = EXCLUDED.version, interval_ms = EXCLUDED.interval_ms, last_seen = now() RETURNING last_seq";
@@ -47,14 +48,14 @@ public final class BatchStore {
     public long lastStoredSeq(String agentId) {
         agentId = PgText.of(agentId);
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT last_seq FROM agents WHERE agent_id = ?")) {
+                PreparedStatement ps = c.prepareStatement("SELECT last_seq FROM agents WHERE agent_id = ?")) {
             ps.setString(1, agentId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : 0;
             }
         } catch (SQLException e) {
-            throw new StorageException("cannot read the last stored batch of agent " + agentId + ": "
-                    + e.getMessage(), e);
+            throw new StorageException(
+                    "cannot read the last stored batch of agent " + agentId + ": " + e.getMessage(), e);
         }
     }
 
@@ -108,8 +109,8 @@ public final class BatchStore {
             }
             return lastSeq;
         } catch (SQLException e) {
-            throw new StorageException("cannot register agent " + agentId + " (host " + host + "): "
-                    + e.getMessage(), e);
+            throw new StorageException(
+                    "cannot register agent " + agentId + " (host " + host + "): " + e.getMessage(), e);
         }
     }
 
@@ -120,7 +121,9 @@ public final class BatchStore {
 
     /** Stores a batch that ingest has already read ({@link BatchFacts}), in a transaction of its own. */
     public StoreResult store(String agentId, BatchFacts facts) {
-        return storeTogether(List.of(new GroupedBatch(agentId, null, facts, 0, 0))).get(0).resultOrThrow();
+        return storeTogether(List.of(new GroupedBatch(agentId, null, facts, 0, 0)))
+                .get(0)
+                .resultOrThrow();
     }
 
     /**
@@ -167,10 +170,17 @@ public final class BatchStore {
                 throw e;
             }
         } catch (SQLException e) {
-            String what = group.size() == 1 ? group.get(0).what() + " (" + group.get(0).facts().records().size() + " records)"
-                    : group.size() + " batches of " + group.stream().map(GroupedBatch::agentId).distinct().count() + " agents";
-            throw new StorageException("cannot store " + what + "; not acknowledged, the agent keeps it and resends it: "
-                    + describe(e), e);
+            String what = group.size() == 1
+                    ? group.get(0).what() + " ("
+                            + group.get(0).facts().records().size() + " records)"
+                    : group.size() + " batches of "
+                            + group.stream()
+                                    .map(GroupedBatch::agentId)
+                                    .distinct()
+                                    .count() + " agents";
+            throw new StorageException(
+                    "cannot store " + what + "; not acknowledged, the agent keeps it and resends it: " + describe(e),
+                    e);
         }
     }
 
@@ -194,7 +204,8 @@ public final class BatchStore {
                     continue;
                 }
                 if (verdict != SequenceRule.Verdict.STORE) {
-                    outcomes[i] = new GroupOutcome(null, new SequenceRefused(SequenceRule.reason(verdict, lastSeq, batch.getSeq())));
+                    outcomes[i] = new GroupOutcome(
+                            null, new SequenceRefused(SequenceRule.reason(verdict, lastSeq, batch.getSeq())));
                     continue;
                 }
                 batchRows.begin(i, g.agentId(), g.agentHost() != null ? g.agentHost() : agent.host(), batch.getSeq());
@@ -216,7 +227,8 @@ public final class BatchStore {
         return result;
     }
 
-    private static void advanceAgents(Connection c, List<GroupedBatch> group, Map<String, Long> advanced) throws SQLException {
+    private static void advanceAgents(Connection c, List<GroupedBatch> group, Map<String, Long> advanced)
+            throws SQLException {
         if (advanced.isEmpty()) return;
         try (PreparedStatement ps = c.prepareStatement(ADVANCE_AGENT)) {
             for (Map.Entry<String, Long> e : advanced.entrySet()) {
@@ -240,8 +252,7 @@ public final class BatchStore {
         }
     }
 
-    private record AgentRow(long lastSeq, String host) {
-    }
+    private record AgentRow(long lastSeq, String host) {}
 
     /** Locks the group's agents' rows in id order (so concurrent groups never deadlock), creating missing ones. */
     private static Map<String, AgentRow> lockAgents(Connection c, List<GroupedBatch> group) throws SQLException {

@@ -24,8 +24,7 @@ public final class Database {
     private static final String SQL_STATE_INVALID_CATALOG = "3D000";
     private static final String SQL_STATE_INSUFFICIENT_PRIVILEGE = "42501";
 
-    private Database() {
-    }
+    private Database() {}
 
     /**
      * Creates the database named in {@code jdbcUrl} if it does not exist, migrates it and returns
@@ -66,8 +65,8 @@ public final class Database {
                 .locations("classpath:db/migration")
                 .load();
         MigrateResult result = flyway.migrate();
-        LOG.info(() -> "database schema at version " + flyway.info().current().getVersion()
-                + " (" + result.migrationsExecuted + " migrations applied now)");
+        LOG.info(() -> "database schema at version " + flyway.info().current().getVersion() + " ("
+                + result.migrationsExecuted + " migrations applied now)");
         return result.migrationsExecuted;
     }
 
@@ -92,8 +91,10 @@ public final class Database {
             return;
         } catch (SQLException e) {
             if (!SQL_STATE_INVALID_CATALOG.equals(e.getSQLState())) {
-                throw new StorageException("cannot connect to " + url.withoutQuery() + ": " + e.getMessage()
-                        + "; check the collector's database url, user and password", e);
+                throw new StorageException(
+                        "cannot connect to " + url.withoutQuery() + ": " + e.getMessage()
+                                + "; check the collector's database url, user and password",
+                        e);
             }
         }
         String adminUrl = url.withDatabase("postgres");
@@ -107,11 +108,13 @@ public final class Database {
         } catch (SQLException e) {
             String hint = SQL_STATE_INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())
                     ? "; user " + user + " may not create databases: create it as an administrator"
-                      + " (CREATE DATABASE " + quoteIdentifier(url.database()) + " OWNER " + user + ")"
-                      + " or grant CREATEDB"
+                            + " (CREATE DATABASE " + quoteIdentifier(url.database()) + " OWNER " + user + ")"
+                            + " or grant CREATEDB"
                     : "; create it by hand or check that the server is reachable";
-            throw new StorageException("database " + url.database() + " does not exist and could not be created via "
-                    + adminUrl + ": " + e.getMessage() + hint, e);
+            throw new StorageException(
+                    "database " + url.database() + " does not exist and could not be created via " + adminUrl + ": "
+                            + e.getMessage() + hint,
+                    e);
         }
     }
 

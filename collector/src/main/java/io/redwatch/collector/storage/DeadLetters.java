@@ -45,8 +45,7 @@ public final class DeadLetters {
                         case "22", "23", "54" -> {
                             return state;
                         }
-                        default -> {
-                        }
+                        default -> {}
                     }
                 }
                 return null;
@@ -105,8 +104,10 @@ public final class DeadLetters {
                 c.setAutoCommit(autoCommit);
             }
         } catch (SQLException e) {
-            throw new StorageException("cannot keep refused batch " + batch.getSeq() + " of agent " + agentId
-                    + " in dead_letters: " + e.getMessage() + "; it was not acknowledged and will be resent", e);
+            throw new StorageException(
+                    "cannot keep refused batch " + batch.getSeq() + " of agent " + agentId + " in dead_letters: "
+                            + e.getMessage() + "; it was not acknowledged and will be resent",
+                    e);
         }
     }
 }

@@ -4,8 +4,7 @@ import java.util.Map;
 
 /** Writes a flat map of strings as JSON object text, for binding to a {@code ?::jsonb} parameter. */
 final class FlatJson {
-    private FlatJson() {
-    }
+    private FlatJson() {}
 
     static String of(Map<String, String> fields) {
         StringBuilder out = new StringBuilder(fields.size() * 32 + 2);

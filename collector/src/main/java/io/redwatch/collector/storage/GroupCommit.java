@@ -44,8 +44,7 @@ public final class GroupCommit implements AutoCloseable {
         public final AtomicLong queued = new AtomicLong();
     }
 
-    private record Pending(GroupedBatch batch, CompletableFuture<StoreResult> done) {
-    }
+    private record Pending(GroupedBatch batch, CompletableFuture<StoreResult> done) {}
 
     private final BatchStore store;
     private final int maxGroup;
@@ -205,7 +204,8 @@ public final class GroupCommit implements AutoCloseable {
     static boolean connectionLost(Throwable cause) {
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof SQLTransientConnectionException) return true;
-            if (t instanceof SQLException e && e.getSQLState() != null
+            if (t instanceof SQLException e
+                    && e.getSQLState() != null
                     && (e.getSQLState().startsWith("08") || e.getSQLState().startsWith("57P"))) {
                 return true;
             }

@@ -11,10 +11,12 @@ import java.util.List;
  * Kept as data so adding a column is one line here plus a migration.
  */
 final class InfoColumns {
-    enum Kind { BIGINT, INTEGER }
-
-    record Column(String field, Kind kind) {
+    enum Kind {
+        BIGINT,
+        INTEGER
     }
+
+    record Column(String field, Kind kind) {}
 
     /*
      * A column costs 4-8 bytes every sample, while a field in the records costs ~1-3 bytes a sample
@@ -32,7 +34,9 @@ final class InfoColumns {
      * field catalog ({@link InfoField.Column#EXACT}).
      */
     static final List<String> EXACT = Arrays.stream(InfoField.values())
-            .filter(f -> f.column() == InfoField.Column.EXACT).map(InfoField::key).toList();
+            .filter(f -> f.column() == InfoField.Column.EXACT)
+            .map(InfoField::key)
+            .toList();
 
     private static List<Column> typedColumns() {
         List<Column> out = new ArrayList<>();
@@ -40,15 +44,13 @@ final class InfoColumns {
             switch (f.column()) {
                 case BIGINT -> out.add(new Column(f.key(), Kind.BIGINT));
                 case INTEGER -> out.add(new Column(f.key(), Kind.INTEGER));
-                default -> {
-                }
+                default -> {}
             }
         }
         return List.copyOf(out);
     }
 
-    private InfoColumns() {
-    }
+    private InfoColumns() {}
 
     /**
      * The value as the column's Java type, or null when the text would not read back identically

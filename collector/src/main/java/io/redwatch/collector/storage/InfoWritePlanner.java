@@ -1,9 +1,6 @@
 package io.redwatch.collector.storage;
 
 import io.redwatch.collector.facts.SharedText;
-import io.redwatch.proto.v1.InfoField;
-import io.redwatch.proto.v1.InfoSample;
-import io.redwatch.proto.v1.InfoSection;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -32,15 +29,13 @@ final class InfoWritePlanner {
      * its field names, and its {@link InfoColumns#EXACT} values. Small on purpose: the whole record
      * as text was ~30 KB per instance, the largest thing a collector held for each one.
      */
-    record State(long recordMs, String source, long fieldSet, String[] exact) {
-    }
+    record State(long recordMs, String source, long fieldSet, String[] exact) {}
 
     /**
      * What to write for one sample: the typed column values (null where the field is absent or
      * untypable), and the record's fields, or null when the sample writes no record.
      */
-    record Decision(Object[] typed, Map<String, String> record) {
-    }
+    record Decision(Object[] typed, Map<String, String> record) {}
 
     private final ConcurrentHashMap<String, State> states = new ConcurrentHashMap<>();
 

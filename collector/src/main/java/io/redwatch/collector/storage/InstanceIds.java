@@ -14,8 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * an id created by a batch that rolled back does not exist.
  */
 final class InstanceIds {
-    private static final String CREATE = "INSERT INTO instance_ids (instance) VALUES (?)"
-            + " ON CONFLICT (instance) DO NOTHING RETURNING id";
+    private static final String CREATE =
+            "INSERT INTO instance_ids (instance) VALUES (?)" + " ON CONFLICT (instance) DO NOTHING RETURNING id";
     private static final String READ = "SELECT id FROM instance_ids WHERE instance = ?";
 
     private final ConcurrentHashMap<String, Integer> known = new ConcurrentHashMap<>();

@@ -22,8 +22,12 @@ public final class InstanceOwnership {
     public static final long CACHE_MS = 30_000;
     /** Another agent's binding is read again sooner: after a move, the new owner waits at most this. */
     public static final long FOREIGN_CACHE_MS = 5_000;
-    public enum Kind { INSTANCE("instance"), HOST("host");
+
+    public enum Kind {
+        INSTANCE("instance"),
+        HOST("host");
         final String sql;
+
         Kind(String sql) {
             this.sql = sql;
         }
@@ -35,8 +39,7 @@ public final class InstanceOwnership {
             + " JOIN unnest(?::text[], ?::text[]) u(k, n) ON o.kind = u.k AND o.name = u.n";
     private static final int MAX_CACHED = 200_000;
 
-    private record Owner(String agentId, long loadedMs) {
-    }
+    private record Owner(String agentId, long loadedMs) {}
 
     private final DataSource dataSource;
     private final ConcurrentHashMap<String, Owner> cache = new ConcurrentHashMap<>();
@@ -109,8 +112,10 @@ public final class InstanceOwnership {
                 }
             }
         } catch (SQLException e) {
-            throw new StorageException("cannot read which agents own " + names.size() + " instances/hosts: "
-                    + e.getMessage() + "; the batch was not acknowledged and will be resent", e);
+            throw new StorageException(
+                    "cannot read which agents own " + names.size() + " instances/hosts: " + e.getMessage()
+                            + "; the batch was not acknowledged and will be resent",
+                    e);
         }
         return owners;
     }
@@ -118,7 +123,8 @@ public final class InstanceOwnership {
     /** Binds {@code name} to {@code agentId} (the operator's move); returns the previous owner, or null. */
     public static String move(Connection c, Kind kind, String name, String agentId) throws SQLException {
         String previous = null;
-        try (PreparedStatement ps = c.prepareStatement("SELECT agent_id FROM name_owners WHERE kind = ? AND name = ?")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT agent_id FROM name_owners WHERE kind = ? AND name = ?")) {
             ps.setString(1, kind.sql);
             ps.setString(2, name);
             try (ResultSet rs = ps.executeQuery()) {

@@ -47,8 +47,9 @@ public final class PartitionMaintenance {
         // which are never dropped; a day ahead is more than any bounded clock can reach.
         int future = call("SELECT redwatch_delete_future_defaults(make_interval(days => ?))", 1, "delete future rows");
         if (future > 0) {
-            LOG.warning(() -> "deleted " + future + " rows stamped more than a day ahead of now from the DEFAULT partitions"
-                    + " (written by an agent with a wrong clock before clocks were bounded)");
+            LOG.warning(
+                    () -> "deleted " + future + " rows stamped more than a day ahead of now from the DEFAULT partitions"
+                            + " (written by an agent with a wrong clock before clocks were bounded)");
         }
         if (dropped > 0) {
             LOG.info(() -> "dropped " + dropped + " partitions older than " + days + " days");
@@ -57,15 +58,16 @@ public final class PartitionMaintenance {
     }
 
     private int call(String sql, int argument, String what) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setInt(1, argument);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getInt(1);
             }
         } catch (SQLException e) {
-            throw new StorageException("cannot " + what + ": " + e.getMessage()
-                    + "; it is retried at the next maintenance run", e);
+            throw new StorageException(
+                    "cannot " + what + ": " + e.getMessage() + "; it is retried at the next maintenance run", e);
         }
     }
 }

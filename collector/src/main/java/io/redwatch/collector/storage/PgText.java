@@ -7,8 +7,7 @@ package io.redwatch.collector.storage;
 final class PgText {
     static final char NUL_REPLACEMENT = '\uFFFD';
 
-    private PgText() {
-    }
+    private PgText() {}
 
     static String of(String s) {
         return s == null || s.indexOf('\u0000') < 0 ? s : s.replace('\u0000', NUL_REPLACEMENT);

@@ -42,7 +42,9 @@ import javax.sql.DataSource;
 public final class RecentRecordsReader {
     /** The INFO fields a window keeps: the rest of a stored reply never leaves PostgreSQL. */
     private static final String[] WINDOW_FIELDS = Arrays.stream(InfoField.values())
-            .filter(f -> f.keep() != InfoField.Keep.STORAGE).map(InfoField::key).toArray(String[]::new);
+            .filter(f -> f.keep() != InfoField.Keep.STORAGE)
+            .map(InfoField::key)
+            .toArray(String[]::new);
 
     private static final String INFO = """
             WITH picked AS (
@@ -88,15 +90,16 @@ public final class RecentRecordsReader {
               FROM host_facts WHERE host = ANY(?) AND ts >= ? ORDER BY host, ts DESC""";
 
     /** How much of each instance's past to read back. */
-    public record Bounds(long fromMs, long fullRateFromMs, int logsPerKind, int routineLogs, int otherLogs, int pings) {
-    }
+    public record Bounds(
+            long fromMs, long fullRateFromMs, int logsPerKind, int routineLogs, int otherLogs, int pings) {}
 
-    private static final String[] ROUTINE_KINDS = Arrays.stream(LogKind.values()).filter(LogKind::routine).map(LogKind::id)
+    private static final String[] ROUTINE_KINDS = Arrays.stream(LogKind.values())
+            .filter(LogKind::routine)
+            .map(LogKind::id)
             .toArray(String[]::new);
 
     /** One instance to read back, and the host it runs on (for the host's facts). */
-    public record Wanted(String instance, String host) {
-    }
+    public record Wanted(String instance, String host) {}
 
     private final DataSource db;
 
@@ -125,12 +128,16 @@ public final class RecentRecordsReader {
             Map<String, RecentRecords> out = new HashMap<>();
             for (Wanted w : wanted) {
                 Parts p = parts.getOrDefault(w.instance(), new Parts());
-                out.put(w.instance(), new RecentRecords(p.infos, p.pings, p.processes, p.logs, p.config, hostFacts.get(w.host())));
+                out.put(
+                        w.instance(),
+                        new RecentRecords(p.infos, p.pings, p.processes, p.logs, p.config, hostFacts.get(w.host())));
             }
             return out;
         } catch (SQLException e) {
-            throw new StorageException("cannot read the recent history of " + instances.length + " instance(s) ("
-                    + instances[0] + (instances.length > 1 ? ", …" : "") + ") from PostgreSQL: " + e.getMessage(), e);
+            throw new StorageException(
+                    "cannot read the recent history of " + instances.length + " instance(s) (" + instances[0]
+                            + (instances.length > 1 ? ", …" : "") + ") from PostgreSQL: " + e.getMessage(),
+                    e);
         }
     }
 
@@ -162,10 +169,16 @@ public final class RecentRecordsReader {
                     String info = rs.getString("info");
                     Map<String, String> fields = new HashMap<>();
                     if (info != null) {
-                        for (Map.Entry<String, Object> f : new JsonObject(info)) fields.put(f.getKey(), String.valueOf(f.getValue()));
+                        for (Map.Entry<String, Object> f : new JsonObject(info))
+                            fields.put(f.getKey(), String.valueOf(f.getValue()));
                     }
-                    parts(parts, rs).infos.add(TypedInfo.of(ms(rs, "ts"), "file".equals(rs.getString("source")),
-                            !text(rs, "error").isEmpty(), fields));
+                    parts(parts, rs)
+                            .infos
+                            .add(TypedInfo.of(
+                                    ms(rs, "ts"),
+                                    "file".equals(rs.getString("source")),
+                                    !text(rs, "error").isEmpty(),
+                                    fields));
                 }
             }
         }
@@ -178,9 +191,14 @@ public final class RecentRecordsReader {
             ps.setInt(3, b.pings());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    parts(parts, rs).pings.add(PingResult.newBuilder().setTsMs(ms(rs, "ts"))
-                            .setOutcome(outcome(rs.getString("outcome"))).setReply(SharedText.of(text(rs, "reply")))
-                            .setLatencyUs(rs.getLong("latency_us")).build());
+                    parts(parts, rs)
+                            .pings
+                            .add(PingResult.newBuilder()
+                                    .setTsMs(ms(rs, "ts"))
+                                    .setOutcome(outcome(rs.getString("outcome")))
+                                    .setReply(SharedText.of(text(rs, "reply")))
+                                    .setLatencyUs(rs.getLong("latency_us"))
+                                    .build());
                 }
             }
         }
@@ -201,14 +219,24 @@ public final class RecentRecordsReader {
             ps.setObject(3, BatchRows.ts(b.fromMs()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    parts(parts, rs).processes.add(ProcessFacts.newBuilder().setTsMs(ms(rs, "ts"))
-                            .setPid(rs.getInt("pid")).setPidSource(SharedText.of(text(rs, "pid_source")))
-                            .setFdTotal((int) rs.getLong("fd_total")).setFdSockets((int) rs.getLong("fd_sockets"))
-                            .setFdPipes((int) rs.getLong("fd_pipes")).setFdFiles((int) rs.getLong("fd_files"))
-                            .setFdAnonInodes((int) rs.getLong("fd_anon_inodes")).setFdOther((int) rs.getLong("fd_other"))
-                            .setNofileSoft(rs.getLong("nofile_soft")).setNofileHard(rs.getLong("nofile_hard"))
-                            .setVmRss(rs.getLong("vm_rss")).setVmSize(rs.getLong("vm_size"))
-                            .setError(text(rs, "error")).build());
+                    parts(parts, rs)
+                            .processes
+                            .add(ProcessFacts.newBuilder()
+                                    .setTsMs(ms(rs, "ts"))
+                                    .setPid(rs.getInt("pid"))
+                                    .setPidSource(SharedText.of(text(rs, "pid_source")))
+                                    .setFdTotal((int) rs.getLong("fd_total"))
+                                    .setFdSockets((int) rs.getLong("fd_sockets"))
+                                    .setFdPipes((int) rs.getLong("fd_pipes"))
+                                    .setFdFiles((int) rs.getLong("fd_files"))
+                                    .setFdAnonInodes((int) rs.getLong("fd_anon_inodes"))
+                                    .setFdOther((int) rs.getLong("fd_other"))
+                                    .setNofileSoft(rs.getLong("nofile_soft"))
+                                    .setNofileHard(rs.getLong("nofile_hard"))
+                                    .setVmRss(rs.getLong("vm_rss"))
+                                    .setVmSize(rs.getLong("vm_size"))
+                                    .setError(text(rs, "error"))
+                                    .build());
                 }
             }
         }
@@ -226,8 +254,14 @@ public final class RecentRecordsReader {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String text = text(rs, "text");
-                    parts(parts, rs).logs.add(new LogLine(ms(rs, "ts"), rs.getBoolean("ts_from_log"), rs.getInt("pid"),
-                            kind(rs.getString("kind"), text), text));
+                    parts(parts, rs)
+                            .logs
+                            .add(new LogLine(
+                                    ms(rs, "ts"),
+                                    rs.getBoolean("ts_from_log"),
+                                    rs.getInt("pid"),
+                                    kind(rs.getString("kind"), text),
+                                    text));
                 }
             }
         }
@@ -250,10 +284,12 @@ public final class RecentRecordsReader {
                 while (rs.next()) {
                     ConfigSnapshot.Builder cb = ConfigSnapshot.newBuilder().setTsMs(ms(rs, "ts"));
                     for (Map.Entry<String, Object> v : new JsonObject(rs.getString("config"))) {
-                        cb.addValues(ConfigValue.newBuilder().setKey(v.getKey()).setValue(String.valueOf(v.getValue())));
+                        cb.addValues(
+                                ConfigValue.newBuilder().setKey(v.getKey()).setValue(String.valueOf(v.getValue())));
                     }
                     for (Map.Entry<String, Object> v : new JsonObject(rs.getString("unavailable"))) {
-                        cb.addUnavailable(ConfigValue.newBuilder().setKey(v.getKey()).setValue(String.valueOf(v.getValue())));
+                        cb.addUnavailable(
+                                ConfigValue.newBuilder().setKey(v.getKey()).setValue(String.valueOf(v.getValue())));
                     }
                     parts(parts, rs).config = cb.build();
                 }
@@ -269,16 +305,27 @@ public final class RecentRecordsReader {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String host = rs.getString("host");
-                    HostFacts.Builder b = HostFacts.newBuilder().setHost(host).setTsMs(ms(rs, "ts"))
-                            .setMemTotal(rs.getLong("mem_total")).setMemAvailable(rs.getLong("mem_available"))
-                            .setMemFree(rs.getLong("mem_free")).setCached(rs.getLong("cached"))
-                            .setSwapTotal(rs.getLong("swap_total")).setSwapFree(rs.getLong("swap_free"))
-                            .setCommitLimit(rs.getLong("commit_limit")).setCommittedAs(rs.getLong("committed_as"))
+                    HostFacts.Builder b = HostFacts.newBuilder()
+                            .setHost(host)
+                            .setTsMs(ms(rs, "ts"))
+                            .setMemTotal(rs.getLong("mem_total"))
+                            .setMemAvailable(rs.getLong("mem_available"))
+                            .setMemFree(rs.getLong("mem_free"))
+                            .setCached(rs.getLong("cached"))
+                            .setSwapTotal(rs.getLong("swap_total"))
+                            .setSwapFree(rs.getLong("swap_free"))
+                            .setCommitLimit(rs.getLong("commit_limit"))
+                            .setCommittedAs(rs.getLong("committed_as"))
                             // Stored as null when the agent could not read them; the record says -1.
-                            .setOvercommitMemory(intOr(rs, "overcommit_memory", -1)).setOvercommitRatio(intOr(rs, "overcommit_ratio", -1))
-                            .setThpEnabled(text(rs, "thp_enabled")).setThpDefrag(text(rs, "thp_defrag"))
-                            .setSomaxconn(intOr(rs, "somaxconn", -1)).setIowaitPct(rs.getDouble("iowait_pct"))
-                            .setLoad1(rs.getDouble("load1")).setLoad5(rs.getDouble("load5")).setLoad15(rs.getDouble("load15"))
+                            .setOvercommitMemory(intOr(rs, "overcommit_memory", -1))
+                            .setOvercommitRatio(intOr(rs, "overcommit_ratio", -1))
+                            .setThpEnabled(text(rs, "thp_enabled"))
+                            .setThpDefrag(text(rs, "thp_defrag"))
+                            .setSomaxconn(intOr(rs, "somaxconn", -1))
+                            .setIowaitPct(rs.getDouble("iowait_pct"))
+                            .setLoad1(rs.getDouble("load1"))
+                            .setLoad5(rs.getDouble("load5"))
+                            .setLoad15(rs.getDouble("load15"))
                             .setCpuCount(rs.getInt("cpu_count"));
                     Array errors = rs.getArray("errors");
                     if (errors != null) {

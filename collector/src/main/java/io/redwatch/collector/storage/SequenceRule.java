@@ -18,10 +18,15 @@ public final class SequenceRule {
      */
     public static final long MAX_LEAP = 1L << 20;
 
-    public enum Verdict { STORE, DUPLICATE, ZERO, TOO_HIGH, LEAP }
-
-    private SequenceRule() {
+    public enum Verdict {
+        STORE,
+        DUPLICATE,
+        ZERO,
+        TOO_HIGH,
+        LEAP
     }
+
+    private SequenceRule() {}
 
     public static Verdict judge(long lastStored, long seq) {
         if (seq == 0) return Verdict.ZERO;
@@ -35,9 +40,12 @@ public final class SequenceRule {
     public static String reason(Verdict v, long lastStored, long seq) {
         return switch (v) {
             case ZERO -> "batch without a sequence number";
-            case TOO_HIGH -> "sequence number " + Long.toUnsignedString(seq) + " is at or above 2^53, which no agent reaches by counting";
-            case LEAP -> "sequence number " + Long.toUnsignedString(seq) + " is more than " + MAX_LEAP
-                    + " above the last stored one (" + Long.toUnsignedString(lastStored) + ")";
+            case TOO_HIGH ->
+                "sequence number " + Long.toUnsignedString(seq)
+                        + " is at or above 2^53, which no agent reaches by counting";
+            case LEAP ->
+                "sequence number " + Long.toUnsignedString(seq) + " is more than " + MAX_LEAP
+                        + " above the last stored one (" + Long.toUnsignedString(lastStored) + ")";
             case STORE, DUPLICATE -> "";
         };
     }

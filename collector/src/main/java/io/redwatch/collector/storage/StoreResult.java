@@ -1,5 +1,4 @@
 package io.redwatch.collector.storage;
 
 /** What {@link BatchStore#store} did: whether the batch was a resend, and how many rows it wrote. */
-public record StoreResult(boolean duplicate, int rowsWritten) {
-}
+public record StoreResult(boolean duplicate, int rowsWritten) {}

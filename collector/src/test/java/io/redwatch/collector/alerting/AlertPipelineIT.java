@@ -54,7 +54,9 @@ class AlertPipelineIT {
         assertTrue(body.contains("Advice:\nsysctl vm.overcommit_memory=1"), body);
         List<String> texts = h.texts();
         assertEquals(1, texts.size());
-        assertEquals("+8613800000000", new io.vertx.core.json.JsonObject(h.sms.requests().get(0).body()).getString("to"));
+        assertEquals(
+                "+8613800000000",
+                new io.vertx.core.json.JsonObject(h.sms.requests().get(0).body()).getString("to"));
         assertTrue(texts.get(0).startsWith("[CRITICAL] fork_enomem db1:6379: Background save fails"), texts.get(0));
         assertTrue(SmsText.length(texts.get(0)) <= 160, texts.get(0));
         assertEquals(List.of("sent", "sent"), h.column("SELECT status FROM redwatch_notifications ORDER BY channel"));
@@ -68,7 +70,9 @@ class AlertPipelineIT {
         assertEquals(2, mails.size());
         assertEquals("[RESOLVED] fork_enomem on db1:6379", subject(mails.get(1)));
         assertTrue(body(mails.get(1)).contains("Resolved: "), body(mails.get(1)));
-        assertTrue(h.texts().get(1).startsWith("[RESOLVED] fork_enomem db1:6379"), h.texts().get(1));
+        assertTrue(
+                h.texts().get(1).startsWith("[RESOLVED] fork_enomem db1:6379"),
+                h.texts().get(1));
     }
 
     @Test
@@ -77,11 +81,17 @@ class AlertPipelineIT {
         a.evaluate(DB1, "db1", List.of(finding("fork_enomem", Severity.CRITICAL, DB1)), t0);
         assertEquals(2, a.dispatcher().dispatchOnce(t0 + 100), "first page at once, email and SMS");
 
-        a.evaluate(DB1, "db1", List.of(finding("fork_enomem", Severity.CRITICAL, DB1),
-                finding("bgsave_failing", Severity.CRITICAL, DB1)), t0 + 5 * S);
+        a.evaluate(
+                DB1,
+                "db1",
+                List.of(
+                        finding("fork_enomem", Severity.CRITICAL, DB1),
+                        finding("bgsave_failing", Severity.CRITICAL, DB1)),
+                t0 + 5 * S);
         a.evaluate("db1:6380", "db1", List.of(finding("fork_enomem", Severity.CRITICAL, "db1:6380")), t0 + 6 * S);
         assertEquals(0, a.dispatcher().dispatchOnce(t0 + 7 * S), "held: db1 was paged 7 s ago");
-        assertEquals(List.of("pending", "pending", "pending", "pending"),
+        assertEquals(
+                List.of("pending", "pending", "pending", "pending"),
                 h.column("SELECT status FROM redwatch_notifications WHERE status <> 'sent' ORDER BY id"));
         assertEquals(0, a.dispatcher().dispatchOnce(t0 + 29 * S));
         assertEquals(2, a.dispatcher().dispatchOnce(t0 + 30 * S + 100), "then both together, one message per channel");
@@ -105,7 +115,7 @@ class AlertPipelineIT {
             t += 10 * S;
             a.evaluate(DB1, "db1", List.of(), t);
             t += 10 * S;
-            a.evaluate(DB1, "db1", List.of(), t);  // two misses, but only 20 s: not resolved
+            a.evaluate(DB1, "db1", List.of(), t); // two misses, but only 20 s: not resolved
             t += 10 * S;
         }
         assertEquals(1, h.count("SELECT count(*) FROM redwatch_alerts"));
@@ -119,12 +129,13 @@ class AlertPipelineIT {
     @Test
     void aStillFiringCriticalAlertIsRepeatedEveryRepeatInterval() {
         Alerting a = h.alerting(h.config("repeat_interval: 2m", "routes: {critical: [email], warning: [email]}"), "d1");
-        List<Finding> both = List.of(finding("fork_enomem", Severity.CRITICAL, DB1),
-                finding("maxmemory_near", Severity.WARNING, DB1));
+        List<Finding> both = List.of(
+                finding("fork_enomem", Severity.CRITICAL, DB1), finding("maxmemory_near", Severity.WARNING, DB1));
         a.evaluate(DB1, "db1", both, t0);
         a.dispatcher().dispatchOnce(t0 + 30 * S);
         assertEquals(1, h.emails().size(), "both alerts of db1 in one message");
-        assertTrue(subject(h.emails().get(0)).startsWith("[CRITICAL] 2 alerts on db1: fork_enomem on db1:6379"),
+        assertTrue(
+                subject(h.emails().get(0)).startsWith("[CRITICAL] 2 alerts on db1: fork_enomem on db1:6379"),
                 subject(h.emails().get(0)));
 
         assertEquals(0, a.evaluate(DB1, "db1", both, t0 + 60 * S).repeated());
@@ -132,8 +143,10 @@ class AlertPipelineIT {
         assertEquals(0, a.evaluate(DB1, "db1", both, t0 + 130 * S).repeated());
         a.dispatcher().dispatchOnce(t0 + 150 * S);
         assertEquals(2, h.emails().size());
-        assertEquals("[CRITICAL] fork_enomem on db1:6379 (still firing since " + AlertTimes.clock(t0, java.time.ZoneOffset.UTC)
-                + ")", subject(h.emails().get(1)));
+        assertEquals(
+                "[CRITICAL] fork_enomem on db1:6379 (still firing since "
+                        + AlertTimes.clock(t0, java.time.ZoneOffset.UTC) + ")",
+                subject(h.emails().get(1)));
         assertEquals(1, a.evaluate(DB1, "db1", both, t0 + 240 * S).repeated());
     }
 
@@ -144,11 +157,13 @@ class AlertPipelineIT {
         a.evaluate(DB1, "db1", List.of(finding("fork_enomem", Severity.CRITICAL, DB1)), t0);
         a.evaluate("db2:6379", "db2", List.of(finding("fork_enomem", Severity.CRITICAL, "db2:6379")), t0);
         a.dispatcher().dispatchOnce(t0 + 30 * S);
-        assertEquals(List.of("suppressed", "suppressed"), h.column(
-                "SELECT n.status FROM redwatch_notifications n JOIN redwatch_alerts a ON a.id = n.alert_id"
+        assertEquals(
+                List.of("suppressed", "suppressed"),
+                h.column("SELECT n.status FROM redwatch_notifications n JOIN redwatch_alerts a ON a.id = n.alert_id"
                         + " WHERE a.instance = 'db1:6379' AND a.rule = 'fork_enomem'"));
-        assertEquals(List.of("silence " + s.id()), h.column("SELECT DISTINCT suppressed_by FROM redwatch_notifications"
-                + " WHERE status = 'suppressed'"));
+        assertEquals(
+                List.of("silence " + s.id()),
+                h.column("SELECT DISTINCT suppressed_by FROM redwatch_notifications" + " WHERE status = 'suppressed'"));
         // Only db2 (another host) got through.
         assertEquals(1, h.emails().size());
         assertEquals("[CRITICAL] fork_enomem on db2:6379", subject(h.emails().get(0)));
@@ -167,12 +182,14 @@ class AlertPipelineIT {
         try {
             a.evaluate(DB1, "db1", List.of(finding("fork_enomem", Severity.CRITICAL, DB1)), t0);
             assertEquals(1, a.dispatcher().dispatchOnce(t0 + 30 * S));
-            assertEquals(List.of("pending|1"), h.column("SELECT status || '|' || attempts FROM redwatch_notifications"));
+            assertEquals(
+                    List.of("pending|1"), h.column("SELECT status || '|' || attempts FROM redwatch_notifications"));
             String error = h.column("SELECT error FROM redwatch_notifications").get(0);
             assertTrue(error.contains("127.0.0.1:" + h.smtpPort), error);
             assertEquals(0, a.dispatcher().dispatchOnce(t0 + 30 * S + 500), "backoff: not before 1 s");
             assertEquals(1, a.dispatcher().dispatchOnce(t0 + 32 * S));
-            assertEquals(List.of("pending|2"), h.column("SELECT status || '|' || attempts FROM redwatch_notifications"));
+            assertEquals(
+                    List.of("pending|2"), h.column("SELECT status || '|' || attempts FROM redwatch_notifications"));
             assertEquals(0, a.dispatcher().dispatchOnce(t0 + 33 * S), "backoff doubled to 2 s");
         } finally {
             h.startSmtp();
@@ -180,12 +197,15 @@ class AlertPipelineIT {
         // Once SMTP is back the retry delivers it. The mail client may first try a pooled connection
         // to the SMTP server that went away: that attempt fails as transient too and is retried.
         List<String> status = List.of();
-        for (long at = t0 + 40 * S; at < t0 + 300 * S && !(status = h.column(
-                "SELECT status FROM redwatch_notifications")).equals(List.of("sent")); at += 40 * S) {
+        for (long at = t0 + 40 * S;
+                at < t0 + 300 * S
+                        && !(status = h.column("SELECT status FROM redwatch_notifications")).equals(List.of("sent"));
+                at += 40 * S) {
             a.dispatcher().dispatchOnce(at);
         }
         assertEquals(List.of("sent"), status);
-        int attempts = Integer.parseInt(h.column("SELECT attempts FROM redwatch_notifications").get(0));
+        int attempts = Integer.parseInt(
+                h.column("SELECT attempts FROM redwatch_notifications").get(0));
         assertTrue(attempts >= 3 && attempts <= 4, "retried until delivered: " + attempts + " attempts");
         assertEquals(1, h.emails().size());
         assertEquals("[CRITICAL] fork_enomem on db1:6379", subject(h.emails().get(0)));
@@ -226,7 +246,8 @@ class AlertPipelineIT {
         try {
             a.evaluate(DB1, "db1", List.of(finding("fork_enomem", Severity.CRITICAL, DB1)), System.currentTimeMillis());
             long deadline = System.currentTimeMillis() + 20_000;
-            while ((h.emails().isEmpty() || h.texts().isEmpty()) && System.currentTimeMillis() < deadline) Thread.sleep(20);
+            while ((h.emails().isEmpty() || h.texts().isEmpty()) && System.currentTimeMillis() < deadline)
+                Thread.sleep(20);
             assertEquals(1, h.emails().size());
             assertEquals(1, h.texts().size());
         } finally {
@@ -241,15 +262,23 @@ class AlertPipelineIT {
         try {
             a.evaluate(DB1, "db1", List.of(finding("fork_enomem", Severity.CRITICAL, DB1)), System.currentTimeMillis());
             long deadline = System.currentTimeMillis() + 15_000;
-            while ((h.emails().isEmpty() || h.texts().isEmpty()) && System.currentTimeMillis() < deadline) Thread.sleep(100);
+            while ((h.emails().isEmpty() || h.texts().isEmpty()) && System.currentTimeMillis() < deadline)
+                Thread.sleep(100);
             assertEquals(1, h.emails().size());
             assertEquals(1, h.texts().size());
         } finally {
             a.stop();
         }
-        a.evaluate("db1:6380", "db1", List.of(finding("fork_enomem", Severity.CRITICAL, "db1:6380")), System.currentTimeMillis());
+        a.evaluate(
+                "db1:6380",
+                "db1",
+                List.of(finding("fork_enomem", Severity.CRITICAL, "db1:6380")),
+                System.currentTimeMillis());
         Thread.sleep(1_500);
         assertEquals(1, h.emails().size(), "stopped: nothing more sent");
-        assertEquals(2, h.count("SELECT count(*) FROM redwatch_notifications WHERE status = 'pending'"), "but kept for later");
+        assertEquals(
+                2,
+                h.count("SELECT count(*) FROM redwatch_notifications WHERE status = 'pending'"),
+                "but kept for later");
     }
 }

@@ -20,9 +20,12 @@ class AlertStateMachineTest {
 
     @Test
     void aNewFindingFiresOneAlertPerRuleKeepingTheMostSevere() {
-        Transitions t = machine.transitions(List.of(), List.of(
-                finding("fork_enomem", Severity.WARNING), finding("fork_enomem", Severity.CRITICAL),
-                finding("fork_enomem", Severity.INFO), finding("maxmemory_reached", Severity.WARNING)), T0);
+        Transitions t = machine.transitions(
+                List.of(),
+                List.of(
+                        finding("fork_enomem", Severity.WARNING), finding("fork_enomem", Severity.CRITICAL),
+                        finding("fork_enomem", Severity.INFO), finding("maxmemory_reached", Severity.WARNING)),
+                T0);
 
         assertEquals(2, t.fired().size());
         assertEquals("fork_enomem", t.fired().get(0).rule());
@@ -36,7 +39,8 @@ class AlertStateMachineTest {
     @Test
     void anAlertStillFoundStaysOpenWithoutPagingAgain() {
         OpenAlert open = new OpenAlert(7, "fork_enomem", Severity.CRITICAL, T0, 0, T0);
-        Transitions t = machine.transitions(List.of(open), List.of(finding("fork_enomem", Severity.CRITICAL)), T0 + 10 * S);
+        Transitions t =
+                machine.transitions(List.of(open), List.of(finding("fork_enomem", Severity.CRITICAL)), T0 + 10 * S);
 
         assertTrue(t.fired().isEmpty());
         assertEquals(1, t.seen().size());
@@ -86,7 +90,8 @@ class AlertStateMachineTest {
         OpenAlert open = new OpenAlert(7, "fork_enomem", Severity.CRITICAL, T0, 0, T0);
         List<Finding> still = List.of(finding("fork_enomem", Severity.CRITICAL));
 
-        assertEquals(0, machine.transitions(List.of(open), still, T0 + 3_600 * S - 1).repeatedCount());
+        assertEquals(
+                0, machine.transitions(List.of(open), still, T0 + 3_600 * S - 1).repeatedCount());
         Transitions due = machine.transitions(List.of(open), still, T0 + 3_600 * S);
         assertEquals(1, due.repeatedCount());
         assertEquals(List.of(new Page(7, NotificationKind.REPEAT, Severity.CRITICAL)), due.seenPages());
@@ -96,8 +101,9 @@ class AlertStateMachineTest {
     void onlyCriticalAlertsThatWereToldRepeat() {
         OpenAlert warning = new OpenAlert(7, "maxmemory_reached", Severity.WARNING, T0, 0, T0);
         OpenAlert untold = new OpenAlert(8, "fork_enomem", Severity.CRITICAL, T0, 0, OpenAlert.NEVER);
-        Transitions t = machine.transitions(List.of(warning, untold), List.of(
-                finding("maxmemory_reached", Severity.WARNING), finding("fork_enomem", Severity.CRITICAL)),
+        Transitions t = machine.transitions(
+                List.of(warning, untold),
+                List.of(finding("maxmemory_reached", Severity.WARNING), finding("fork_enomem", Severity.CRITICAL)),
                 T0 + 10 * 3_600 * S);
 
         assertEquals(0, t.repeatedCount());
@@ -107,15 +113,15 @@ class AlertStateMachineTest {
     @Test
     void aFindingThatEscalatesPagesTheNewSeverityAtOnceAndOneThatCalmsDownDoesNot() {
         OpenAlert warning = new OpenAlert(7, "maxmemory_reached", Severity.WARNING, T0, 0, T0);
-        Transitions up = machine.transitions(List.of(warning), List.of(finding("maxmemory_reached", Severity.CRITICAL)),
-                T0 + 10 * S);
+        Transitions up = machine.transitions(
+                List.of(warning), List.of(finding("maxmemory_reached", Severity.CRITICAL)), T0 + 10 * S);
         assertEquals(List.of(new Page(7, NotificationKind.FIRING, Severity.CRITICAL)), up.seenPages());
         assertEquals(Severity.CRITICAL, up.seen().get(0).finding().severity(), "the alert takes the new severity");
         assertEquals(0, up.repeatedCount(), "an escalation is a firing page, not a repeat");
 
         OpenAlert critical = new OpenAlert(7, "maxmemory_reached", Severity.CRITICAL, T0, 0, T0);
-        Transitions down = machine.transitions(List.of(critical), List.of(finding("maxmemory_reached", Severity.WARNING)),
-                T0 + 20 * S);
+        Transitions down = machine.transitions(
+                List.of(critical), List.of(finding("maxmemory_reached", Severity.WARNING)), T0 + 20 * S);
         assertNull(down.seen().get(0).page());
         assertEquals(Severity.WARNING, down.seen().get(0).finding().severity());
     }
@@ -143,8 +149,8 @@ class AlertStateMachineTest {
     private static OpenAlert stored(OpenAlert o, Transitions t, long nowMs) {
         if (!t.seen().isEmpty()) {
             Transitions.Seen s = t.seen().get(0);
-            return new OpenAlert(o.id(), o.rule(), s.finding().severity(), nowMs, 0,
-                    s.page() != null ? nowMs : o.lastNotifiedMs());
+            return new OpenAlert(
+                    o.id(), o.rule(), s.finding().severity(), nowMs, 0, s.page() != null ? nowMs : o.lastNotifiedMs());
         }
         Transitions.Missed m = t.missed().get(0);
         assertFalse(m.resolved(), "resolved at " + nowMs);

@@ -77,20 +77,22 @@ class AlertingConfigTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "bad-route-to-missing-channel.yaml | alerting.routes.critical routes to sms but alerting.sms is not configured",
-            "bad-misspelt-key.yaml | unknown key 'alerting.repeat_intervall'",
-            "bad-duration.yaml | alerting.group_wait: 'soon' is not a duration",
-            "bad-phone-number.yaml | alerting.sms.to: '13800000000' is not a phone number in international form",
-            "bad-starttls.yaml | alerting.email.smtp.starttls must be none, optional or required, got 'maybe'",
-            "bad-provider.yaml | alerting.sms.provider must be webhook or twilio, got 'pager'",
-            "bad-email-address.yaml | alerting.email.to: 'oncall' is not an email address",
-            "bad-password-file.yaml | alerting.email.smtp.password_file: cannot read secret file",
-            "bad-twilio-sid.yaml | alerting.sms.account_sid must be a Twilio Account SID",
-            "bad-webhook-url.yaml | alerting.sms.url must be an http or https URL, got 'ftp://gateway/sms'",
-            "bad-rate-limit.yaml | alerting.rate_limit.messages must be positive, got 0",
-            "bad-route-severity.yaml | unknown key 'alerting.routes.urgent'",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "bad-route-to-missing-channel.yaml | alerting.routes.critical routes to sms but alerting.sms is not configured",
+                "bad-misspelt-key.yaml | unknown key 'alerting.repeat_intervall'",
+                "bad-duration.yaml | alerting.group_wait: 'soon' is not a duration",
+                "bad-phone-number.yaml | alerting.sms.to: '13800000000' is not a phone number in international form",
+                "bad-starttls.yaml | alerting.email.smtp.starttls must be none, optional or required, got 'maybe'",
+                "bad-provider.yaml | alerting.sms.provider must be webhook or twilio, got 'pager'",
+                "bad-email-address.yaml | alerting.email.to: 'oncall' is not an email address",
+                "bad-password-file.yaml | alerting.email.smtp.password_file: cannot read secret file",
+                "bad-twilio-sid.yaml | alerting.sms.account_sid must be a Twilio Account SID",
+                "bad-webhook-url.yaml | alerting.sms.url must be an http or https URL, got 'ftp://gateway/sms'",
+                "bad-rate-limit.yaml | alerting.rate_limit.messages must be positive, got 0",
+                "bad-route-severity.yaml | unknown key 'alerting.routes.urgent'",
+            })
     void badConfigNamesTheKey(String file, String message) throws IOException {
         Files.writeString(dir.resolve("twilio.token"), "tok");
         ConfigException e = assertThrows(ConfigException.class, () -> AlertingConfigReader.load(fixture(file)));

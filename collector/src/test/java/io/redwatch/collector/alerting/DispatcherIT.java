@@ -61,7 +61,8 @@ class DispatcherIT {
             for (int i = 0; i < 20; i++) {
                 String instance = "db1:" + (7000 + wave * 20 + i);
                 List<Finding> list = new ArrayList<>();
-                for (int r = 0; r < 100; r++) list.add(finding(String.format("rule_%02d", r), Severity.CRITICAL, instance));
+                for (int r = 0; r < 100; r++)
+                    list.add(finding(String.format("rule_%02d", r), Severity.CRITICAL, instance));
                 findings += list.size();
                 a.evaluate(instance, "db1", list, t);
             }
@@ -73,8 +74,10 @@ class DispatcherIT {
         assertEquals(20_000, h.count("SELECT count(*) FROM redwatch_alerts WHERE state = 'firing'"));
         assertEquals(3, h.emails().size(), "three waves sent, seven held back by the rate limit");
         assertEquals(3, h.texts().size());
-        assertEquals(2 * 14_000, h.count("SELECT count(*) FROM redwatch_notifications WHERE status = 'suppressed'"
-                + " AND suppressed_by = 'rate_limit'"));
+        assertEquals(
+                2 * 14_000,
+                h.count("SELECT count(*) FROM redwatch_notifications WHERE status = 'suppressed'"
+                        + " AND suppressed_by = 'rate_limit'"));
         MimeMessage first = h.emails().get(0);
         assertTrue(subject(first).startsWith("[CRITICAL] 2000 alerts on db1: rule_00 on db1:7000"), subject(first));
         assertTrue(body(first).contains("- and 1790 more"), "a storm stays a readable message");
@@ -89,8 +92,11 @@ class DispatcherIT {
         assertTrue(body(summary).contains("rule_00 ×140"), body(summary));
         String text = h.texts().get(3);
         assertTrue(text.startsWith("[redwatch] 14000 alerts suppressed since "), text);
-        assertEquals(0, h.count("SELECT count(*) FROM redwatch_notifications WHERE suppressed_by = 'rate_limit'"
-                + " AND message_id IS NULL"), "every suppressed one told once");
+        assertEquals(
+                0,
+                h.count("SELECT count(*) FROM redwatch_notifications WHERE suppressed_by = 'rate_limit'"
+                        + " AND message_id IS NULL"),
+                "every suppressed one told once");
         assertEquals(0, a.dispatcher().dispatchOnce(t0 + 12 * 60 * S), "and not told again");
         LOG.info("storm: 20000 findings on 200 instances evaluated and dispatched in " + evalMs + " ms");
     }
@@ -100,14 +106,23 @@ class DispatcherIT {
         Alerting a = h.alerting(h.config(), "d1");
         for (int i = 0; i < 200; i++) {
             String instance = "db1:" + (7000 + i);
-            a.evaluate(instance, "db1", List.of(finding("fork_enomem", Severity.CRITICAL, instance),
-                    finding("maxmemory_near", Severity.WARNING, instance)), t0 + i);
+            a.evaluate(
+                    instance,
+                    "db1",
+                    List.of(
+                            finding("fork_enomem", Severity.CRITICAL, instance),
+                            finding("maxmemory_near", Severity.WARNING, instance)),
+                    t0 + i);
         }
         assertEquals(2, a.dispatcher().dispatchOnce(t0 + 31 * S));
         assertEquals(1, h.emails().size());
-        assertTrue(subject(h.emails().get(0)).startsWith("[CRITICAL] 400 alerts on db1: "), subject(h.emails().get(0)));
+        assertTrue(
+                subject(h.emails().get(0)).startsWith("[CRITICAL] 400 alerts on db1: "),
+                subject(h.emails().get(0)));
         assertEquals(1, h.texts().size());
-        assertTrue(h.texts().get(0).startsWith("[CRITICAL] 200 alerts on db1: fork_enomem db1:7000"), h.texts().get(0));
+        assertTrue(
+                h.texts().get(0).startsWith("[CRITICAL] 200 alerts on db1: fork_enomem db1:7000"),
+                h.texts().get(0));
     }
 
     @Test
@@ -118,12 +133,14 @@ class DispatcherIT {
         int hosts = 40;
         for (int k = 0; k < hosts; k++) {
             String instance = "host" + k + ":6379";
-            (k % 2 == 0 ? a : b).evaluate(instance, "host" + k, List.of(finding("fork_enomem", Severity.CRITICAL, instance)), t0);
+            (k % 2 == 0 ? a : b)
+                    .evaluate(instance, "host" + k, List.of(finding("fork_enomem", Severity.CRITICAL, instance)), t0);
         }
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             List<Future<Integer>> runs = new ArrayList<>();
-            for (Alerting x : List.of(a, b, a, b)) runs.add(pool.submit(() -> x.dispatcher().dispatchOnce(t0 + 2 * S)));
+            for (Alerting x : List.of(a, b, a, b))
+                runs.add(pool.submit(() -> x.dispatcher().dispatchOnce(t0 + 2 * S)));
             int attempted = 0;
             for (Future<Integer> f : runs) attempted += f.get();
             assertEquals(2 * hosts, attempted, "one message per host and channel, whoever sent it");
@@ -149,12 +166,15 @@ class DispatcherIT {
         Optional<ClaimedMessage> claimed = crashed.dispatcher().claimNext("email", t0 + 30 * S);
         assertTrue(claimed.isPresent());
         // ... and it dies here, without sending or recording anything.
-        assertEquals(List.of("pending|collector-crashed"),
+        assertEquals(
+                List.of("pending|collector-crashed"),
                 h.column("SELECT status || '|' || claimed_by FROM redwatch_notifications"));
         assertEquals(0, survivor.dispatcher().dispatchOnce(t0 + 31 * S), "leased to the crashed one");
         assertEquals(0, h.emails().size());
 
-        assertEquals(1, survivor.dispatcher().dispatchOnce(t0 + 30 * S + config.lease().toMillis() + 1));
+        assertEquals(
+                1,
+                survivor.dispatcher().dispatchOnce(t0 + 30 * S + config.lease().toMillis() + 1));
         assertEquals(1, h.emails().size());
         assertEquals("[CRITICAL] fork_enomem on db1:6379", subject(h.emails().get(0)));
         assertEquals(List.of("sent"), h.column("SELECT status FROM redwatch_notifications"));
@@ -165,10 +185,16 @@ class DispatcherIT {
     @Test
     void aDispatcherRestartedOnTheSameDatabaseSendsWhatWasWrittenBeforeIt() {
         AlertingConfig config = h.config("routes: {critical: [sms]}");
-        h.alerting(config, "old").evaluate("db1:6379", "db1",
-                List.of(finding("misconf_writes_refused", Severity.CRITICAL, "db1:6379")), t0);
+        h.alerting(config, "old")
+                .evaluate(
+                        "db1:6379",
+                        "db1",
+                        List.of(finding("misconf_writes_refused", Severity.CRITICAL, "db1:6379")),
+                        t0);
         Alerting fresh = h.alerting(config, "new");
         assertEquals(1, fresh.dispatcher().dispatchOnce(t0 + 30 * S));
-        assertTrue(h.texts().get(0).startsWith("[CRITICAL] misconf_writes_refused db1:6379"), h.texts().get(0));
+        assertTrue(
+                h.texts().get(0).startsWith("[CRITICAL] misconf_writes_refused db1:6379"),
+                h.texts().get(0));
     }
 }

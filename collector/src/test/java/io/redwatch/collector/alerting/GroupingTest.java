@@ -48,16 +48,31 @@ class GroupingTest {
         PendingNotification criticalA = item(4, NotificationKind.FIRING, "a_rule", Severity.CRITICAL, "db1:2");
         PendingNotification criticalA1 = item(5, NotificationKind.FIRING, "c_rule", Severity.CRITICAL, "db1:1");
 
-        Notice n = thirtySeconds.notice("db1", List.of(resolved, warning, criticalB, criticalA, criticalA1),
-                SuppressedSummary.NONE);
+        Notice n = thirtySeconds.notice(
+                "db1", List.of(resolved, warning, criticalB, criticalA, criticalA1), SuppressedSummary.NONE);
 
-        assertEquals(List.of(3L, 5L, 4L, 2L, 1L), n.items().stream().map(NoticeItem::alertId).toList());
+        assertEquals(
+                List.of(3L, 5L, 4L, 2L, 1L),
+                n.items().stream().map(NoticeItem::alertId).toList());
         assertEquals("db1", n.host());
         assertEquals(Severity.CRITICAL, n.worstFiring());
     }
 
-    private static PendingNotification item(long alertId, NotificationKind kind, String rule, Severity s, String instance) {
-        return new PendingNotification(alertId + 100, new NoticeItem(alertId, kind, rule, s, instance, "db1",
-                rule, List.of(), "", T0, kind == NotificationKind.RESOLVED ? T0 + 1 : 0));
+    private static PendingNotification item(
+            long alertId, NotificationKind kind, String rule, Severity s, String instance) {
+        return new PendingNotification(
+                alertId + 100,
+                new NoticeItem(
+                        alertId,
+                        kind,
+                        rule,
+                        s,
+                        instance,
+                        "db1",
+                        rule,
+                        List.of(),
+                        "",
+                        T0,
+                        kind == NotificationKind.RESOLVED ? T0 + 1 : 0));
     }
 }

@@ -40,10 +40,15 @@ class HeaderInjectionIT {
         h.reset();
         long t0 = System.currentTimeMillis();
         Alerting a = h.alerting(h.config(), "inj");
-        Finding f = new Finding("bgsave_failing", Severity.CRITICAL, EVIL_INSTANCE, EVIL_HOST,
+        Finding f = new Finding(
+                "bgsave_failing",
+                Severity.CRITICAL,
+                EVIL_INSTANCE,
+                EVIL_HOST,
                 EVIL_INSTANCE + " is not saving to disk\nX-Forged-Body: yes",
                 List.of("12:00:00 log: Background saving error\n\nX-Forged-Evidence: yes\u001b[31m"),
-                "Check the disk of " + EVIL_INSTANCE, t0);
+                "Check the disk of " + EVIL_INSTANCE,
+                t0);
         a.evaluate(EVIL_INSTANCE, EVIL_HOST, List.of(f), t0);
 
         assertEquals(2, a.dispatcher().dispatchOnce(t0 + 60_000), "one email, one SMS");
@@ -52,10 +57,13 @@ class HeaderInjectionIT {
         String raw = raw(m);
         assertNull(m.getHeader("X-Injected"), raw);
         assertNull(m.getHeader("Bcc"), raw);
-        assertEquals(List.of("oncall@example.org"), List.of(m.getAllRecipients()).stream().map(Object::toString).toList(),
+        assertEquals(
+                List.of("oncall@example.org"),
+                List.of(m.getAllRecipients()).stream().map(Object::toString).toList(),
                 "no recipient added by a name");
         for (String line : raw.split("\r\n")) {
-            assertFalse(line.startsWith("X-Injected") || line.startsWith("X-Forged") || line.startsWith("Bcc"),
+            assertFalse(
+                    line.startsWith("X-Injected") || line.startsWith("X-Forged") || line.startsWith("Bcc"),
                     "a forged line in the raw mail: " + line + "\n" + raw);
         }
         String subject = PipelineHarness.subject(m);

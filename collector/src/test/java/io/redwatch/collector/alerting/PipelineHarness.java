@@ -89,12 +89,16 @@ final class PipelineHarness implements AutoCloseable {
         StringBuilder y = new StringBuilder()
                 .append("alerting:\n")
                 .append("  email:\n")
-                .append("    smtp: {host: 127.0.0.1, port: ").append(smtpPort).append(", starttls: none}\n")
+                .append("    smtp: {host: 127.0.0.1, port: ")
+                .append(smtpPort)
+                .append(", starttls: none}\n")
                 .append("    from: redwatch@example.org\n")
                 .append("    to: [oncall@example.org]\n")
                 .append("  sms:\n")
                 .append("    provider: webhook\n")
-                .append("    url: ").append(sms.url("/sms")).append('\n')
+                .append("    url: ")
+                .append(sms.url("/sms"))
+                .append('\n')
                 .append("    to: [\"+8613800000000\"]\n")
                 .append("  send_timeout: 3s\n")
                 .append("  lease: 20s\n")
@@ -160,7 +164,8 @@ final class PipelineHarness implements AutoCloseable {
     }
 
     void sql(String statement) {
-        try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = db.getConnection();
+                Statement s = c.createStatement()) {
             s.execute(statement);
         } catch (SQLException e) {
             throw new IllegalStateException(statement + ": " + e.getMessage(), e);
@@ -170,7 +175,9 @@ final class PipelineHarness implements AutoCloseable {
     /** The first column of every row, as text. */
     List<String> column(String query) {
         List<String> out = new ArrayList<>();
-        try (Connection c = db.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
+        try (Connection c = db.getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(query)) {
             while (rs.next()) out.add(rs.getString(1));
         } catch (SQLException e) {
             throw new IllegalStateException(query + ": " + e.getMessage(), e);
@@ -184,9 +191,14 @@ final class PipelineHarness implements AutoCloseable {
 
     static Finding finding(String rule, Severity severity, String instance) {
         String host = instance.substring(0, instance.indexOf(':'));
-        return new Finding(rule, severity, instance, host,
+        return new Finding(
+                rule,
+                severity,
+                instance,
+                host,
                 "Background save fails: fork: Cannot allocate memory (" + rule + ")",
-                List.of("10:43:12.034 log: # Can't save in background: fork: Cannot allocate memory",
+                List.of(
+                        "10:43:12.034 log: # Can't save in background: fork: Cannot allocate memory",
                         "10:43:12 INFO persistence: rdb_last_bgsave_status:err",
                         "10:43:12 /proc/sys/vm/overcommit_memory: 0"),
                 "sysctl vm.overcommit_memory=1; add vm.overcommit_memory = 1 to /etc/sysctl.conf",

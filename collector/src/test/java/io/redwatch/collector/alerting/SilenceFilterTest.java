@@ -27,8 +27,9 @@ class SilenceFilterTest {
     void theFirstMatchingSilenceTakesTheNotification() {
         Silence host = new Silence(1, null, null, "db1", T0, T0 + 1, "");
         Silence instance = new Silence(2, null, "db1:6379", null, T0, T0 + 1, "");
-        SilenceFilter.Split split = new SilenceFilter(List.of(instance, host)).split(List.of(
-                pending(10, "fork_enomem", "db1:6379", "db1"), pending(11, "fork_enomem", "db1:6380", "db1")));
+        SilenceFilter.Split split = new SilenceFilter(List.of(instance, host))
+                .split(List.of(
+                        pending(10, "fork_enomem", "db1:6379", "db1"), pending(11, "fork_enomem", "db1:6380", "db1")));
 
         assertEquals(List.of(), split.send());
         assertEquals(Map.of(2L, List.of(10L), 1L, List.of(11L)), split.silenced());
@@ -43,7 +44,19 @@ class SilenceFilterTest {
     }
 
     static PendingNotification pending(long id, String rule, String instance, String host) {
-        return new PendingNotification(id, new NoticeItem(id * 100, NotificationKind.FIRING, rule, Severity.CRITICAL,
-                instance, host, rule + " on " + instance, List.of(), "", T0, 0));
+        return new PendingNotification(
+                id,
+                new NoticeItem(
+                        id * 100,
+                        NotificationKind.FIRING,
+                        rule,
+                        Severity.CRITICAL,
+                        instance,
+                        host,
+                        rule + " on " + instance,
+                        List.of(),
+                        "",
+                        T0,
+                        0));
     }
 }

@@ -45,25 +45,28 @@ class SlowSmtpIT {
     @Test
     void aStalledSmtpServerDoesNotHoldBackIngestAcknowledgements() throws Exception {
         try (StallingSmtp smtp = new StallingSmtp();
-             FreshDatabase database = FreshDatabase.create("slow_smtp_it")) {
+                FreshDatabase database = FreshDatabase.create("slow_smtp_it")) {
             Path yaml = dir.resolve("collector.yaml");
-            Files.writeString(yaml, String.join("\n",
-                    "database:",
-                    "  pool_size: 1",
-                    "alerting:",
-                    "  email:",
-                    "    smtp: {host: 127.0.0.1, port: " + smtp.port() + ", starttls: none}",
-                    "    from: redwatch@example.org",
-                    "    to: [oncall@example.org]",
-                    "  routes: {critical: [email], warning: [email]}",
-                    "  group_wait: 1ms",
-                    "  dispatch_interval: 200ms",
-                    "  send_timeout: 2m",
-                    "  lease: 5m",
-                    "  timezone: UTC",
-                    ""));
-            CollectorConfig config = CollectorConfig.load(yaml,
-                    new CollectorConfig.Overrides(null, 0, 0, database.url(), FreshDatabase.USER, null));
+            Files.writeString(
+                    yaml,
+                    String.join(
+                            "\n",
+                            "database:",
+                            "  pool_size: 1",
+                            "alerting:",
+                            "  email:",
+                            "    smtp: {host: 127.0.0.1, port: " + smtp.port() + ", starttls: none}",
+                            "    from: redwatch@example.org",
+                            "    to: [oncall@example.org]",
+                            "  routes: {critical: [email], warning: [email]}",
+                            "  group_wait: 1ms",
+                            "  dispatch_interval: 200ms",
+                            "  send_timeout: 2m",
+                            "  lease: 5m",
+                            "  timezone: UTC",
+                            ""));
+            CollectorConfig config = CollectorConfig.load(
+                    yaml, new CollectorConfig.Overrides(null, 0, 0, database.url(), FreshDatabase.USER, null));
             Collector collector = new Collector(config);
             Vertx vertx = Vertx.vertx();
             HikariDataSource db = Database.open(database.url(), FreshDatabase.USER, "", 2);
@@ -73,16 +76,23 @@ class SlowSmtpIT {
                 AlertingConfig alerting = config.alerting();
                 Alerting feeder = new Alerting(vertx, db, alerting, Alerting.channels(vertx, alerting), "feeder");
                 long now = System.currentTimeMillis();
-                feeder.evaluate("stall-host:1", "stall-host",
-                        List.of(PipelineHarness.finding("fork_enomem", Severity.CRITICAL, "stall-host:1")), now);
+                feeder.evaluate(
+                        "stall-host:1",
+                        "stall-host",
+                        List.of(PipelineHarness.finding("fork_enomem", Severity.CRITICAL, "stall-host:1")),
+                        now);
 
-                Await.until("the dispatcher connects to the stalled SMTP server", Duration.ofSeconds(30),
+                Await.until(
+                        "the dispatcher connects to the stalled SMTP server",
+                        Duration.ofSeconds(30),
                         () -> smtp.accepted() > 0);
                 long stalledAt = System.nanoTime();
 
                 try (RedisServerProcess redis = RedisServerProcess.start();
-                     Agent agent = agent(collector, redis)) {
-                    Await.until("batches stored and acknowledged while the send hangs", Duration.ofSeconds(30),
+                        Agent agent = agent(collector, redis)) {
+                    Await.until(
+                            "batches stored and acknowledged while the send hangs",
+                            Duration.ofSeconds(30),
                             () -> collector.metrics().batchesStored.get() >= 3);
                     long ms = (System.nanoTime() - stalledAt) / 1_000_000;
                     assertTrue(smtp.stillHeld(), "the SMTP connection is still hanging, so the send has not ended");
@@ -99,11 +109,29 @@ class SlowSmtpIT {
     }
 
     private Agent agent(Collector collector, RedisServerProcess redis) throws IOException {
-        RedisTarget t = RedisTarget.of("redis://127.0.0.1:" + redis.port(), "", "stall-host", "", Secret.none(), null,
-                Duration.ofSeconds(2), Duration.ofSeconds(2), "redis");
-        AgentConfig cfg = new AgentConfig("stall-agent", "stall-host", "127.0.0.1:" + collector.grpcPort(), Secret.none(),
-                Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofMillis(200),
-                Files.createTempDirectory(dir, "agent"), Path.of("/proc"), Path.of("/sys"), List.of(t)).validate();
+        RedisTarget t = RedisTarget.of(
+                "redis://127.0.0.1:" + redis.port(),
+                "",
+                "stall-host",
+                "",
+                Secret.none(),
+                null,
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(2),
+                "redis");
+        AgentConfig cfg = new AgentConfig(
+                        "stall-agent",
+                        "stall-host",
+                        "127.0.0.1:" + collector.grpcPort(),
+                        Secret.none(),
+                        Duration.ofMillis(200),
+                        Duration.ofSeconds(1),
+                        Duration.ofMillis(200),
+                        Files.createTempDirectory(dir, "agent"),
+                        Path.of("/proc"),
+                        Path.of("/sys"),
+                        List.of(t))
+                .validate();
         Agent a = new Agent(cfg, "it", new Shipper.Settings(200, 1 << 20, 8, 100, 1000, 10_000, 100));
         a.start();
         return a;
@@ -116,13 +144,15 @@ class SlowSmtpIT {
         private final Thread acceptor;
 
         StallingSmtp() throws IOException {
-            acceptor = new Thread(() -> {
-                try {
-                    while (true) held.add(server.accept());
-                } catch (IOException closed) {
-                    // close() ends the loop
-                }
-            }, "stalling-smtp");
+            acceptor = new Thread(
+                    () -> {
+                        try {
+                            while (true) held.add(server.accept());
+                        } catch (IOException closed) {
+                            // close() ends the loop
+                        }
+                    },
+                    "stalling-smtp");
             acceptor.setDaemon(true);
             acceptor.start();
         }

@@ -27,8 +27,8 @@ class SummariserTest {
         assertEquals(5, s.count());
         assertEquals(T0 + 1_000, s.sinceMs());
         // A rule held back once is named with its instance; ties keep the order they were written in.
-        assertEquals(List.of("fork_enomem ×3", "slowlog_growth on db1:6379", "maxmemory_reached on db4:6379"),
-                s.examples());
+        assertEquals(
+                List.of("fork_enomem ×3", "slowlog_growth on db1:6379", "maxmemory_reached on db4:6379"), s.examples());
     }
 
     @Test
@@ -37,8 +37,14 @@ class SummariserTest {
         for (int i = 0; i < 8; i++) many.add(held(i, T0, "rule_" + i, "db" + i + ":6379"));
         SuppressedSummary s = Summariser.summarise(many);
         assertEquals(8, s.count());
-        assertEquals(List.of("rule_0 on db0:6379", "rule_1 on db1:6379", "rule_2 on db2:6379", "rule_3 on db3:6379",
-                "rule_4 on db4:6379"), s.examples());
+        assertEquals(
+                List.of(
+                        "rule_0 on db0:6379",
+                        "rule_1 on db1:6379",
+                        "rule_2 on db2:6379",
+                        "rule_3 on db3:6379",
+                        "rule_4 on db4:6379"),
+                s.examples());
     }
 
     private static HeldBackNotification held(long id, long at, String rule, String instance) {

@@ -38,7 +38,8 @@ final class CollectorProbe {
         long ticks = ticks(pid);
         long now = System.nanoTime();
         double out = pid == lastPid && ticks >= 0 && lastTicks >= 0
-                ? (ticks - lastTicks) / CLOCK_TICKS / ((now - lastNanos) / 1e9) * 100 : Double.NaN;
+                ? (ticks - lastTicks) / CLOCK_TICKS / ((now - lastNanos) / 1e9) * 100
+                : Double.NaN;
         lastPid = pid;
         lastTicks = ticks;
         lastNanos = now;

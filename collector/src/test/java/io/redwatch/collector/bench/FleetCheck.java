@@ -21,8 +21,16 @@ import org.postgresql.copy.CopyManager;
  */
 final class FleetCheck {
     /** The tables ingest writes rows into, and the rows a raw COPY writes again. */
-    private static final List<String> TABLES = List.of("info_samples", "info_minutes", "pings", "log_events",
-            "log_line_keys", "host_facts", "process_facts", "config_snapshots");
+    private static final List<String> TABLES = List.of(
+            "info_samples",
+            "info_minutes",
+            "pings",
+            "log_events",
+            "log_line_keys",
+            "host_facts",
+            "process_facts",
+            "config_snapshots");
+
     private static final int COPY_ROWS_PER_TABLE = 500_000;
 
     private final String url;
@@ -37,9 +45,10 @@ final class FleetCheck {
 
     /** Rows inserted into the database's tables so far (statistics, a second or so behind). */
     long rowsInserted() {
-        try (Connection c = connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT coalesce(sum(n_tup_ins), 0) FROM pg_stat_user_tables"
-                     + " WHERE relname NOT LIKE 'fleet_copy_%'")) {
+        try (Connection c = connect();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT coalesce(sum(n_tup_ins), 0) FROM pg_stat_user_tables"
+                        + " WHERE relname NOT LIKE 'fleet_copy_%'")) {
             rs.next();
             return rs.getLong(1);
         } catch (SQLException e) {
@@ -59,7 +68,9 @@ final class FleetCheck {
         try (Connection c = connect()) {
             pings = counts(c, "SELECT instance, count(*) FROM pings GROUP BY 1");
             logs = counts(c, "SELECT instance, count(*) FROM log_events GROUP BY 1");
-            infos = counts(c, "SELECT i.instance, count(*) FROM info_samples s JOIN instance_ids i ON i.id = s.instance_id GROUP BY 1");
+            infos = counts(
+                    c,
+                    "SELECT i.instance, count(*) FROM info_samples s JOIN instance_ids i ON i.id = s.instance_id GROUP BY 1");
             configs = counts(c, "SELECT instance, count(*) FROM config_snapshots GROUP BY 1");
             processes = counts(c, "SELECT instance, count(*) FROM process_facts GROUP BY 1");
             hosts = counts(c, "SELECT host, count(*) FROM host_facts GROUP BY 1");
@@ -74,18 +85,27 @@ final class FleetCheck {
             String problem = null;
             if (pings.getOrDefault(instance, 0L) != n) problem = "pings " + pings.get(instance);
             else if (infos.getOrDefault(instance, 0L) != n) problem = "INFO samples " + infos.get(instance);
-            else if (logs.getOrDefault(instance, 0L) != n * FleetSample.LOG_LINES) problem = "log lines " + logs.get(instance);
+            else if (logs.getOrDefault(instance, 0L) != n * FleetSample.LOG_LINES)
+                problem = "log lines " + logs.get(instance);
             else if (processes.getOrDefault(instance, 0L) != n) problem = "process facts " + processes.get(instance);
-            else if (hosts.getOrDefault("fleet-" + a.index, 0L) != n) problem = "host facts " + hosts.get("fleet-" + a.index);
-            else if (configs.getOrDefault(instance, 0L) != a.configsAcked()) problem = "configs " + configs.get(instance);
+            else if (hosts.getOrDefault("fleet-" + a.index, 0L) != n)
+                problem = "host facts " + hosts.get("fleet-" + a.index);
+            else if (configs.getOrDefault(instance, 0L) != a.configsAcked())
+                problem = "configs " + configs.get(instance);
             else if (seqs.getOrDefault(a.agentId, 0L) != a.samples()) problem = "last_seq " + seqs.get(a.agentId);
             if (problem != null && bad++ < 5) {
                 System.out.println("MISMATCH agent " + a.agentId + ": acknowledged " + n + " batches (" + a.samples()
                         + " sampled), stored " + problem);
             }
         }
-        System.out.printf(Locale.ROOT, "exactly-once check: %d agents, %d batches acknowledged, %d stored (by PING rows),"
-                + " %d agents mismatched%n", fleet.size(), fleet.stream().mapToLong(SimulatedAgent::acked).sum(), stored, bad);
+        System.out.printf(
+                Locale.ROOT,
+                "exactly-once check: %d agents, %d batches acknowledged, %d stored (by PING rows),"
+                        + " %d agents mismatched%n",
+                fleet.size(),
+                fleet.stream().mapToLong(SimulatedAgent::acked).sum(),
+                stored,
+                bad);
         return bad == 0;
     }
 
@@ -101,7 +121,8 @@ final class FleetCheck {
             try (Statement st = c.createStatement()) {
                 for (String t : TABLES) {
                     ByteArrayOutputStream out = new ByteArrayOutputStream();
-                    rows += copy.copyOut("COPY (SELECT * FROM " + t + " LIMIT " + COPY_ROWS_PER_TABLE + ") TO STDOUT", out);
+                    rows += copy.copyOut(
+                            "COPY (SELECT * FROM " + t + " LIMIT " + COPY_ROWS_PER_TABLE + ") TO STDOUT", out);
                     data.put(t, out.toByteArray());
                     st.execute("DROP TABLE IF EXISTS fleet_copy_" + t);
                     st.execute("CREATE TABLE fleet_copy_" + t + " (LIKE " + t + " INCLUDING ALL)");
@@ -109,7 +130,8 @@ final class FleetCheck {
             }
             c.setAutoCommit(false);
             long t0 = System.nanoTime();
-            for (String t : TABLES) copy.copyIn("COPY fleet_copy_" + t + " FROM STDIN", new ByteArrayInputStream(data.get(t)));
+            for (String t : TABLES)
+                copy.copyIn("COPY fleet_copy_" + t + " FROM STDIN", new ByteArrayInputStream(data.get(t)));
             c.commit();
             double s = (System.nanoTime() - t0) / 1e9;
             c.setAutoCommit(true);
@@ -123,7 +145,8 @@ final class FleetCheck {
 
     private static Map<String, Long> counts(Connection c, String sql) throws SQLException {
         Map<String, Long> out = new HashMap<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             while (rs.next()) out.put(rs.getString(1), rs.getLong(2));
         }
         return out;

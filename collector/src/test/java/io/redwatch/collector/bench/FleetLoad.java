@@ -28,12 +28,12 @@ public final class FleetLoad {
     private static final long HEAP_EVERY_MS = 120_000;
     private static final long DRAIN_MS = 180_000;
 
-    private FleetLoad() {
-    }
+    private FleetLoad() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length < 5) {
-            System.err.println("usage: FleetLoad AGENTS SECONDS HOST:PORT[,HOST:PORT] PIDFILE[,PIDFILE] JDBC_URL [INTERVAL_MS]");
+            System.err.println(
+                    "usage: FleetLoad AGENTS SECONDS HOST:PORT[,HOST:PORT] PIDFILE[,PIDFILE] JDBC_URL [INTERVAL_MS]");
             System.exit(2);
         }
         int agents = Integer.parseInt(args[0]);
@@ -44,8 +44,14 @@ public final class FleetLoad {
         String jdbcUrl = args[4];
         long intervalMs = args.length > 5 ? Long.parseLong(args[5]) : 10_000;
 
-        System.out.printf(Locale.ROOT, "fleet: %d agents, %d s, interval %d ms, %d INFO fields per sample, collectors %s%n",
-                agents, seconds, intervalMs, FleetSample.INFO_FIELDS, String.join(" ", targets));
+        System.out.printf(
+                Locale.ROOT,
+                "fleet: %d agents, %d s, interval %d ms, %d INFO fields per sample, collectors %s%n",
+                agents,
+                seconds,
+                intervalMs,
+                FleetSample.INFO_FIELDS,
+                String.join(" ", targets));
         NioEventLoopGroup loops = new NioEventLoopGroup(2);
         ExecutorService callbacks = Executors.newFixedThreadPool(2);
         ScheduledExecutorService timers = Executors.newScheduledThreadPool(2);
@@ -60,15 +66,20 @@ public final class FleetLoad {
             // at most 1,000 agents per source address (127.0.0.2, .3, … all reach loopback), as agents on
             // their own hosts would: the collector allows 1,024 connections per address
             java.net.InetSocketAddress source = new java.net.InetSocketAddress("127.0.0." + (2 + i / 1000), 0);
-            ManagedChannel ch = NettyChannelBuilder.forAddress(hp[0], Integer.parseInt(hp[1])).usePlaintext()
+            ManagedChannel ch = NettyChannelBuilder.forAddress(hp[0], Integer.parseInt(hp[1]))
+                    .usePlaintext()
                     .localSocketPicker(new NettyChannelBuilder.LocalSocketPicker() {
                         @Override
-                        public java.net.SocketAddress createSocketAddress(java.net.SocketAddress remote, io.grpc.Attributes attrs) {
+                        public java.net.SocketAddress createSocketAddress(
+                                java.net.SocketAddress remote, io.grpc.Attributes attrs) {
                             return source;
                         }
                     })
-                    .eventLoopGroup(loops).channelType(NioSocketChannel.class).executor(callbacks)
-                    .keepAliveTime(30, TimeUnit.SECONDS).build();
+                    .eventLoopGroup(loops)
+                    .channelType(NioSocketChannel.class)
+                    .executor(callbacks)
+                    .keepAliveTime(30, TimeUnit.SECONDS)
+                    .build();
             channels.add(ch);
             SimulatedAgent a = new SimulatedAgent(i, runId, ch, timers, stats);
             fleet.add(a);
@@ -87,7 +98,8 @@ public final class FleetLoad {
         List<Double> rss = new ArrayList<>();
         List<Double> cpu = new ArrayList<>();
         List<Double> heaps = new ArrayList<>();
-        System.out.println("   t  connected  acked/s   rows/s   p50 ms   p99 ms  unacked  cpu%  rss MiB  (per collector)");
+        System.out.println(
+                "   t  connected  acked/s   rows/s   p50 ms   p99 ms  unacked  cpu%  rss MiB  (per collector)");
         while (true) {
             long now = System.currentTimeMillis();
             long next = now + REPORT_MS - (now - start) % REPORT_MS;
@@ -95,7 +107,9 @@ public final class FleetLoad {
             now = System.currentTimeMillis();
             // Steady state begins once the start-up storm (every agent's hello at once, and the batches
             // that queued meanwhile) is behind: all connected and almost nothing waiting for its ack.
-            if (insertsAtMeasure == null && now >= measureFrom && stats.connectedNow() == agents
+            if (insertsAtMeasure == null
+                    && now >= measureFrom
+                    && stats.connectedNow() == agents
                     && total(fleet, false) <= Math.max(10, agents / 50)) {
                 measureFrom = now;
                 stats.startMeasuring();
@@ -115,9 +129,17 @@ public final class FleetLoad {
                 if (!Double.isNaN(r)) rss.add(r);
                 perCollector.append(String.format(Locale.ROOT, " %5.1f %8.0f", c, r));
             }
-            System.out.printf(Locale.ROOT, "%4d %10d %8.1f %8.0f %8.1f %8.1f %8d%s%n", (now - start) / 1000,
-                    stats.connectedNow(), (acked - lastAcked) / (REPORT_MS / 1000.0), rowsPerS,
-                    FleetStats.percentileMs(lat, 0.5), FleetStats.percentileMs(lat, 0.99), total(fleet, false), perCollector);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%4d %10d %8.1f %8.0f %8.1f %8.1f %8d%s%n",
+                    (now - start) / 1000,
+                    stats.connectedNow(),
+                    (acked - lastAcked) / (REPORT_MS / 1000.0),
+                    rowsPerS,
+                    FleetStats.percentileMs(lat, 0.5),
+                    FleetStats.percentileMs(lat, 0.99),
+                    total(fleet, false),
+                    perCollector);
             lastAcked = acked;
             lastInserts = inserts;
             if (now - lastHeap >= HEAP_EVERY_MS && now < end) {
@@ -147,23 +169,51 @@ public final class FleetLoad {
         while (total(fleet, false) > 0 && System.currentTimeMillis() < drainUntil) Thread.sleep(500);
         long[] all = stats.runLatencies();
         System.out.println();
-        System.out.printf(Locale.ROOT, "steady state (from %d s, when the start-up backlog had cleared; %.0f s): %.1f acked batches/s, %.0f rows/s"
+        System.out.printf(
+                Locale.ROOT,
+                "steady state (from %d s, when the start-up backlog had cleared; %.0f s): %.1f acked batches/s, %.0f rows/s"
                         + " (pg_stat n_tup_ins), ack latency p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
-                (measureFrom - start) / 1000, measuredS, measuredAcked / measuredS, measuredRows / measuredS,
-                FleetStats.percentileMs(all, 0.5), FleetStats.percentileMs(all, 0.99), FleetStats.percentileMs(all, 1.0));
-        System.out.printf(Locale.ROOT, "collector CPU %s %% of one core (mean of 10 s samples), RSS max %.0f MiB,"
+                (measureFrom - start) / 1000,
+                measuredS,
+                measuredAcked / measuredS,
+                measuredRows / measuredS,
+                FleetStats.percentileMs(all, 0.5),
+                FleetStats.percentileMs(all, 0.99),
+                FleetStats.percentileMs(all, 1.0));
+        System.out.printf(
+                Locale.ROOT,
+                "collector CPU %s %% of one core (mean of 10 s samples), RSS max %.0f MiB,"
                         + " heap after full GC: during %s, at the end%s; peak rows/s in 10 s %.0f; reconnects %d%n",
-                cpu.isEmpty() ? "n/a" : String.format(Locale.ROOT, "%.1f", cpu.stream().mapToDouble(d -> d).average().orElse(0)),
-                rss.stream().mapToDouble(d -> d).max().orElse(Double.NaN), heaps, finalHeap, peakRowsPerS, stats.reconnects());
+                cpu.isEmpty()
+                        ? "n/a"
+                        : String.format(
+                                Locale.ROOT,
+                                "%.1f",
+                                cpu.stream().mapToDouble(d -> d).average().orElse(0)),
+                rss.stream().mapToDouble(d -> d).max().orElse(Double.NaN),
+                heaps,
+                finalHeap,
+                peakRowsPerS,
+                stats.reconnects());
         long[] hellos = stats.welcomeLatencies();
-        System.out.printf(Locale.ROOT, "hello -> welcome: %d answered, p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", hellos.length,
-                FleetStats.percentileMs(hellos, 0.5), FleetStats.percentileMs(hellos, 0.99), FleetStats.percentileMs(hellos, 1.0));
+        System.out.printf(
+                Locale.ROOT,
+                "hello -> welcome: %d answered, p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                hellos.length,
+                FleetStats.percentileMs(hellos, 0.5),
+                FleetStats.percentileMs(hellos, 0.99),
+                FleetStats.percentileMs(hellos, 1.0));
         long unacked = total(fleet, false);
         boolean exact = check.exactlyOnce(runId, fleet) && unacked == 0;
         System.out.printf(Locale.ROOT, "unacknowledged at the end: %d%n", unacked);
         double copyRowsPerS = check.rawCopyRowsPerSecond(runId);
-        System.out.printf(Locale.ROOT, "raw COPY of the same rows: %.0f rows/s; end-to-end peak / raw COPY = %.2f,"
-                + " steady / raw COPY = %.3f%n", copyRowsPerS, peakRowsPerS / copyRowsPerS, measuredRows / measuredS / copyRowsPerS);
+        System.out.printf(
+                Locale.ROOT,
+                "raw COPY of the same rows: %.0f rows/s; end-to-end peak / raw COPY = %.2f,"
+                        + " steady / raw COPY = %.3f%n",
+                copyRowsPerS,
+                peakRowsPerS / copyRowsPerS,
+                measuredRows / measuredS / copyRowsPerS);
         System.out.println(exact ? "EXACTLY ONCE: OK" : "EXACTLY ONCE: FAILED");
         channels.forEach(ManagedChannel::shutdownNow);
         timers.shutdownNow();

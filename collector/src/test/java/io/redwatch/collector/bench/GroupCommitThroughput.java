@@ -1,10 +1,10 @@
 package io.redwatch.collector.bench;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.redwatch.collector.facts.BatchFacts;
 import io.redwatch.collector.storage.BatchStore;
 import io.redwatch.collector.storage.Database;
 import io.redwatch.collector.storage.GroupCommit;
-import io.redwatch.collector.facts.BatchFacts;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -26,11 +26,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code deploy/bench/fleet.sh --store-only AGENTS ROUNDS}; not a test.
  */
 public final class GroupCommitThroughput {
-    private static final List<String> TABLES = List.of("info_samples", "info_minutes", "pings", "log_events",
-            "log_line_keys", "host_facts", "process_facts", "config_snapshots");
+    private static final List<String> TABLES = List.of(
+            "info_samples",
+            "info_minutes",
+            "pings",
+            "log_events",
+            "log_line_keys",
+            "host_facts",
+            "process_facts",
+            "config_snapshots");
 
-    private GroupCommitThroughput() {
-    }
+    private GroupCommitThroughput() {}
 
     public static void main(String[] args) throws Exception {
         int agents = Integer.parseInt(args[0]);
@@ -60,8 +66,14 @@ public final class GroupCommitThroughput {
             });
             long rows1 = rows(url);
             double perBatch = (rows1 - rows0) / s1;
-            System.out.printf(Locale.ROOT, "one transaction per batch (4 threads): %d batches, %d rows in %.1f s: %.0f batches/s, %.0f rows/s%n",
-                    (long) agents * oneByOneRounds, rows1 - rows0, s1, agents * oneByOneRounds / s1, perBatch);
+            System.out.printf(
+                    Locale.ROOT,
+                    "one transaction per batch (4 threads): %d batches, %d rows in %.1f s: %.0f batches/s, %.0f rows/s%n",
+                    (long) agents * oneByOneRounds,
+                    rows1 - rows0,
+                    s1,
+                    agents * oneByOneRounds / s1,
+                    perBatch);
 
             // after: group commit as the collector wires it
             AtomicLong failed = new AtomicLong();
@@ -73,8 +85,12 @@ public final class GroupCommitThroughput {
                         // agents 100,000 + a: instances of their own, so the rows are all new
                         int agent = 100_000 + a;
                         long n = r;
-                        commits.submit(new BatchStore.GroupedBatch("group-" + a, null,
-                                        BatchFacts.of(FleetSample.batch(agent, n, n, t0 + n * 10_000)), 0, 0))
+                        commits.submit(new BatchStore.GroupedBatch(
+                                        "group-" + a,
+                                        null,
+                                        BatchFacts.of(FleetSample.batch(agent, n, n, t0 + n * 10_000)),
+                                        0,
+                                        0))
                                 .whenComplete((result, failure) -> {
                                     if (failure != null) failed.incrementAndGet();
                                     round.countDown();
@@ -85,14 +101,27 @@ public final class GroupCommitThroughput {
             });
             long rows2 = rows(url);
             double grouped = (rows2 - rows1) / s2;
-            System.out.printf(Locale.ROOT, "group commit (2 committers, up to 500 per group, 2 ms linger): %d batches, %d rows in %.1f s:"
+            System.out.printf(
+                    Locale.ROOT,
+                    "group commit (2 committers, up to 500 per group, 2 ms linger): %d batches, %d rows in %.1f s:"
                             + " %.0f batches/s, %.0f rows/s, %.1f batches per transaction, %d failed%n",
-                    (long) agents * rounds, rows2 - rows1, s2, agents * rounds / s2, grouped,
-                    commits.counters().groupedBatches.get() / (double) Math.max(1, commits.counters().groups.get()), failed.get());
+                    (long) agents * rounds,
+                    rows2 - rows1,
+                    s2,
+                    agents * rounds / s2,
+                    grouped,
+                    commits.counters().groupedBatches.get()
+                            / (double) Math.max(1, commits.counters().groups.get()),
+                    failed.get());
             commits.close();
             double copy = new FleetCheck(url).rawCopyRowsPerSecond(0);
-            System.out.printf(Locale.ROOT, "raw COPY of the same rows: %.0f rows/s; group commit / raw COPY = %.2f;"
-                    + " one transaction per batch / raw COPY = %.2f%n", copy, grouped / copy, perBatch / copy);
+            System.out.printf(
+                    Locale.ROOT,
+                    "raw COPY of the same rows: %.0f rows/s; group commit / raw COPY = %.2f;"
+                            + " one transaction per batch / raw COPY = %.2f%n",
+                    copy,
+                    grouped / copy,
+                    perBatch / copy);
         }
     }
 
@@ -109,7 +138,8 @@ public final class GroupCommitThroughput {
     /** Rows in the tables ingest writes (counted, not from statistics, so nothing lags). */
     private static long rows(String url) throws SQLException {
         long n = 0;
-        try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url, "postgres", "");
+                Statement st = c.createStatement()) {
             for (String t : TABLES) {
                 try (ResultSet rs = st.executeQuery("SELECT count(*) FROM " + t)) {
                     rs.next();

@@ -25,8 +25,7 @@ final class SimulatedAgent implements ClientResponseObserver<AgentMessage, Colle
     private static final int IN_FLIGHT = 8;
     private static final long MAX_BACKOFF_MS = 30_000;
 
-    private record Pending(Batch batch, long n) {
-    }
+    private record Pending(Batch batch, long n) {}
 
     final int index;
     final String agentId;
@@ -109,9 +108,14 @@ final class SimulatedAgent implements ClientResponseObserver<AgentMessage, Colle
             s = (ClientCallStreamObserver<AgentMessage>) IngestGrpc.newStub(channel).stream(this);
             stream = s;
             helloNanos = System.nanoTime();
-            s.onNext(AgentMessage.newBuilder().setHello(Hello.newBuilder().setAgentId(agentId)
-                    .setHostname("fleet-" + index).setVersion("fleet-bench").setLastAckedSeq(highestAcked)
-                    .setIntervalMs(10_000)).build());
+            s.onNext(AgentMessage.newBuilder()
+                    .setHello(Hello.newBuilder()
+                            .setAgentId(agentId)
+                            .setHostname("fleet-" + index)
+                            .setVersion("fleet-bench")
+                            .setLastAckedSeq(highestAcked)
+                            .setIntervalMs(10_000))
+                    .build());
         }
     }
 
@@ -152,8 +156,7 @@ final class SimulatedAgent implements ClientResponseObserver<AgentMessage, Colle
                 pump();
             }
             case REJECT -> stats.rejected(agentId + ": " + m.getReject().getReason());
-            default -> {
-            }
+            default -> {}
         }
     }
 
@@ -166,7 +169,9 @@ final class SimulatedAgent implements ClientResponseObserver<AgentMessage, Colle
                 lastSent = next.getKey();
                 inFlight++;
                 sentNanos.put(next.getKey(), System.nanoTime());
-                s.onNext(AgentMessage.newBuilder().setBatch(next.getValue().batch()).build());
+                s.onNext(AgentMessage.newBuilder()
+                        .setBatch(next.getValue().batch())
+                        .build());
             }
         }
     }

@@ -1,11 +1,10 @@
 package io.redwatch.collector.config;
 
-import io.redwatch.common.config.ConfigException;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.redwatch.common.config.ConfigException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,13 +24,18 @@ class ConnectionsPerAddressTest {
 
     @Test
     void defaultsTo1024AndCanBeRaisedForALoadBalancer() throws IOException {
-        assertEquals(1024, CollectorConfig.load(null, CollectorConfig.Overrides.none()).connectionsPerAddress());
+        assertEquals(
+                1024,
+                CollectorConfig.load(null, CollectorConfig.Overrides.none()).connectionsPerAddress());
         assertEquals(20_000, load("connections_per_address: 20000\n").connectionsPerAddress());
     }
 
     @Test
     void zeroIsRefusedWithWhatToSet() {
         ConfigException e = assertThrows(ConfigException.class, () -> load("connections_per_address: 0\n"));
-        assertTrue(e.getMessage().contains("connections_per_address") && e.getMessage().contains("load balancer"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("connections_per_address")
+                        && e.getMessage().contains("load balancer"),
+                e.getMessage());
     }
 }

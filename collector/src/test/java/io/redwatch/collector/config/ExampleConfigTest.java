@@ -22,8 +22,8 @@ class ExampleConfigTest {
         String example = Files.readString(Path.of("..", "deploy", "config", "collector.yaml"));
         // Only the secret file's location is machine-specific.
         Path password = Files.writeString(dir.resolve("db.pass"), "secret\n");
-        Path copy = Files.writeString(dir.resolve("collector.yaml"),
-                example.replace("/etc/redwatch/db.pass", password.toString()));
+        Path copy = Files.writeString(
+                dir.resolve("collector.yaml"), example.replace("/etc/redwatch/db.pass", password.toString()));
 
         CollectorConfig c = CollectorConfig.load(copy, CollectorConfig.Overrides.none());
 

@@ -3,7 +3,6 @@ package io.redwatch.collector.diagnosis;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.redwatch.collector.facts.InfoField;
 import io.redwatch.collector.facts.LogKind;
 import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.TypedInfo;
@@ -38,7 +37,8 @@ class InstanceWindowTest {
         InstanceView h = w.history(null, NOW);
         InfoView latest = h.latestInfo().orElseThrow();
         assertEquals(NOW, latest.tsMs());
-        assertEquals("100", latest.get("maxmemory").orElseThrow(), "the current maxmemory is read from the newest sample");
+        assertEquals(
+                "100", latest.get("maxmemory").orElseThrow(), "the current maxmemory is read from the newest sample");
         assertTrue(h.infos().get(0).has("sync_full"), "a series field is in every sample");
         assertTrue(!h.infos().get(0).has("maxmemory"), "a latest-only field is not kept in older samples");
     }
@@ -56,14 +56,23 @@ class InstanceWindowTest {
     @Test
     void aStormOfOneLineOrOfEqualTimestampsStaysBounded() {
         InstanceWindow w = window();
-        LogLine resync = new LogLine(NOW - 3_000_000, true, 1, LogKind.FULL_RESYNC, "Full resync requested by replica 10.0.0.2:6379");
+        LogLine resync = new LogLine(
+                NOW - 3_000_000, true, 1, LogKind.FULL_RESYNC, "Full resync requested by replica 10.0.0.2:6379");
         w.add(resync, NOW);
         for (int i = 0; i < 100_000; i++) {
-            w.add(new LogLine(NOW - 1000 + i % 1000, true, 1, LogKind.FORK_FAILED, "Can't save in background: fork: Cannot allocate memory"), NOW);
+            w.add(
+                    new LogLine(
+                            NOW - 1000 + i % 1000,
+                            true,
+                            1,
+                            LogKind.FORK_FAILED,
+                            "Can't save in background: fork: Cannot allocate memory"),
+                    NOW);
             w.add(new LogLine(NOW, true, 1, LogKind.OTHER, i + "x".repeat(10_000)), NOW);
         }
         for (int i = 0; i < 10_000; i++) w.add(info(NOW, "used_memory", "1"), NOW);
-        for (int i = 0; i < 10_000; i++) w.add(PingResult.newBuilder().setTsMs(NOW).setReply("PONG").build(), NOW);
+        for (int i = 0; i < 10_000; i++)
+            w.add(PingResult.newBuilder().setTsMs(NOW).setReply("PONG").build(), NOW);
         InstanceView h = w.history(null, NOW);
         assertEquals(InstanceWindow.LOGS_PER_KIND, h.logs(LogKind.FORK_FAILED).size());
         assertEquals(1, h.logs(LogKind.FULL_RESYNC).size(), "a storm of one kind does not push out another");
@@ -80,12 +89,17 @@ class InstanceWindowTest {
         w.add(info(NOW, "used_memory", "3", "maxmemory", "100"), NOW);
         RecentRecords past = new RecentRecords(
                 List.of(info(NOW - 20_000, "used_memory", "1"), info(NOW, "used_memory", "stale duplicate")),
-                List.of(), List.of(),
-                List.of(new LogLine(NOW - 30_000, true, 1, LogKind.FULL_RESYNC, "Full resync requested by replica 10.0.0.2:6379")),
-                null, null);
+                List.of(),
+                List.of(),
+                List.of(new LogLine(
+                        NOW - 30_000, true, 1, LogKind.FULL_RESYNC, "Full resync requested by replica 10.0.0.2:6379")),
+                null,
+                null);
         w.preload(past, NOW);
         InstanceView h = w.history(null, NOW);
-        assertEquals(List.of(NOW - 20_000, NOW), h.infos().stream().map(InfoView::tsMs).toList());
+        assertEquals(
+                List.of(NOW - 20_000, NOW),
+                h.infos().stream().map(InfoView::tsMs).toList());
         assertEquals("3", h.latestInfo().orElseThrow().get("used_memory").orElseThrow(), "the live sample wins");
         assertEquals(1, h.logs(LogKind.FULL_RESYNC).size());
         assertTrue(w.preloaded());

@@ -20,8 +20,12 @@ class LiveDiagnosisEvictionTest {
 
     @Test
     void aQuietInstanceAndItsHostAreDroppedAfterTwoWindows() {
-        LiveDiagnosis live = new LiveDiagnosis(new Diagnosis(Thresholds.defaults()), Duration.ofHours(1), Duration.ofSeconds(5),
-                (instance, host, findings, now) -> { }, (wanted, bounds) -> Map.of());
+        LiveDiagnosis live = new LiveDiagnosis(
+                new Diagnosis(Thresholds.defaults()),
+                Duration.ofHours(1),
+                Duration.ofSeconds(5),
+                (instance, host, findings, now) -> {},
+                (wanted, bounds) -> Map.of());
         long t0 = 1_800_000_000_000L;
         live.observe("agent-a", "redis-a", facts(t0, "redis-a"), t0);
         live.observe("agent-b", "redis-b", facts(t0 + HOUR, "redis-b"), t0 + HOUR);
@@ -38,11 +42,22 @@ class LiveDiagnosisEvictionTest {
     }
 
     private static BatchFacts facts(long ts, String host) {
-        InstanceRef ref = InstanceRef.newBuilder().setInstance(host + ":6379").setHost(host).setPort(6379).build();
-        return BatchFacts.of(Batch.newBuilder().setSeq(1)
-                .addRecords(Record.newBuilder().setPing(PingResult.newBuilder().setRef(ref).setTsMs(ts)
-                        .setOutcome(PingResult.Outcome.PONG).setReply("PONG")))
-                .addRecords(Record.newBuilder().setHost(HostFacts.newBuilder().setHost(host).setTsMs(ts).setCpuCount(2)))
+        InstanceRef ref = InstanceRef.newBuilder()
+                .setInstance(host + ":6379")
+                .setHost(host)
+                .setPort(6379)
+                .build();
+        return BatchFacts.of(Batch.newBuilder()
+                .setSeq(1)
+                .addRecords(Record.newBuilder()
+                        .setPing(PingResult.newBuilder()
+                                .setRef(ref)
+                                .setTsMs(ts)
+                                .setOutcome(PingResult.Outcome.PONG)
+                                .setReply("PONG")))
+                .addRecords(Record.newBuilder()
+                        .setHost(
+                                HostFacts.newBuilder().setHost(host).setTsMs(ts).setCpuCount(2)))
                 .build());
     }
 }

@@ -1,19 +1,17 @@
 package io.redwatch.collector.diagnosis;
 
-import io.redwatch.collector.facts.BatchFacts;
-import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.redwatch.collector.facts.BatchFacts;
 import io.redwatch.collector.rules.Diagnosis;
 import io.redwatch.collector.rules.Finding;
 import io.redwatch.collector.rules.Thresholds;
 import io.redwatch.collector.storage.BatchStore;
 import io.redwatch.collector.storage.Database;
 import io.redwatch.collector.storage.RecentRecordsReader;
-import io.redwatch.collector.storage.RecentRecords;
 import io.redwatch.collector.testing.FreshDatabase;
 import io.redwatch.proto.v1.Batch;
 import io.redwatch.proto.v1.ConfigSnapshot;
@@ -33,6 +31,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -68,7 +67,8 @@ class LiveDiagnosisRestartIT {
 
     /** What the collector stored before it restarted: three full resyncs and pipes rising from 100. */
     private static void storeTheIncidentSoFar(String instance, long now) {
-        store(config(instance, now - 50 * MINUTE),
+        store(
+                config(instance, now - 50 * MINUTE),
                 process(instance, now - 45 * MINUTE, 100),
                 log(instance, now - 40 * MINUTE, "Full resync requested by replica 10.3.0.2:6379", 1000),
                 log(instance, now - 25 * MINUTE, "Full resync requested by replica 10.3.0.2:6379", 2000),
@@ -77,8 +77,12 @@ class LiveDiagnosisRestartIT {
     }
 
     private static LiveDiagnosis restartedCollector(List<List<Finding>> evaluations, HistoryLoader history) {
-        return new LiveDiagnosis(new Diagnosis(Thresholds.defaults()), Duration.ofHours(1), Duration.ofSeconds(5),
-                (instance, host, findings, now) -> evaluations.add(findings), history);
+        return new LiveDiagnosis(
+                new Diagnosis(Thresholds.defaults()),
+                Duration.ofHours(1),
+                Duration.ofSeconds(5),
+                (instance, host, findings, now) -> evaluations.add(findings),
+                history);
     }
 
     private static List<String> rules(List<Finding> findings) {
@@ -103,7 +107,10 @@ class LiveDiagnosisRestartIT {
         List<String> found = rules(withHistory.get(0));
         assertTrue(found.contains("full_resync_loop"), "the loop before the restart was not seen: " + found);
         assertTrue(found.contains("fd_leak_pipes"), "the pipe rise before the restart was not seen: " + found);
-        Finding leak = withHistory.get(0).stream().filter(f -> f.rule().equals("fd_leak_pipes")).findFirst().orElseThrow();
+        Finding leak = withHistory.get(0).stream()
+                .filter(f -> f.rule().equals("fd_leak_pipes"))
+                .findFirst()
+                .orElseThrow();
         assertTrue(leak.summary().contains("+70 since"), leak.summary());
 
         // What the collector did before: the same batch judged on its own finds neither.
@@ -128,7 +135,9 @@ class LiveDiagnosisRestartIT {
         diagnosis.observe("agent-1", HOST, BatchFacts.of(live), now);
         diagnosis.refillDue(now);
         assertEquals(1, diagnosis.evaluateDue(now), "judged at once: CONFIG came from the database");
-        assertTrue(rules(evaluations.get(0)).contains("full_resync_loop"), rules(evaluations.get(0)).toString());
+        assertTrue(
+                rules(evaluations.get(0)).contains("full_resync_loop"),
+                rules(evaluations.get(0)).toString());
     }
 
     @Test
@@ -146,8 +155,8 @@ class LiveDiagnosisRestartIT {
         RecentRecordsReader reachable = new RecentRecordsReader(db);
         boolean[] databaseUp = {false};
         List<List<Finding>> evaluations = new ArrayList<>();
-        LiveDiagnosis diagnosis = restartedCollector(evaluations, (wanted, bounds) ->
-                (databaseUp[0] ? reachable : unreachable).load(wanted, bounds));
+        LiveDiagnosis diagnosis = restartedCollector(
+                evaluations, (wanted, bounds) -> (databaseUp[0] ? reachable : unreachable).load(wanted, bounds));
         diagnosis.observe("agent-1", HOST, BatchFacts.of(live), now);
 
         assertEquals(0, diagnosis.refillDue(now), "the fill failed");
@@ -156,7 +165,9 @@ class LiveDiagnosisRestartIT {
         databaseUp[0] = true;
         assertEquals(1, diagnosis.refillDue(now + 1000), "the fill is tried again");
         assertEquals(1, diagnosis.evaluateDue(now + 1000), "resumes by itself when the database answers");
-        assertTrue(rules(evaluations.get(0)).contains("full_resync_loop"), rules(evaluations.get(0)).toString());
+        assertTrue(
+                rules(evaluations.get(0)).contains("full_resync_loop"),
+                rules(evaluations.get(0)).toString());
     }
 
     private static int closedPort() throws IOException {
@@ -174,34 +185,72 @@ class LiveDiagnosisRestartIT {
     }
 
     private static InstanceRef ref(String instance) {
-        return InstanceRef.newBuilder().setInstance(instance).setHost(HOST)
-                .setPort(Integer.parseInt(instance.substring(instance.indexOf(':') + 1))).build();
+        return InstanceRef.newBuilder()
+                .setInstance(instance)
+                .setHost(HOST)
+                .setPort(Integer.parseInt(instance.substring(instance.indexOf(':') + 1)))
+                .build();
     }
 
     private static Record config(String instance, long ts) {
-        return Record.newBuilder().setConfig(ConfigSnapshot.newBuilder().setRef(ref(instance)).setTsMs(ts)
-                .addValues(ConfigValue.newBuilder().setKey("save").setValue(""))
-                .addValues(ConfigValue.newBuilder().setKey("appendonly").setValue("no"))
-                .addValues(ConfigValue.newBuilder().setKey("maxclients").setValue("10000"))).build();
+        return Record.newBuilder()
+                .setConfig(ConfigSnapshot.newBuilder()
+                        .setRef(ref(instance))
+                        .setTsMs(ts)
+                        .addValues(ConfigValue.newBuilder().setKey("save").setValue(""))
+                        .addValues(ConfigValue.newBuilder().setKey("appendonly").setValue("no"))
+                        .addValues(ConfigValue.newBuilder().setKey("maxclients").setValue("10000")))
+                .build();
     }
 
     private static Record ping(String instance, long ts) {
-        return Record.newBuilder().setPing(PingResult.newBuilder().setRef(ref(instance)).setTsMs(ts)
-                .setOutcome(PingResult.Outcome.PONG).setReply("PONG").setLatencyUs(90)).build();
+        return Record.newBuilder()
+                .setPing(PingResult.newBuilder()
+                        .setRef(ref(instance))
+                        .setTsMs(ts)
+                        .setOutcome(PingResult.Outcome.PONG)
+                        .setReply("PONG")
+                        .setLatencyUs(90))
+                .build();
     }
 
     private static Record process(String instance, long ts, int pipes) {
-        return Record.newBuilder().setProcess(ProcessFacts.newBuilder().setRef(ref(instance)).setTsMs(ts)
-                .setPid(4242).setPidSource("info").setFdTotal(500 + pipes).setFdSockets(480).setFdPipes(pipes)
-                .setFdFiles(20).setNofileSoft(10032).setNofileHard(10032)).build();
+        return Record.newBuilder()
+                .setProcess(ProcessFacts.newBuilder()
+                        .setRef(ref(instance))
+                        .setTsMs(ts)
+                        .setPid(4242)
+                        .setPidSource("info")
+                        .setFdTotal(500 + pipes)
+                        .setFdSockets(480)
+                        .setFdPipes(pipes)
+                        .setFdFiles(20)
+                        .setNofileSoft(10032)
+                        .setNofileHard(10032))
+                .build();
     }
 
     private static Record log(String instance, long ts, String message, long offset) {
         String line = "4242:M " + LOG_TIME.format(Instant.ofEpochMilli(ts).atZone(ZoneOffset.UTC)) + " * " + message;
-        return Record.newBuilder().setLog(LogEvent.newBuilder().setRef(ref(instance)).setTsMs(ts).setTsFromLog(true)
-                .setPid(4242).setRole("M").setLevel(LogEvent.Level.NOTICE).setMessage(message).setRaw(line).setParsed(true)
-                .setFile("/var/log/redis/redis.log")
-                .setFileId(FileIdentity.newBuilder().setDevice(2049).setInode(77).setHeadFingerprint("ab12").setHeadLength(1024))
-                .setOffset(offset).setEndOffset(offset + line.length() + 1)).build();
+        return Record.newBuilder()
+                .setLog(LogEvent.newBuilder()
+                        .setRef(ref(instance))
+                        .setTsMs(ts)
+                        .setTsFromLog(true)
+                        .setPid(4242)
+                        .setRole("M")
+                        .setLevel(LogEvent.Level.NOTICE)
+                        .setMessage(message)
+                        .setRaw(line)
+                        .setParsed(true)
+                        .setFile("/var/log/redis/redis.log")
+                        .setFileId(FileIdentity.newBuilder()
+                                .setDevice(2049)
+                                .setInode(77)
+                                .setHeadFingerprint("ab12")
+                                .setHeadLength(1024))
+                        .setOffset(offset)
+                        .setEndOffset(offset + line.length() + 1))
+                .build();
     }
 }

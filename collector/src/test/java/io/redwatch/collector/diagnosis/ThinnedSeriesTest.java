@@ -27,7 +27,10 @@ class ThinnedSeriesTest {
         for (long t = 0; t <= 2 * HOUR; t += 10_000) s.add(t);
         List<Long> kept = times(s);
         long now = 2 * HOUR;
-        assertEquals(31, kept.stream().filter(t -> now - t <= FIVE_MIN).count(), "every 10 s sample of the last five minutes");
+        assertEquals(
+                31,
+                kept.stream().filter(t -> now - t <= FIVE_MIN).count(),
+                "every 10 s sample of the last five minutes");
         List<Long> older = kept.stream().filter(t -> now - t > FIVE_MIN).toList();
         assertTrue(older.size() >= 54 && older.size() <= 56, "one a minute for the 55 minutes before: " + older.size());
         for (int i = 1; i < older.size(); i++) assertTrue(older.get(i) - older.get(i - 1) >= 60_000);

@@ -43,20 +43,30 @@ class WindowMemoryBenchmark {
         int n = Integer.getInteger("redwatch.benchmark.instances", 2_000);
         String reply = Fixtures.text("/info/redis-7.0.15-master-everything.txt");
         long start = System.currentTimeMillis() - HOUR;
-        LiveDiagnosis live = new LiveDiagnosis(new Diagnosis(Thresholds.defaults()), Duration.ofHours(1), Duration.ofSeconds(5),
-                (instance, host, findings, now) -> { }, (wanted, bounds) -> Map.of(), n + 1);
+        LiveDiagnosis live = new LiveDiagnosis(
+                new Diagnosis(Thresholds.defaults()),
+                Duration.ofHours(1),
+                Duration.ofSeconds(5),
+                (instance, host, findings, now) -> {},
+                (wanted, bounds) -> Map.of(),
+                n + 1);
         long before = usedAfterGc();
         long batches = 0;
         for (long t = start; t <= start + HOUR; t += 10_000) {
             for (int i = 0; i < n; i++) {
                 String host = "10.9." + (i / 250) + "." + (i % 250);
-                InstanceRef ref = InstanceRef.newBuilder().setInstance(host + ":6379").setHost(host).setPort(6379).build();
+                InstanceRef ref = InstanceRef.newBuilder()
+                        .setInstance(host + ":6379")
+                        .setHost(host)
+                        .setPort(6379)
+                        .build();
                 live.observe("agent-" + i, host, BatchFacts.of(batch(ref, reply, t, batches++)), t);
             }
             if ((t - start) % 600_000 == 0) live.refillDue(t);
         }
         long after = usedAfterGc();
-        System.out.printf("%d instances, one hour at 10 s: %.1f KB of heap per instance (%d MB in all)%n",
+        System.out.printf(
+                "%d instances, one hour at 10 s: %.1f KB of heap per instance (%d MB in all)%n",
                 n, (after - before) / 1024.0 / n, (after - before) >> 20);
         if (live.watched() != n) throw new AssertionError("windows: " + live.watched());
         // Evaluation: every instance judged once over its full window (warm-up, then timed).
@@ -68,42 +78,82 @@ class WindowMemoryBenchmark {
             long at = now + round * 10_000L;
             for (int i = 0; i < n; i++) {
                 String host = "10.9." + (i / 250) + "." + (i % 250);
-                InstanceRef ref = InstanceRef.newBuilder().setInstance(host + ":6379").setHost(host).setPort(6379).build();
+                InstanceRef ref = InstanceRef.newBuilder()
+                        .setInstance(host + ":6379")
+                        .setHost(host)
+                        .setPort(6379)
+                        .build();
                 live.observe("agent-" + i, host, BatchFacts.of(batch(ref, reply, at, batches++)), at);
             }
             long t0 = System.nanoTime();
             judged = live.evaluateDue(at);
             best = Math.min(best, (System.nanoTime() - t0) / 1e6);
         }
-        System.out.printf("evaluated %d instances in %.0f ms (best of 5 rounds): %.2f ms each, on one thread%n",
+        System.out.printf(
+                "evaluated %d instances in %.0f ms (best of 5 rounds): %.2f ms each, on one thread%n",
                 judged, best, best / judged);
     }
 
     private static Batch batch(InstanceRef ref, String reply, long t, long seq) {
-        InfoSample info = InfoParser.parse(reply.replace("uptime_in_seconds:", "uptime_in_seconds:" + (t / 1000) % 97),
-                ref, t, "redis");
-        Batch.Builder b = Batch.newBuilder().setSeq(seq + 1)
+        InfoSample info = InfoParser.parse(
+                reply.replace("uptime_in_seconds:", "uptime_in_seconds:" + (t / 1000) % 97), ref, t, "redis");
+        Batch.Builder b = Batch.newBuilder()
+                .setSeq(seq + 1)
                 .addRecords(Record.newBuilder().setInfo(info))
-                .addRecords(Record.newBuilder().setPing(PingResult.newBuilder().setRef(ref).setTsMs(t)
-                        .setOutcome(PingResult.Outcome.PONG).setReply("PONG").setLatencyUs(180 + t % 50)))
-                .addRecords(Record.newBuilder().setProcess(ProcessFacts.newBuilder().setRef(ref).setTsMs(t).setPid(4242)
-                        .setPidSource("tcp listener").setFdTotal(40).setFdSockets(30).setFdPipes(4).setFdFiles(6)
-                        .setNofileSoft(10032).setNofileHard(10032).setVmRss(1L << 30).setVmSize(2L << 30)));
+                .addRecords(Record.newBuilder()
+                        .setPing(PingResult.newBuilder()
+                                .setRef(ref)
+                                .setTsMs(t)
+                                .setOutcome(PingResult.Outcome.PONG)
+                                .setReply("PONG")
+                                .setLatencyUs(180 + t % 50)))
+                .addRecords(Record.newBuilder()
+                        .setProcess(ProcessFacts.newBuilder()
+                                .setRef(ref)
+                                .setTsMs(t)
+                                .setPid(4242)
+                                .setPidSource("tcp listener")
+                                .setFdTotal(40)
+                                .setFdSockets(30)
+                                .setFdPipes(4)
+                                .setFdFiles(6)
+                                .setNofileSoft(10032)
+                                .setNofileHard(10032)
+                                .setVmRss(1L << 30)
+                                .setVmSize(2L << 30)));
         for (int l = 0; l < 5; l++) {
             // A new string per line, as each parsed line is; pids and byte counts make most lines unique anyway.
             String msg = LOG_LINES[(int) ((t / 10_000 + l) % LOG_LINES.length)] + " ";
-            b.addRecords(Record.newBuilder().setLog(LogEvent.newBuilder().setRef(ref).setTsMs(t + l).setTsFromLog(true)
-                    .setPid(4242).setRole("M").setLevel(LogEvent.Level.NOTICE).setMessage(msg)
-                    .setRaw("4242:M 21 Nov 2026 03:10:00.000 * " + msg).setParsed(true).setOffset(t)));
+            b.addRecords(Record.newBuilder()
+                    .setLog(LogEvent.newBuilder()
+                            .setRef(ref)
+                            .setTsMs(t + l)
+                            .setTsFromLog(true)
+                            .setPid(4242)
+                            .setRole("M")
+                            .setLevel(LogEvent.Level.NOTICE)
+                            .setMessage(msg)
+                            .setRaw("4242:M 21 Nov 2026 03:10:00.000 * " + msg)
+                            .setParsed(true)
+                            .setOffset(t)));
         }
         if (t % 60_000 == 0) {
-            b.addRecords(Record.newBuilder().setConfig(ConfigSnapshot.newBuilder().setRef(ref).setTsMs(t)
-                    .addValues(ConfigValue.newBuilder().setKey("maxmemory").setValue("0"))
-                    .addValues(ConfigValue.newBuilder().setKey("maxmemory-policy").setValue("noeviction"))
-                    .addValues(ConfigValue.newBuilder().setKey("save").setValue("3600 1 300 100 60 10000"))
-                    .addValues(ConfigValue.newBuilder().setKey("appendonly").setValue("no"))
-                    .addValues(ConfigValue.newBuilder().setKey("client-output-buffer-limit")
-                            .setValue("normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"))));
+            b.addRecords(Record.newBuilder()
+                    .setConfig(ConfigSnapshot.newBuilder()
+                            .setRef(ref)
+                            .setTsMs(t)
+                            .addValues(
+                                    ConfigValue.newBuilder().setKey("maxmemory").setValue("0"))
+                            .addValues(ConfigValue.newBuilder()
+                                    .setKey("maxmemory-policy")
+                                    .setValue("noeviction"))
+                            .addValues(ConfigValue.newBuilder().setKey("save").setValue("3600 1 300 100 60 10000"))
+                            .addValues(ConfigValue.newBuilder()
+                                    .setKey("appendonly")
+                                    .setValue("no"))
+                            .addValues(ConfigValue.newBuilder()
+                                    .setKey("client-output-buffer-limit")
+                                    .setValue("normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"))));
         }
         return b.build();
     }

@@ -37,7 +37,8 @@ class DoctorCommandTest {
 
         Set<String> rules() {
             Set<String> s = new HashSet<>();
-            for (int i = 0; i < findings().size(); i++) s.add(findings().getJsonObject(i).getString("rule"));
+            for (int i = 0; i < findings().size(); i++)
+                s.add(findings().getJsonObject(i).getString("rule"));
             return s;
         }
     }
@@ -67,7 +68,9 @@ class DoctorCommandTest {
         all[0] = "snapshot";
         System.arraycopy(args, 0, all, 1, args.length);
         all[all.length - 1] = "--json";
-        assertEquals(0, AgentMain.execute(all, new PrintWriter(out), new PrintWriter(new StringWriter())),
+        assertEquals(
+                0,
+                AgentMain.execute(all, new PrintWriter(out), new PrintWriter(new StringWriter())),
                 "agent snapshot " + List.of(args));
         return out.toString();
     }
@@ -75,32 +78,60 @@ class DoctorCommandTest {
     @Test
     void agentSnapshotOfSeed004GivesForkEnomemAndMisconfAndExit1() throws Exception {
         Path snap = tmp.resolve("seed-004.json");
-        Files.writeString(snap, agentSnapshot("--log-file", Fixtures.file("/logs/seed-004.log", tmp).toString(), "--instance", "db1:6379"));
+        Files.writeString(
+                snap,
+                agentSnapshot(
+                        "--log-file", Fixtures.file("/logs/seed-004.log", tmp).toString(), "--instance", "db1:6379"));
         Run r = collector("doctor", "--json", snap.toString());
         assertEquals(1, r.exit(), r.err());
         assertEquals(Set.of("fork_enomem", "bgsave_failing", "misconf_writes_refused"), r.rules());
         JsonObject first = r.findings().getJsonObject(0);
-        for (String key : List.of("rule", "severity", "instance", "summary", "evidence", "advice")) assertTrue(first.containsKey(key), key);
+        for (String key : List.of("rule", "severity", "instance", "summary", "evidence", "advice"))
+            assertTrue(first.containsKey(key), key);
         assertEquals("critical", first.getString("severity"));
         assertEquals("db1:6379", first.getString("instance"));
-        assertTrue(first.getString("summary").startsWith("db1:6379 cannot save: fork() fails for lack of memory (5 times since "),
+        assertTrue(
+                first.getString("summary")
+                        .startsWith("db1:6379 cannot save: fork() fails for lack of memory (5 times since "),
                 first.getString("summary"));
-        assertTrue(first.getJsonArray("evidence").getString(0).endsWith("log: Can't save in background: fork: Cannot allocate memory"));
+        assertTrue(first.getJsonArray("evidence")
+                .getString(0)
+                .endsWith("log: Can't save in background: fork: Cannot allocate memory"));
     }
 
     @Test
     void agentSnapshotsOfSeed002MasterAndReplicaReadTogether() throws Exception {
         Path snap = tmp.resolve("seed-002.json");
-        Files.writeString(snap, agentSnapshot("--log-file", Fixtures.file("/logs/seed-002.log", tmp).toString(), "--info-file",
-                resource("seed-002-master-info.txt").toString(), "--instance", "192.168.10.226:6379")
-                + agentSnapshot("--info-file", resource("seed-002-replica-info.txt").toString(), "--instance", "192.168.10.82:6379"));
+        Files.writeString(
+                snap,
+                agentSnapshot(
+                                "--log-file",
+                                Fixtures.file("/logs/seed-002.log", tmp).toString(),
+                                "--info-file",
+                                resource("seed-002-master-info.txt").toString(),
+                                "--instance",
+                                "192.168.10.226:6379")
+                        + agentSnapshot(
+                                "--info-file",
+                                resource("seed-002-replica-info.txt").toString(),
+                                "--instance",
+                                "192.168.10.82:6379"));
         Run r = collector("doctor", "--json", snap.toString());
         assertEquals(1, r.exit(), r.err());
-        assertEquals(Set.of("full_resync_loop", "output_buffer_limit_kill", "backlog_too_small", "bgsave_slow", "repl_link_down",
-                "diskless_sync_stuck"), r.rules());
+        assertEquals(
+                Set.of(
+                        "full_resync_loop",
+                        "output_buffer_limit_kill",
+                        "backlog_too_small",
+                        "bgsave_slow",
+                        "repl_link_down",
+                        "diskless_sync_stuck"),
+                r.rules());
         for (int i = 0; i < r.findings().size(); i++) {
             JsonObject f = r.findings().getJsonObject(i);
-            String expected = Set.of("repl_link_down", "diskless_sync_stuck").contains(f.getString("rule")) ? "192.168.10.82:6379" : "192.168.10.226:6379";
+            String expected = Set.of("repl_link_down", "diskless_sync_stuck").contains(f.getString("rule"))
+                    ? "192.168.10.82:6379"
+                    : "192.168.10.226:6379";
             assertEquals(expected, f.getString("instance"), f.getString("rule"));
         }
     }
@@ -109,7 +140,11 @@ class DoctorCommandTest {
     void committedSeed003SnapshotWithProcessFactsNamesThePipeLeak() {
         Run r = collector("doctor", "--json", resource("seed-003.json").toString());
         assertEquals(1, r.exit());
-        assertTrue(r.rules().containsAll(Set.of("fd_leak_pipes", "maxclients_exhausted", "aof_rewrite_failing", "fork_enomem")), r.rules().toString());
+        assertTrue(
+                r.rules()
+                        .containsAll(
+                                Set.of("fd_leak_pipes", "maxclients_exhausted", "aof_rewrite_failing", "fork_enomem")),
+                r.rules().toString());
         assertFalse(r.rules().contains("bgsave_failing"));
         assertFalse(r.rules().contains("misconf_writes_refused"));
     }
@@ -130,7 +165,12 @@ class DoctorCommandTest {
     @Test
     void healthyServerExitsZero() throws Exception {
         Path snap = tmp.resolve("healthy.json");
-        Files.writeString(snap, agentSnapshot("--info-file", Fixtures.file("/info/redis-7.0.15-master-everything.txt", tmp).toString()));
+        Files.writeString(
+                snap,
+                agentSnapshot(
+                        "--info-file",
+                        Fixtures.file("/info/redis-7.0.15-master-everything.txt", tmp)
+                                .toString()));
         Run json = collector("doctor", "--json", snap.toString());
         assertEquals(0, json.exit(), json.out());
         assertEquals(0, json.findings().size());
@@ -163,7 +203,11 @@ class DoctorCommandTest {
         Files.writeString(text, "420:M 14 Sep 15:56:27.067 # Can't save in background: fork: Cannot allocate memory\n");
         Run notJson = collector("doctor", text.toString());
         assertEquals(2, notJson.exit());
-        assertTrue(notJson.err().startsWith("redwatch-collector doctor: " + text + " is not snapshot JSON (it starts with \"420:M 14 Sep"), notJson.err());
+        assertTrue(
+                notJson.err()
+                        .startsWith("redwatch-collector doctor: " + text
+                                + " is not snapshot JSON (it starts with \"420:M 14 Sep"),
+                notJson.err());
         assertTrue(notJson.err().contains("redwatch-agent snapshot --log-file"), notJson.err());
 
         Path broken = tmp.resolve("broken.json");
@@ -189,6 +233,13 @@ class DoctorCommandTest {
         assertEquals(2, collector("doctor", latin1.toString()).exit());
 
         assertEquals(2, collector("doctor", "--no-such-option").exit());
-        assertEquals(2, collector("doctor", "--zone", "Mars/Olympus", resource("seed-004.json").toString()).exit());
+        assertEquals(
+                2,
+                collector(
+                                "doctor",
+                                "--zone",
+                                "Mars/Olympus",
+                                resource("seed-004.json").toString())
+                        .exit());
     }
 }

@@ -42,6 +42,7 @@ class DoctorHistoryIT {
 
     @TempDir
     static Path dir;
+
     static PagingRig rig;
 
     record Run(int exit, String out, String err) {
@@ -56,7 +57,8 @@ class DoctorHistoryIT {
             JsonArray f = new JsonObject(out).getJsonArray("findings");
             Set<String> s = new HashSet<>();
             for (int i = 0; i < f.size(); i++) {
-                if ("critical".equals(f.getJsonObject(i).getString("severity"))) s.add(f.getJsonObject(i).getString("rule"));
+                if ("critical".equals(f.getJsonObject(i).getString("severity")))
+                    s.add(f.getJsonObject(i).getString("rule"));
             }
             return s;
         }
@@ -75,9 +77,10 @@ class DoctorHistoryIT {
     @Test
     void aStoredInjectedFaultsIsDiagnosedAtAMomentInsideItAndNotInAWindowAfterTheFix() throws Exception {
         InjectedFaults forks = InjectedFaults.compile(dir.resolve("forkfail"));
-        try (RedisServerProcess redis = RedisServerProcess.launch().environment(forks.environment())
-                .start("--save", "3600", "1");
-             Agent agent = rig.agent("postmortem-host", redis)) {
+        try (RedisServerProcess redis = RedisServerProcess.launch()
+                        .environment(forks.environment())
+                        .start("--save", "3600", "1");
+                Agent agent = rig.agent("postmortem-host", redis)) {
             String instance = "postmortem-host:" + redis.port();
             awaitStored("SELECT count(*) FROM redwatch_config WHERE instance = ?", instance);
 
@@ -88,8 +91,12 @@ class DoctorHistoryIT {
             } catch (RedisServerProcess.RedisErrorReply expected) {
                 // the fork failed: "ERR" (the log says why)
             }
-            awaitStored("SELECT count(*) FROM redwatch_log_events WHERE instance = ? AND message LIKE '%fork: Cannot allocate memory%'", instance);
-            awaitStored("SELECT count(*) FROM redwatch_info WHERE instance = ? AND rdb_last_bgsave_status = 'err'", instance);
+            awaitStored(
+                    "SELECT count(*) FROM redwatch_log_events WHERE instance = ? AND message LIKE '%fork: Cannot allocate memory%'",
+                    instance);
+            awaitStored(
+                    "SELECT count(*) FROM redwatch_info WHERE instance = ? AND rdb_last_bgsave_status = 'err'",
+                    instance);
             // --at as a person types it has whole seconds: judge at the first whole second after the fault
             // was stored, so cutting the moment to the second cannot leave the fault's own facts after it.
             long inside = (System.currentTimeMillis() / 1000 + 1) * 1000;
@@ -97,15 +104,22 @@ class DoctorHistoryIT {
 
             forks.allowForks();
             redis.call("BGSAVE");
-            long fixed = awaitStored("SELECT count(*) FROM redwatch_info WHERE instance = ? AND rdb_last_bgsave_status = 'ok'"
-                    + " AND ts > now() - interval '1 second'", instance);
+            long fixed = awaitStored(
+                    "SELECT count(*) FROM redwatch_info WHERE instance = ? AND rdb_last_bgsave_status = 'ok'"
+                            + " AND ts > now() - interval '1 second'",
+                    instance);
             // Three more seconds of healthy samples, so a short window after the fix holds only them.
-            awaitStored("SELECT count(*) FROM redwatch_info WHERE instance = ? AND ts > to_timestamp(" + (fixed + 3000) / 1000.0 + ")", instance);
+            awaitStored(
+                    "SELECT count(*) FROM redwatch_info WHERE instance = ? AND ts > to_timestamp("
+                            + (fixed + 3000) / 1000.0 + ")",
+                    instance);
             long after = System.currentTimeMillis();
 
             Run during = doctor("--json", "--instance", instance, "--at", iso(inside), "--window", "10m");
             assertEquals(1, during.exit(), during.err() + during.out());
-            assertTrue(during.rules().containsAll(Set.of("fork_enomem", "bgsave_failing", "misconf_writes_refused")), during.out());
+            assertTrue(
+                    during.rules().containsAll(Set.of("fork_enomem", "bgsave_failing", "misconf_writes_refused")),
+                    during.out());
 
             Run text = doctor("--instance", instance, "--at", local(inside), "--zone", "UTC");
             assertEquals(1, text.exit(), text.err());
@@ -168,13 +182,15 @@ class DoctorHistoryIT {
     }
 
     private static String local(long ms) {
-        return DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").format(Instant.ofEpochMilli(ms).atOffset(ZoneOffset.UTC));
+        return DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+                .format(Instant.ofEpochMilli(ms).atOffset(ZoneOffset.UTC));
     }
 
     /** Waits until the query (one parameter: the instance) counts a row; returns when it did. */
     private static long awaitStored(String sql, String instance) {
         return Await.value(sql + " for " + instance + " counts a row", WAIT, () -> {
-            try (Connection c = rig.db().connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+            try (Connection c = rig.db().connect();
+                    PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, instance);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() && rs.getLong(1) > 0 ? System.currentTimeMillis() : null;

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
  */
 class InfoFieldCatalogTest {
     private static final Path RULES = Path.of("src/main/java/io/redwatch/collector/rules");
-    private static final Pattern FIELD_READ = Pattern.compile(
-            "\\b(?:info|infoNumber|infoWith|number|get|has)\\(\"([a-z][a-zA-Z0-9_]*)\"\\)");
+    private static final Pattern FIELD_READ =
+            Pattern.compile("\\b(?:info|infoNumber|infoWith|number|get|has)\\(\"([a-z][a-zA-Z0-9_]*)\"\\)");
     private static final Pattern RULE_ID = Pattern.compile("\"([a-z]+(?:_[a-z]+)+)\"");
 
     @Test

@@ -11,7 +11,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Real lines: from the seeds (Redis 2.8 to 3.x), from redis-server 7.0.15 and from public issues (2.6 to 7.x), each with the kind it must get. */
 class LogClassifierTest {
     private static final LogLineParser PARSER = new LogLineParser(ZoneOffset.UTC);
-    private static final long READ_AT = java.time.Instant.parse("2026-11-21T00:00:00Z").toEpochMilli();
+    private static final long READ_AT =
+            java.time.Instant.parse("2026-11-21T00:00:00Z").toEpochMilli();
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
@@ -86,7 +87,11 @@ class LogClassifierTest {
         LogEvent parsed = PARSER.parse(line, READ_AT).build();
         assertEquals(kind, LogClassifier.kind(parsed).id(), line);
         // The same text as an unparsed line (wrapped, cut, pasted): judged by its text alone.
-        LogEvent raw = LogEvent.newBuilder().setRaw("garbage prefix | " + line).setMessage("garbage prefix | " + line).setParsed(false).build();
+        LogEvent raw = LogEvent.newBuilder()
+                .setRaw("garbage prefix | " + line)
+                .setMessage("garbage prefix | " + line)
+                .setParsed(false)
+                .build();
         assertEquals(kind, LogClassifier.kind(raw).id(), "unparsed: " + line);
     }
 }

@@ -24,9 +24,21 @@ class TypedInfoTest {
 
     @Test
     void everyValueReadsBackAsRedisWroteIt() {
-        TypedInfo s = of("used_memory", "1048576", "role", "slave", "master_link_status", "down",
-                "loading_loaded_perc", "45.30", "errorstat_OOM", "count=7", "master_sync_left_bytes", "-1",
-                "maxmemory", "0");
+        TypedInfo s = of(
+                "used_memory",
+                "1048576",
+                "role",
+                "slave",
+                "master_link_status",
+                "down",
+                "loading_loaded_perc",
+                "45.30",
+                "errorstat_OOM",
+                "count=7",
+                "master_sync_left_bytes",
+                "-1",
+                "maxmemory",
+                "0");
         assertEquals(Optional.of("1048576"), s.text(InfoField.USED_MEMORY));
         assertEquals(OptionalLong.of(1048576), s.number(InfoField.USED_MEMORY));
         assertEquals(Optional.of("slave"), s.text(InfoField.ROLE));
@@ -44,30 +56,51 @@ class TypedInfoTest {
 
     @Test
     void textThatIsNotAPlainNumberIsKeptAsText() {
-        TypedInfo s = of("used_memory", "007", "used_memory_rss", "99999999999999999999", "sync_full", "-0",
-                "rejected_connections", "", "errorstat_OOM", "count=3,rejected_calls=0,failed_calls=3");
+        TypedInfo s = of(
+                "used_memory",
+                "007",
+                "used_memory_rss",
+                "99999999999999999999",
+                "sync_full",
+                "-0",
+                "rejected_connections",
+                "",
+                "errorstat_OOM",
+                "count=3,rejected_calls=0,failed_calls=3");
         assertEquals(Optional.of("007"), s.text(InfoField.USED_MEMORY));
         assertEquals(Optional.of("99999999999999999999"), s.text(InfoField.USED_MEMORY_RSS), "past a long");
         assertEquals(Optional.of("-0"), s.text(InfoField.SYNC_FULL));
         assertEquals(Optional.of(""), s.text(InfoField.REJECTED_CONNECTIONS));
         assertEquals(OptionalLong.empty(), s.number(InfoField.REJECTED_CONNECTIONS));
         assertEquals(Optional.of("count=3,rejected_calls=0,failed_calls=3"), s.text(InfoField.ERRORSTAT_OOM));
-        assertEquals(OptionalLong.of(Long.MAX_VALUE), of("used_memory", Long.toString(Long.MAX_VALUE)).number(InfoField.USED_MEMORY));
-        assertEquals(OptionalLong.of(Long.MIN_VALUE), of("used_memory", Long.toString(Long.MIN_VALUE)).number(InfoField.USED_MEMORY));
+        assertEquals(
+                OptionalLong.of(Long.MAX_VALUE),
+                of("used_memory", Long.toString(Long.MAX_VALUE)).number(InfoField.USED_MEMORY));
+        assertEquals(
+                OptionalLong.of(Long.MIN_VALUE),
+                of("used_memory", Long.toString(Long.MIN_VALUE)).number(InfoField.USED_MEMORY));
     }
 
     @Test
     void fieldsOutsideTheCatalogAreNotKept() {
-        TypedInfo s = of("cmdstat_get", "calls=1", "db0", "keys=1,expires=0", "used_memory", "1", "redis_git_sha1", "0");
+        TypedInfo s =
+                of("cmdstat_get", "calls=1", "db0", "keys=1,expires=0", "used_memory", "1", "redis_git_sha1", "0");
         assertEquals(1, s.size(), "storage-only and unknown fields are not held in a window");
     }
 
     @Test
     void theAgentsRecordAndTheFlattenedFieldsGiveTheSameSample() {
-        InfoSample sample = InfoSample.newBuilder().setTsMs(5).setSource("file")
-                .addSections(InfoSection.newBuilder().setName("Memory")
-                        .addFields(io.redwatch.proto.v1.InfoField.newBuilder().setKey("used_memory").setValue("10"))
-                        .addFields(io.redwatch.proto.v1.InfoField.newBuilder().setKey("maxmemory_policy").setValue("noeviction")))
+        InfoSample sample = InfoSample.newBuilder()
+                .setTsMs(5)
+                .setSource("file")
+                .addSections(InfoSection.newBuilder()
+                        .setName("Memory")
+                        .addFields(io.redwatch.proto.v1.InfoField.newBuilder()
+                                .setKey("used_memory")
+                                .setValue("10"))
+                        .addFields(io.redwatch.proto.v1.InfoField.newBuilder()
+                                .setKey("maxmemory_policy")
+                                .setValue("noeviction")))
                 .build();
         TypedInfo fromRecord = TypedInfo.of(sample);
         TypedInfo fromFields = TypedInfo.of(5, true, false, BatchFacts.fields(sample));
@@ -77,7 +110,8 @@ class TypedInfoTest {
 
     @Test
     void theSeriesFormKeepsOnlyWhatRulesReadOverTime() {
-        TypedInfo s = of("used_memory", "10", "role", "master", "maxmemory", "100", "redis_version", "7.0.15", "sync_full", "3");
+        TypedInfo s = of(
+                "used_memory", "10", "role", "master", "maxmemory", "100", "redis_version", "7.0.15", "sync_full", "3");
         TypedInfo series = s.seriesOnly();
         assertEquals(Optional.of("10"), series.text(InfoField.USED_MEMORY));
         assertEquals(Optional.of("master"), series.text(InfoField.ROLE));

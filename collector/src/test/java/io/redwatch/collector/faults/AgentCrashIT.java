@@ -33,7 +33,8 @@ class AgentCrashIT extends FaultTest {
         RedisServerProcess redis = rig.redis();
         RedisLog log = RedisLog.appending(rig.dir().resolve("redis.log"));
         CollectorProcess collector = rig.collector("collector", db.url(), null).start();
-        AgentProcess agent = rig.agent("agent-killed", collector, redis, log.path()).start();
+        AgentProcess agent =
+                rig.agent("agent-killed", collector, redis, log.path()).start();
         StoredLog stored = new StoredLog(db, Rig.instanceOf(redis));
         List<String> checked = new ArrayList<>();
         try (LineFeeder feeder = new LineFeeder(log, 1_000_000, 50, 50)) {
@@ -47,11 +48,14 @@ class AgentCrashIT extends FaultTest {
                     int below = 0;
                     for (int seq = 1; seq <= written; seq++) {
                         RedisLog.Span s = log.span(seq);
-                        if (s.inode() != saved.get().inode() || s.end() > saved.get().offset()) continue;
+                        if (s.inode() != saved.get().inode()
+                                || s.end() > saved.get().offset()) continue;
                         below++;
-                        assertTrue(inDatabase.contains(seq), "kill " + kill + " (seed " + seed + "): the agent saved offset "
-                                + saved.get().offset() + ", but line " + seq + " (ending at " + s.end()
-                                + ") is not in the database: a position was saved for a line never acknowledged");
+                        assertTrue(
+                                inDatabase.contains(seq),
+                                "kill " + kill + " (seed " + seed + "): the agent saved offset "
+                                        + saved.get().offset() + ", but line " + seq + " (ending at " + s.end()
+                                        + ") is not in the database: a position was saved for a line never acknowledged");
                     }
                     checked.add("kill " + kill + ": offset " + saved.get().offset() + ", " + below + " of " + written
                             + " lines below it, all stored");
@@ -60,9 +64,14 @@ class AgentCrashIT extends FaultTest {
             }
             feeder.close();
             int total = log.written();
-            Await.until("all " + total + " lines stored", Duration.ofSeconds(60), () -> stored.count() >= total, stored::count);
+            Await.until(
+                    "all " + total + " lines stored",
+                    Duration.ofSeconds(60),
+                    () -> stored.count() >= total,
+                    stored::count);
         }
-        assertTrue(checked.size() >= 3, "most kills fell after a first acknowledgement (seed " + seed + "): " + checked);
+        assertTrue(
+                checked.size() >= 3, "most kills fell after a first acknowledgement (seed " + seed + "): " + checked);
         stored.assertEachLineOnceInOrder(log);
     }
 
@@ -78,7 +87,8 @@ class AgentCrashIT extends FaultTest {
         log.append(5);
         log.appendPartial(RedisLog.prefix(6) + " DB saved on disk, and this half");
         CollectorProcess collector = rig.collector("collector", db.url(), null).start();
-        AgentProcess agent = rig.agent("agent-partial", collector, redis, log.path()).start();
+        AgentProcess agent =
+                rig.agent("agent-partial", collector, redis, log.path()).start();
         StoredLog stored = new StoredLog(db, Rig.instanceOf(redis));
         Await.until("the five complete lines stored", Duration.ofSeconds(30), () -> stored.count() >= 5, stored::count);
         // Two more batches stored: the agent has polled the log since, and the half line still waits.
@@ -90,11 +100,18 @@ class AgentCrashIT extends FaultTest {
         assertEquals(6, log.completePartial(" was finished after the agent died"));
         log.append(2);
         agent.restart();
-        Await.until("the completed line and two more stored", Duration.ofSeconds(30), () -> stored.count() >= 8, stored::count);
+        Await.until(
+                "the completed line and two more stored",
+                Duration.ofSeconds(30),
+                () -> stored.count() >= 8,
+                stored::count);
         // and two batches after that, so a line sent twice would be stored by now
         long after = lastStoredSeq(agent.agentId());
-        Await.until("two more batches stored", Duration.ofSeconds(30), () -> lastStoredSeq(agent.agentId()) >= after + 2);
+        Await.until(
+                "two more batches stored", Duration.ofSeconds(30), () -> lastStoredSeq(agent.agentId()) >= after + 2);
         stored.assertEachLineOnceInOrder(log);
-        assertEquals(List.of(log.text(6)), stored.bySeq().get(6).stream().map(StoredLog.Row::raw).toList());
+        assertEquals(
+                List.of(log.text(6)),
+                stored.bySeq().get(6).stream().map(StoredLog.Row::raw).toList());
     }
 }

@@ -28,14 +28,20 @@ final class AgentProcess {
     private int runs;
 
     /** The position the agent saved for its log file: the file's inode and the offset to resume at. */
-    record SavedPosition(long inode, long offset) {
-    }
+    record SavedPosition(long inode, long offset) {}
 
     /**
      * @param config an agent.yaml for settings that have no flag, or null
      */
-    AgentProcess(String agentId, String collectorAddress, String redisUrl, Path logFile, Path stateDir, Path config,
-                 Path logDir, List<String> jvmArgs) {
+    AgentProcess(
+            String agentId,
+            String collectorAddress,
+            String redisUrl,
+            Path logFile,
+            Path stateDir,
+            Path config,
+            Path logDir,
+            List<String> jvmArgs) {
         this.agentId = agentId;
         this.collectorAddress = collectorAddress;
         this.redisUrl = redisUrl;
@@ -50,11 +56,23 @@ final class AgentProcess {
     AgentProcess start() {
         if (process != null && process.isAlive()) throw new IllegalStateException(agentId + " is already running");
         runs++;
-        List<String> args = new ArrayList<>(List.of("run", "--collector", collectorAddress, "--redis", redisUrl,
-                "--log-file", logFile.toString(), "--interval", "1s", "--state-dir", stateDir.toString(),
-                "--agent-id", agentId));
+        List<String> args = new ArrayList<>(List.of(
+                "run",
+                "--collector",
+                collectorAddress,
+                "--redis",
+                redisUrl,
+                "--log-file",
+                logFile.toString(),
+                "--interval",
+                "1s",
+                "--state-dir",
+                stateDir.toString(),
+                "--agent-id",
+                agentId));
         if (config != null) args.addAll(List.of("--config", config.toString()));
-        process = JavaProcess.start(agentId, ModuleDir.agentJar(), jvmArgs, args, logDir.resolve(agentId + "-" + runs + ".log"));
+        process = JavaProcess.start(
+                agentId, ModuleDir.agentJar(), jvmArgs, args, logDir.resolve(agentId + "-" + runs + ".log"));
         process.awaitLog("redwatch agent " + agentId + " watching", Duration.ofSeconds(60));
         return this;
     }

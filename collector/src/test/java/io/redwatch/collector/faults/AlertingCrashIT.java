@@ -43,21 +43,24 @@ class AlertingCrashIT extends FaultTest {
         smtp.start();
         rig.closeLater(smtp::stop);
         config = rig.dir().resolve("collector.yaml");
-        Files.writeString(config, String.join("\n",
-                "alerting:",
-                "  email:",
-                "    smtp: {host: 127.0.0.1, port: " + port + ", starttls: none}",
-                "    from: redwatch@example.org",
-                "    to: [oncall@example.org]",
-                "  routes: {critical: [email]}",
-                "  group_wait: 1s",
-                "  dispatch_interval: 500ms",
-                "  lease: " + LEASE.toSeconds() + "s",
-                "  send_timeout: 3s",
-                "rules:",
-                "  # the agents here go quiet on purpose (their collector dies); only instance_down is paged",
-                "  agent_silent_intervals: 100000",
-                ""));
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "alerting:",
+                        "  email:",
+                        "    smtp: {host: 127.0.0.1, port: " + port + ", starttls: none}",
+                        "    from: redwatch@example.org",
+                        "    to: [oncall@example.org]",
+                        "  routes: {critical: [email]}",
+                        "  group_wait: 1s",
+                        "  dispatch_interval: 500ms",
+                        "  lease: " + LEASE.toSeconds() + "s",
+                        "  send_timeout: 3s",
+                        "rules:",
+                        "  # the agents here go quiet on purpose (their collector dies); only instance_down is paged",
+                        "  agent_silent_intervals: 100000",
+                        ""));
     }
 
     /**
@@ -67,14 +70,18 @@ class AlertingCrashIT extends FaultTest {
     @Test
     void killedBetweenClaimAndSendTheNotificationIsSentByTheOther() throws Exception {
         CollectorProcess a = rig.collector("collector-a", db.url(), config)
-                .withSystemProperties("redwatch.test.crashAfterClaim=1").start();
+                .withSystemProperties("redwatch.test.crashAfterClaim=1")
+                .start();
         RedisServerProcess redis = rig.redis();
         String instance = Rig.instanceOf(redis);
         rig.agent("agent-claim", a, redis, rig.dir().resolve("redis.log")).start();
         awaitInfo(instance);
         redis.terminate();
 
-        assertEquals(CrashPoint.EXIT_CODE, a.awaitExit(Duration.ofSeconds(60)), "A halted after claiming" + a.process().logTail());
+        assertEquals(
+                CrashPoint.EXIT_CODE,
+                a.awaitExit(Duration.ofSeconds(60)),
+                "A halted after claiming" + a.process().logTail());
         assertTrue(a.process().log().contains("claimed, not sent"), a.process().logTail());
         assertEquals(List.of("pending"), notificationStates(instance), "claimed by A, not sent");
         assertEquals(0, pages(instance), "nothing sent yet");
@@ -95,33 +102,44 @@ class AlertingCrashIT extends FaultTest {
     @Test
     void killedBetweenSendAndMarkDuplicatesAreBoundedByTheCrashes() throws Exception {
         CollectorProcess a = rig.collector("collector-a", db.url(), config)
-                .withSystemProperties("redwatch.test.crashAfterSend=1").start();
+                .withSystemProperties("redwatch.test.crashAfterSend=1")
+                .start();
         RedisServerProcess redis = rig.redis();
         String instance = Rig.instanceOf(redis);
         rig.agent("agent-send", a, redis, rig.dir().resolve("redis.log")).start();
         awaitInfo(instance);
         redis.terminate();
 
-        assertEquals(CrashPoint.EXIT_CODE, a.awaitExit(Duration.ofSeconds(60)), "A halted after sending" + a.process().logTail());
-        assertTrue(a.process().log().contains("sent, not marked sent"), a.process().logTail());
+        assertEquals(
+                CrashPoint.EXIT_CODE,
+                a.awaitExit(Duration.ofSeconds(60)),
+                "A halted after sending" + a.process().logTail());
+        assertTrue(
+                a.process().log().contains("sent, not marked sent"), a.process().logTail());
         int crashesBetweenSendAndMark = 1;
         assertEquals(1, pages(instance), "A's message went out");
         assertEquals(List.of("pending"), notificationStates(instance), "but is not marked sent");
 
         rig.collector("collector-b", db.url(), config).start();
-        Await.until("the notification marked sent", Duration.ofSeconds(30),
-                () -> notificationStates(instance).equals(List.of("sent")), () -> notificationStates(instance));
+        Await.until(
+                "the notification marked sent",
+                Duration.ofSeconds(30),
+                () -> notificationStates(instance).equals(List.of("sent")),
+                () -> notificationStates(instance));
         JavaProcess.sleep(LEASE.toMillis() + 2_000);
         int pages = pages(instance);
-        assertTrue(pages >= 1 && pages - 1 <= crashesBetweenSendAndMark,
-                pages + " messages for one notification after " + crashesBetweenSendAndMark + " crash between send and mark");
+        assertTrue(
+                pages >= 1 && pages - 1 <= crashesBetweenSendAndMark,
+                pages + " messages for one notification after " + crashesBetweenSendAndMark
+                        + " crash between send and mark");
         assertEquals(List.of("sent"), notificationStates(instance));
     }
 
     private static void awaitInfo(String instance) {
         Await.until("INFO of " + instance + " stored", Duration.ofSeconds(30), () -> {
             try (Connection c = db.connect();
-                 PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM redwatch_info WHERE instance = ?")) {
+                    PreparedStatement ps =
+                            c.prepareStatement("SELECT count(*) FROM redwatch_info WHERE instance = ?")) {
                 ps.setString(1, instance);
                 ResultSet rs = ps.executeQuery();
                 rs.next();
@@ -133,9 +151,10 @@ class AlertingCrashIT extends FaultTest {
     /** The states of the instance_down notifications of {@code instance}, distinct and sorted. */
     private static List<String> notificationStates(String instance) throws Exception {
         List<String> out = new ArrayList<>();
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
-                "SELECT DISTINCT n.status FROM redwatch_notifications n JOIN redwatch_alerts a ON a.id = n.alert_id"
-                        + " WHERE a.instance = ? AND a.rule = 'instance_down' ORDER BY 1")) {
+        try (Connection c = db.connect();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT DISTINCT n.status FROM redwatch_notifications n JOIN redwatch_alerts a ON a.id = n.alert_id"
+                                + " WHERE a.instance = ? AND a.rule = 'instance_down' ORDER BY 1")) {
             ps.setString(1, instance);
             ResultSet rs = ps.executeQuery();
             while (rs.next()) out.add(rs.getString(1));

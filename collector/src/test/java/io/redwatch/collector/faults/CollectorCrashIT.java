@@ -31,7 +31,8 @@ class CollectorCrashIT extends FaultTest {
         RedisLog log = RedisLog.appending(rig.dir().resolve("redis.log"));
         log.append(10);
         CollectorProcess collector = rig.collector("collector", db.url(), null).start();
-        AgentProcess agent = rig.agent("agent-kill-collector", collector, redis, log.path()).start();
+        AgentProcess agent =
+                rig.agent("agent-kill-collector", collector, redis, log.path()).start();
         StoredLog stored = new StoredLog(db, Rig.instanceOf(redis));
         Await.until("the first lines stored", Duration.ofSeconds(30), () -> stored.count() >= 10, stored::count);
 
@@ -47,7 +48,8 @@ class CollectorCrashIT extends FaultTest {
             assertTrue(storedAtKill < 10_000, "the kill fell while lines were still to be shipped");
 
             collector.restart();
-            Await.until("all 10,000 lines stored", Duration.ofSeconds(90), () -> stored.count() >= 10_000, stored::count);
+            Await.until(
+                    "all 10,000 lines stored", Duration.ofSeconds(90), () -> stored.count() >= 10_000, stored::count);
         }
         stored.assertEachLineOnceInOrder(log);
         assertTrue(agent.isAlive(), "the agent rode out the outage");
@@ -68,15 +70,21 @@ class CollectorCrashIT extends FaultTest {
         RedisLog log = RedisLog.appending(rig.dir().resolve("redis.log"));
         log.append(500); // so that the first batches carry log lines
         CollectorProcess collector = rig.collector("collector", db.url(), null)
-                .withSystemProperties("redwatch.test.crashAfterCommit=3").start();
-        AgentProcess agent = rig.agent("agent-crash-after-commit", collector, redis, log.path()).start();
+                .withSystemProperties("redwatch.test.crashAfterCommit=3")
+                .start();
+        AgentProcess agent = rig.agent("agent-crash-after-commit", collector, redis, log.path())
+                .start();
         StoredLog stored = new StoredLog(db, Rig.instanceOf(redis));
 
         long storedAtCrash;
         try (LineFeeder feeder = new LineFeeder(log, 3_000, 100, 100)) {
-            assertEquals(CrashPoint.EXIT_CODE, collector.awaitExit(Duration.ofSeconds(60)),
+            assertEquals(
+                    CrashPoint.EXIT_CODE,
+                    collector.awaitExit(Duration.ofSeconds(60)),
                     "the collector halted at the hook" + collector.process().logTail());
-            assertTrue(collector.process().log().contains("committed, not acknowledged"), collector.process().logTail());
+            assertTrue(
+                    collector.process().log().contains("committed, not acknowledged"),
+                    collector.process().logTail());
             storedAtCrash = stored.count();
             long lastSeq = lastStoredSeq(agent.agentId());
             assertEquals(3, lastSeq, "three batches committed, the third never acknowledged");
@@ -94,7 +102,8 @@ class CollectorCrashIT extends FaultTest {
 
     /** INFO samples and PINGs of the unacknowledged batch are not stored a second time either. */
     private static void assertNoSampleStoredTwice(String instance) throws Exception {
-        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+        try (Connection c = db.connect();
+                Statement s = c.createStatement()) {
             for (String view : new String[] {"redwatch_info", "redwatch_pings"}) {
                 ResultSet rs = s.executeQuery("SELECT count(*) - count(DISTINCT ts), count(*) FROM " + view
                         + " WHERE instance = '" + instance + "'");

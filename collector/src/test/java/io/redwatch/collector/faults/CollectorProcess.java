@@ -26,14 +26,14 @@ final class CollectorProcess {
     private final Path logDir;
     private final int grpcPort;
     private final int httpPort;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private List<String> systemProperties = List.of();
     private JavaProcess process;
     private int runs;
 
     /** A health answer: the HTTP status and body, or status -1 and the failure when nothing answered. */
-    record Health(int status, String body) {
-    }
+    record Health(int status, String body) {}
 
     CollectorProcess(String name, String dbUrl, Path config, Path logDir) {
         this.name = name;
@@ -59,19 +59,29 @@ final class CollectorProcess {
     CollectorProcess start() {
         if (process != null && process.isAlive()) throw new IllegalStateException(name + " is already running");
         runs++;
-        List<String> args = new ArrayList<>(List.of("run", "--db-url", dbUrl, "--db-user", FreshDatabase.USER,
-                "--grpc-port", String.valueOf(grpcPort), "--http-port", String.valueOf(httpPort)));
+        List<String> args = new ArrayList<>(List.of(
+                "run",
+                "--db-url",
+                dbUrl,
+                "--db-user",
+                FreshDatabase.USER,
+                "--grpc-port",
+                String.valueOf(grpcPort),
+                "--http-port",
+                String.valueOf(httpPort)));
         if (config != null) args.addAll(List.of("--config", config.toString()));
         List<String> jvm = new ArrayList<>(List.of("-Xmx256m"));
         jvm.addAll(systemProperties);
-        process = JavaProcess.start(name, ModuleDir.collectorJar(), jvm, args, logDir.resolve(name + "-" + runs + ".log"));
+        process = JavaProcess.start(
+                name, ModuleDir.collectorJar(), jvm, args, logDir.resolve(name + "-" + runs + ".log"));
         process.awaitLog("redwatch collector listening", Duration.ofSeconds(60));
         return this;
     }
 
     /** Same ports, same database, a new JVM. */
     CollectorProcess restart() {
-        if (process != null && process.isAlive()) throw new IllegalStateException(name + " still runs; kill or stop it first");
+        if (process != null && process.isAlive())
+            throw new IllegalStateException(name + " still runs; kill or stop it first");
         return start();
     }
 
@@ -111,8 +121,12 @@ final class CollectorProcess {
     /** GET /health, waiting at most {@code timeout} for the answer. */
     Health health(Duration timeout) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/health"))
-                    .timeout(timeout).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/health"))
+                            .timeout(timeout)
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             return new Health(r.statusCode(), r.body());
         } catch (IOException e) {
             return new Health(-1, e.toString());

@@ -33,10 +33,12 @@ class DatabaseOutageIT extends FaultTest {
         RedisLog log = RedisLog.appending(rig.dir().resolve("redis.log"));
         CollectorProcess collector = rig.collector("collector", viaProxy, null).start();
         long pid = collector.pid();
-        AgentProcess agent = rig.agent("agent-db-outage", collector, redis, log.path()).start();
+        AgentProcess agent =
+                rig.agent("agent-db-outage", collector, redis, log.path()).start();
         StoredLog stored = new StoredLog(db, Rig.instanceOf(redis));
 
-        try (LineFeeder feeder = new LineFeeder(log, 1_000_000, 20, 250)) { // 80 lines a second until the end of the outage
+        try (LineFeeder feeder =
+                new LineFeeder(log, 1_000_000, 20, 250)) { // 80 lines a second until the end of the outage
             Await.until("lines stored", Duration.ofSeconds(30), () -> stored.count() >= 200, stored::count);
             assertEquals(200, collector.health(Duration.ofSeconds(10)).status());
 
@@ -55,8 +57,10 @@ class DatabaseOutageIT extends FaultTest {
                 long asked = System.nanoTime();
                 CollectorProcess.Health during = collector.health(Duration.ofSeconds(10));
                 long tookMs = (System.nanoTime() - asked) / 1_000_000;
-                assertEquals(503, during.status(), "probe " + (++probes) + " during the outage, after " + tookMs + " ms: "
-                        + during.body());
+                assertEquals(
+                        503,
+                        during.status(),
+                        "probe " + (++probes) + " during the outage, after " + tookMs + " ms: " + during.body());
                 JavaProcess.sleep(Math.max(0, Math.min(4_000, 60_000 - (System.nanoTime() - cutAt) / 1_000_000)));
             }
             assertEquals(storedAtCut, stored.count(), "nothing can be stored while the database is unreachable");
@@ -66,7 +70,11 @@ class DatabaseOutageIT extends FaultTest {
             feeder.close();
             int total = log.written();
             awaitHealth(collector, 200, Duration.ofSeconds(30));
-            Await.until("all " + total + " lines stored", Duration.ofSeconds(90), () -> stored.count() >= total, stored::count);
+            Await.until(
+                    "all " + total + " lines stored",
+                    Duration.ofSeconds(90),
+                    () -> stored.count() >= total,
+                    stored::count);
         }
         stored.assertEachLineOnceInOrder(log);
         assertTrue(collector.isAlive(), "the collector recovered by itself");
@@ -77,10 +85,14 @@ class DatabaseOutageIT extends FaultTest {
     /** Polls /health (each request may wait 10 s) until it answers {@code status}. */
     private static CollectorProcess.Health awaitHealth(CollectorProcess c, int status, Duration timeout) {
         CollectorProcess.Health[] last = {null};
-        return Await.value("/health answering " + status, timeout, () -> {
-            last[0] = c.health(Duration.ofSeconds(10));
-            return last[0].status() == status ? last[0] : null;
-        }, () -> last[0] == null ? "" : last[0].status() + " " + last[0].body());
+        return Await.value(
+                "/health answering " + status,
+                timeout,
+                () -> {
+                    last[0] = c.health(Duration.ofSeconds(10));
+                    return last[0].status() == status ? last[0] : null;
+                },
+                () -> last[0] == null ? "" : last[0].status() + " " + last[0].body());
     }
 
     private static void assertSavedPositionNamesOnlyStoredLines(AgentProcess agent, RedisLog log, StoredLog stored)
@@ -91,8 +103,10 @@ class DatabaseOutageIT extends FaultTest {
         for (int seq = 1; seq <= log.written(); seq++) {
             RedisLog.Span s = log.span(seq);
             if (s.inode() == saved.get().inode() && s.end() <= saved.get().offset()) {
-                assertTrue(inDatabase.contains(seq), "the agent saved offset " + saved.get().offset() + " during the outage,"
-                        + " past line " + seq + ", which is not stored: something was acknowledged that was not committed");
+                assertTrue(
+                        inDatabase.contains(seq),
+                        "the agent saved offset " + saved.get().offset() + " during the outage," + " past line " + seq
+                                + ", which is not stored: something was acknowledged that was not committed");
             }
         }
     }

@@ -18,7 +18,8 @@ abstract class FaultTest {
 
     @BeforeAll
     static void createDatabase(TestInfo test) {
-        db = FreshDatabase.create("faults_" + test.getTestClass().map(Class::getSimpleName).orElse("it"));
+        db = FreshDatabase.create(
+                "faults_" + test.getTestClass().map(Class::getSimpleName).orElse("it"));
     }
 
     @AfterAll
@@ -40,7 +41,7 @@ abstract class FaultTest {
     /** The highest batch number stored for the agent (its row must exist). */
     static long lastStoredSeq(String agentId) throws java.sql.SQLException {
         try (java.sql.Connection c = db.connect();
-             java.sql.PreparedStatement ps = c.prepareStatement("SELECT last_seq FROM agents WHERE agent_id = ?")) {
+                java.sql.PreparedStatement ps = c.prepareStatement("SELECT last_seq FROM agents WHERE agent_id = ?")) {
             ps.setString(1, agentId);
             try (java.sql.ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) throw new AssertionError("agent " + agentId + " is not registered");

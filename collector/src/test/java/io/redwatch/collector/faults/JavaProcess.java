@@ -35,8 +35,9 @@ final class JavaProcess {
      */
     static JavaProcess start(String name, Path jar, List<String> jvmArgs, List<String> args, Path log) {
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: the fault tests run the built jars; run `mvn -B verify` "
-                    + "(failsafe runs after package) or `mvn -B package -DskipTests` first");
+            throw new IllegalStateException(
+                    jar + " is missing: the fault tests run the built jars; run `mvn -B verify` "
+                            + "(failsafe runs after package) or `mvn -B package -DskipTests` first");
         }
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -83,20 +84,25 @@ final class JavaProcess {
     String logTail() {
         String[] lines = log().split("\n");
         StringBuilder b = new StringBuilder();
-        for (int i = Math.max(0, lines.length - 25); i < lines.length; i++) b.append("\n  | ").append(lines[i]);
+        for (int i = Math.max(0, lines.length - 25); i < lines.length; i++)
+            b.append("\n  | ").append(lines[i]);
         return b.toString();
     }
 
     /** Waits until the log contains {@code text}; fails at once if the process exits first. */
     void awaitLog(String text, Duration timeout) {
-        Await.until(name + " logs '" + text + "'", timeout, () -> {
-            if (log().contains(text)) return true;
-            if (process.isAlive()) return false;
-            // It exited: a last line written between the read above and its exit still counts.
-            if (log().contains(text)) return true;
-            throw new AssertionError(name + " exited with " + process.exitValue() + " before logging '" + text
-                    + "' (" + log + "):" + logTail());
-        }, () -> "(" + log + "):" + logTail());
+        Await.until(
+                name + " logs '" + text + "'",
+                timeout,
+                () -> {
+                    if (log().contains(text)) return true;
+                    if (process.isAlive()) return false;
+                    // It exited: a last line written between the read above and its exit still counts.
+                    if (log().contains(text)) return true;
+                    throw new AssertionError(name + " exited with " + process.exitValue() + " before logging '" + text
+                            + "' (" + log + "):" + logTail());
+                },
+                () -> "(" + log + "):" + logTail());
     }
 
     /** SIGKILL, and waits until it is gone. */
@@ -112,8 +118,8 @@ final class JavaProcess {
             if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
                 awaitExit(Duration.ofSeconds(10));
-                throw new AssertionError(name + " did not stop within " + grace.toSeconds() + " s of SIGTERM; killed"
-                        + logTail());
+                throw new AssertionError(
+                        name + " did not stop within " + grace.toSeconds() + " s of SIGTERM; killed" + logTail());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

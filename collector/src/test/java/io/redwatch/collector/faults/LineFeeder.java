@@ -14,20 +14,22 @@ final class LineFeeder implements AutoCloseable {
     private volatile boolean paused;
 
     LineFeeder(RedisLog log, int total, int chunk, long periodMs) {
-        thread = new Thread(() -> {
-            try {
-                while (running && log.written() < total) {
-                    synchronized (log) { // a pause() that returned is seen here
-                        if (!paused) log.append(Math.min(chunk, total - log.written()));
+        thread = new Thread(
+                () -> {
+                    try {
+                        while (running && log.written() < total) {
+                            synchronized (log) { // a pause() that returned is seen here
+                                if (!paused) log.append(Math.min(chunk, total - log.written()));
+                            }
+                            Thread.sleep(periodMs);
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } catch (RuntimeException e) {
+                        failure.set(e);
                     }
-                    Thread.sleep(periodMs);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                failure.set(e);
-            }
-        }, "line-feeder");
+                },
+                "line-feeder");
         thread.setDaemon(true);
         thread.start();
     }
@@ -52,7 +54,8 @@ final class LineFeeder implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (failure.get() != null) throw new AssertionError("writing the log failed", failure.get());
-        if (thread.isAlive()) throw new AssertionError("the feeder did not finish within " + timeout.toSeconds() + " s");
+        if (thread.isAlive())
+            throw new AssertionError("the feeder did not finish within " + timeout.toSeconds() + " s");
     }
 
     @Override

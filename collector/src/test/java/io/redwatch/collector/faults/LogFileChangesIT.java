@@ -41,7 +41,8 @@ class LogFileChangesIT extends FaultTest {
     void rotatedByRenameWhileTheAgentIsStopped() throws Exception {
         RedisLog log = RedisLog.appending(rig.dir().resolve("redis.log"));
         log.append(100);
-        AgentProcess agent = rig.agent("agent-rename", collector, redis, log.path()).start();
+        AgentProcess agent =
+                rig.agent("agent-rename", collector, redis, log.path()).start();
         awaitStored(log, 100);
         agent.stop(); // SIGTERM; fails if it has not exited within 20 s
 
@@ -100,7 +101,8 @@ class LogFileChangesIT extends FaultTest {
     void truncatedWhileStoppedAndGrownPastTheOldOffset() throws Exception {
         RedisLog log = RedisLog.appending(rig.dir().resolve("redis.log"));
         log.append(50);
-        AgentProcess agent = rig.agent("agent-truncate", collector, redis, log.path()).start();
+        AgentProcess agent =
+                rig.agent("agent-truncate", collector, redis, log.path()).start();
         awaitStored(log, 50);
         agent.stop();
         long savedOffset = agent.savedPosition().orElseThrow().offset();
@@ -132,11 +134,15 @@ class LogFileChangesIT extends FaultTest {
         byte[] startBytes = hugeStart.getBytes(StandardCharsets.UTF_8);
         System.arraycopy(startBytes, 0, huge, 0, startBytes.length);
         byte[] pattern = "0123456789 abcdef éèê ".getBytes(StandardCharsets.UTF_8);
-        for (int i = startBytes.length; i < huge.length; i++) huge[i] = pattern[(i - startBytes.length) % pattern.length];
-        if ((huge[huge.length - 1] & 0xC0) == 0x80 || (huge[huge.length - 1] & 0xE0) == 0xC0) huge[huge.length - 1] = 'x';
+        for (int i = startBytes.length; i < huge.length; i++)
+            huge[i] = pattern[(i - startBytes.length) % pattern.length];
+        if ((huge[huge.length - 1] & 0xC0) == 0x80 || (huge[huge.length - 1] & 0xE0) == 0xC0)
+            huge[huge.length - 1] = 'x';
         log.appendBytes(huge, hugeStart);
 
-        byte[] invalid = concat(RedisLog.prefix(3) + " invalid bytes:", new byte[] {(byte) 0xC3, 0x28, (byte) 0xFF, (byte) 0xFE},
+        byte[] invalid = concat(
+                RedisLog.prefix(3) + " invalid bytes:",
+                new byte[] {(byte) 0xC3, 0x28, (byte) 0xFF, (byte) 0xFE},
                 " end");
         log.appendBytes(invalid, new String(invalid, StandardCharsets.UTF_8));
         String nulStart = RedisLog.prefix(4) + " NUL bytes:";
@@ -147,13 +153,20 @@ class LogFileChangesIT extends FaultTest {
         StoredLog.Row cut = stored.bySeq().get(2).get(0);
         assertTrue(cut.truncated(), "the 10 MB line is flagged truncated");
         assertTrue(cut.raw().startsWith(hugeStart), cut.raw().substring(0, 100));
-        assertTrue(cut.raw().length() < 70_000, "cut near 64 KiB, was " + cut.raw().length() + " chars");
-        assertTrue(cut.raw().endsWith("…[cut: " + huge.length + " bytes]"), cut.raw().substring(cut.raw().length() - 60));
+        assertTrue(
+                cut.raw().length() < 70_000, "cut near 64 KiB, was " + cut.raw().length() + " chars");
+        assertTrue(
+                cut.raw().endsWith("…[cut: " + huge.length + " bytes]"),
+                cut.raw().substring(cut.raw().length() - 60));
         assertFalse(cut.raw().contains("\uFFFD"), "not cut in the middle of a character");
-        assertTrue(stored.bySeq().get(3).get(0).raw().contains("invalid bytes:\uFFFD(\uFFFD\uFFFD end"),
+        assertTrue(
+                stored.bySeq().get(3).get(0).raw().contains("invalid bytes:\uFFFD(\uFFFD\uFFFD end"),
                 stored.bySeq().get(3).get(0).raw());
         stored.assertEachLineOnceInOrder(log);
-        assertEquals(List.of(5, 6), stored.bySeq().keySet().stream().filter(s -> s > 4).toList(), "the tailer went on");
+        assertEquals(
+                List.of(5, 6),
+                stored.bySeq().keySet().stream().filter(s -> s > 4).toList(),
+                "the tailer went on");
     }
 
     private void awaitStored(RedisLog log, int n) {

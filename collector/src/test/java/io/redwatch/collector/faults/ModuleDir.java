@@ -4,11 +4,11 @@ import java.nio.file.Path;
 
 /** Paths relative to the collector module, where Maven runs the tests. */
 final class ModuleDir {
-    private ModuleDir() {
-    }
+    private ModuleDir() {}
 
     static Path path() {
-        return Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath();
+        return Path.of(System.getProperty("basedir", System.getProperty("user.dir")))
+                .toAbsolutePath();
     }
 
     static Path collectorJar() {

@@ -58,12 +58,10 @@ class PageLatencyBenchmarkIT {
         GreenMail mail = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         mail.start();
         try (FreshDatabase db = FreshDatabase.create("page_latency_bench");
-             SmsGatewayServer sms = new SmsGatewayServer()) {
+                SmsGatewayServer sms = new SmsGatewayServer()) {
             Path yaml = dir.resolve("collector.yaml");
             List<String> lines = LocalChannels.alerting(smtpPort, sms);
-            lines.addAll(List.of(
-                    "  group_interval: 1s",
-                    "  rate_limit: {messages: 1000, per: 10m}"));
+            lines.addAll(List.of("  group_interval: 1s", "  rate_limit: {messages: 1000, per: 10m}"));
             Files.writeString(yaml, String.join("\n", lines) + "\n");
             CollectorProcess collector = new CollectorProcess("collector", db.url(), yaml, logs).start();
             InjectedFaults forks = InjectedFaults.compile(dir.resolve("forkfail"));
@@ -79,8 +77,11 @@ class PageLatencyBenchmarkIT {
             } finally {
                 collector.stop();
             }
-            System.out.printf(Locale.ROOT, "page latency over %d runs on redis %s (fork-failure line → accepted):%n",
-                    repetitions, release.series());
+            System.out.printf(
+                    Locale.ROOT,
+                    "page latency over %d runs on redis %s (fork-failure line → accepted):%n",
+                    repetitions,
+                    release.series());
             System.out.println("  email: " + summary(email));
             System.out.println("  sms:   " + summary(text));
         } finally {
@@ -89,15 +90,37 @@ class PageLatencyBenchmarkIT {
     }
 
     /** One incident on a fresh server watched by a fresh agent; returns {email ms, sms ms}. */
-    private long[] once(int run, RedisRelease release, InjectedFaults forks, CollectorProcess collector, FreshDatabase db,
-                        GreenMail mail, SmsGatewayServer sms, Path logs) throws Exception {
-        try (RedisServerProcess redis = RedisServerProcess.launch().release(release).environment(forks.environment())
+    private long[] once(
+            int run,
+            RedisRelease release,
+            InjectedFaults forks,
+            CollectorProcess collector,
+            FreshDatabase db,
+            GreenMail mail,
+            SmsGatewayServer sms,
+            Path logs)
+            throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.launch()
+                .release(release)
+                .environment(forks.environment())
                 .start("--save", "3600", "1")) {
             redis.call("SET", "k", "v");
-            JavaProcess agent = JavaProcess.start("agent-" + run, ModuleDir.agentJar(), List.of("-Xmx64m"),
-                    List.of("run", "--collector", "127.0.0.1:" + collector.grpcPort(), "--redis", "redis://" + redis.address(),
-                            "--log-file", redis.logFile().toString(), "--state-dir", dir.resolve("state-" + run).toString(),
-                            "--agent-id", "bench-" + run),
+            JavaProcess agent = JavaProcess.start(
+                    "agent-" + run,
+                    ModuleDir.agentJar(),
+                    List.of("-Xmx64m"),
+                    List.of(
+                            "run",
+                            "--collector",
+                            "127.0.0.1:" + collector.grpcPort(),
+                            "--redis",
+                            "redis://" + redis.address(),
+                            "--log-file",
+                            redis.logFile().toString(),
+                            "--state-dir",
+                            dir.resolve("state-" + run).toString(),
+                            "--agent-id",
+                            "bench-" + run),
                     logs.resolve("agent-" + run + ".log"));
             try {
                 agent.awaitLog("watching", WAIT);
@@ -123,8 +146,10 @@ class PageLatencyBenchmarkIT {
                     // The page may carry several alerts (bgsave_failing, fork_enomem, …): the subject names
                     // only the first, the body all of them; before the fault only warnings went out,
                     // and warnings are not sent by SMS, so any critical SMS now is the page.
-                    if (emailAt == 0 && anyEmailSince(mail, mailsBefore, "fork_enomem")) emailAt = System.currentTimeMillis();
-                    if (textAt == 0 && anyTextSince(sms, textsBefore, "[CRITICAL]")) textAt = System.currentTimeMillis();
+                    if (emailAt == 0 && anyEmailSince(mail, mailsBefore, "fork_enomem"))
+                        emailAt = System.currentTimeMillis();
+                    if (textAt == 0 && anyTextSince(sms, textsBefore, "[CRITICAL]"))
+                        textAt = System.currentTimeMillis();
                     Thread.sleep(5);
                 }
                 if (emailAt == 0 || textAt == 0) throw new AssertionError("run " + run + ": no page within " + WAIT);
@@ -168,7 +193,8 @@ class PageLatencyBenchmarkIT {
 
     private static void awaitStored(FreshDatabase db, String sql, String param) {
         Await.until(sql + " for " + param + " counts a row", WAIT, () -> {
-            try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+            try (Connection c = db.connect();
+                    PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, param);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() && rs.getLong(1) > 0;
@@ -180,7 +206,12 @@ class PageLatencyBenchmarkIT {
     private static String summary(List<Long> ms) {
         List<Long> s = new ArrayList<>(ms);
         Collections.sort(s);
-        return String.format(Locale.ROOT, "p50 %d ms, p90 %d ms, max %d ms (min %d ms)",
-                s.get((s.size() - 1) / 2), s.get((int) Math.ceil(0.9 * s.size()) - 1), s.get(s.size() - 1), s.get(0));
+        return String.format(
+                Locale.ROOT,
+                "p50 %d ms, p90 %d ms, max %d ms (min %d ms)",
+                s.get((s.size() - 1) / 2),
+                s.get((int) Math.ceil(0.9 * s.size()) - 1),
+                s.get(s.size() - 1),
+                s.get(0));
     }
 }

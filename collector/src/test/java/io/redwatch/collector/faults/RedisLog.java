@@ -26,12 +26,12 @@ import java.util.Locale;
  * position, so after someone else truncates the file its next write leaves a hole of NUL bytes.
  */
 final class RedisLog {
-    private static final DateTimeFormatter REDIS_TIME = DateTimeFormatter.ofPattern("dd MMM yyyy HH:mm:ss.SSS", Locale.ROOT);
+    private static final DateTimeFormatter REDIS_TIME =
+            DateTimeFormatter.ofPattern("dd MMM yyyy HH:mm:ss.SSS", Locale.ROOT);
     private static final String PADDING = "fault injection keeps every line once and in order";
 
     /** Where line {@code seq} was written. */
-    record Span(long inode, long start, long end) {
-    }
+    record Span(long inode, long start, long end) {}
 
     private final Path path;
     private final FileChannel positional;
@@ -167,8 +167,8 @@ final class RedisLog {
                 while (buf.hasRemaining()) positional.write(buf);
                 return start;
             }
-            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.APPEND)) {
+            try (FileChannel ch = FileChannel.open(
+                    path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
                 long start = ch.size(); // the test is the only writer, so the end does not move under us
                 ByteBuffer buf = ByteBuffer.wrap(bytes);
                 while (buf.hasRemaining()) ch.write(buf);

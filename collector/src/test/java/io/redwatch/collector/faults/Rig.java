@@ -31,7 +31,8 @@ final class Rig implements AutoCloseable {
 
     Rig(TestInfo test) {
         String cls = test.getTestClass().map(Class::getSimpleName).orElse("unknown");
-        String method = test.getTestMethod().map(java.lang.reflect.Method::getName).orElse("unknown");
+        String method =
+                test.getTestMethod().map(java.lang.reflect.Method::getName).orElse("unknown");
         this.logDir = ModuleDir.logDir(cls, method);
         this.dir = ModuleDir.path().resolve("target/fault-work").resolve(cls).resolve(method);
         RedisServerProcess.deleteRecursively(logDir);
@@ -80,10 +81,22 @@ final class Rig implements AutoCloseable {
         return agent(id, collector, redis, logFile, null, List.of("-Xmx64m"));
     }
 
-    AgentProcess agent(String id, CollectorProcess collector, RedisServerProcess redis, Path logFile, Path config,
-                       List<String> jvmArgs) {
-        AgentProcess a = new AgentProcess(id, collector.agentAddress(), "redis://127.0.0.1:" + redis.port(), logFile,
-                dir.resolve("state-" + id), config, logDir, jvmArgs);
+    AgentProcess agent(
+            String id,
+            CollectorProcess collector,
+            RedisServerProcess redis,
+            Path logFile,
+            Path config,
+            List<String> jvmArgs) {
+        AgentProcess a = new AgentProcess(
+                id,
+                collector.agentAddress(),
+                "redis://127.0.0.1:" + redis.port(),
+                logFile,
+                dir.resolve("state-" + id),
+                config,
+                logDir,
+                jvmArgs);
         agents.add(a);
         return a;
     }
@@ -102,13 +115,14 @@ final class Rig implements AutoCloseable {
         List<Runnable> steps = new ArrayList<>();
         for (AgentProcess a : agents) steps.add(a::destroy);
         for (CollectorProcess c : collectors) steps.add(c::destroy);
-        for (AutoCloseable o : others) steps.add(() -> {
-            try {
-                o.close();
-            } catch (Exception e) {
-                throw new IllegalStateException("closing " + o + " failed", e);
-            }
-        });
+        for (AutoCloseable o : others)
+            steps.add(() -> {
+                try {
+                    o.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException("closing " + o + " failed", e);
+                }
+            });
         for (RedisServerProcess r : redises) steps.add(r::close);
         for (Runnable step : steps) {
             try {
@@ -120,5 +134,4 @@ final class Rig implements AutoCloseable {
             }
         }
     }
-
 }

@@ -28,9 +28,16 @@ class SpoolBudgetIT extends FaultTest {
     /** agent.yaml line setting a small spool budget (4 MiB). */
     static final String SPOOL_BUDGET = "spool_max_bytes: 4MB\n";
     /** The systemd unit's JVM flags (deploy/systemd/redwatch-agent.service), so RSS is what production sees. */
-    static final List<String> UNIT_JVM_FLAGS = List.of("-Xms8m", "-Xmx32m", "-XX:MinHeapFreeRatio=10",
-            "-XX:MaxHeapFreeRatio=20", "-XX:MaxMetaspaceSize=48m", "-XX:ReservedCodeCacheSize=16m",
-            "-XX:MaxDirectMemorySize=16m", "-Dio.netty.allocator.type=unpooled", "-XX:+ExitOnOutOfMemoryError");
+    static final List<String> UNIT_JVM_FLAGS = List.of(
+            "-Xms8m",
+            "-Xmx32m",
+            "-XX:MinHeapFreeRatio=10",
+            "-XX:MaxHeapFreeRatio=20",
+            "-XX:MaxMetaspaceSize=48m",
+            "-XX:ReservedCodeCacheSize=16m",
+            "-XX:MaxDirectMemorySize=16m",
+            "-Dio.netty.allocator.type=unpooled",
+            "-XX:+ExitOnOutOfMemoryError");
     /** How much RSS may grow while ~65 MB of log pile up behind an unreachable collector. */
     static final long FLAT_RSS_SLACK_BYTES = 24L << 20;
 
@@ -41,8 +48,8 @@ class SpoolBudgetIT extends FaultTest {
         Path agentYaml = rig.dir().resolve("agent.yaml");
         Files.writeString(agentYaml, SPOOL_BUDGET);
         CollectorProcess collector = rig.collector("collector", db.url(), null); // its port stays unanswered for now
-        AgentProcess agent = rig.agent("agent-spool", collector, redis, log.path(), agentYaml,
-                UNIT_JVM_FLAGS).start();
+        AgentProcess agent = rig.agent("agent-spool", collector, redis, log.path(), agentYaml, UNIT_JVM_FLAGS)
+                .start();
 
         // Warm up: code loaded, buffers sized, a first backlog already over the budget.
         log.append(20_000);
@@ -64,22 +71,30 @@ class SpoolBudgetIT extends FaultTest {
         peak = Math.max(peak, agent.rssBytes());
         LOG.info("agent RSS " + (baseline >> 20) + " MB after warm-up, peak " + (peak >> 20) + " MB after "
                 + log.written() + " lines behind an unreachable collector");
-        assertTrue(agent.isAlive(), "the agent survived the flood" + agent.process().logTail());
-        assertTrue(peak - baseline < FLAT_RSS_SLACK_BYTES, "RSS grew from " + (baseline >> 20) + " MB to " + (peak >> 20)
-                + " MB: the backlog is kept in memory");
+        assertTrue(
+                agent.isAlive(),
+                "the agent survived the flood" + agent.process().logTail());
+        assertTrue(
+                peak - baseline < FLAT_RSS_SLACK_BYTES,
+                "RSS grew from " + (baseline >> 20) + " MB to " + (peak >> 20) + " MB: the backlog is kept in memory");
 
         collector.start();
         StoredLog stored = new StoredLog(db, Rig.instanceOf(redis));
-        Await.until("a gap recorded for what did not fit", Duration.ofSeconds(90), () -> recordsLost(agent.agentId()) > 0);
+        Await.until(
+                "a gap recorded for what did not fit", Duration.ofSeconds(90), () -> recordsLost(agent.agentId()) > 0);
         int written = log.written();
-        Await.until("every line stored or counted lost", Duration.ofSeconds(120),
-                () -> stored.count() + recordsLost(agent.agentId()) >= written, () -> stored.describe(log));
+        Await.until(
+                "every line stored or counted lost",
+                Duration.ofSeconds(120),
+                () -> stored.count() + recordsLost(agent.agentId()) >= written,
+                () -> stored.describe(log));
         assertStoredOnceInOrder(stored);
     }
 
     private static long recordsLost(String agentId) throws Exception {
         try (Connection c = db.connect();
-             PreparedStatement ps = c.prepareStatement("SELECT coalesce(sum(records_lost), 0) FROM redwatch_gaps WHERE agent_id = ?")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT coalesce(sum(records_lost), 0) FROM redwatch_gaps WHERE agent_id = ?")) {
             ps.setString(1, agentId);
             ResultSet rs = ps.executeQuery();
             rs.next();
@@ -91,9 +106,13 @@ class SpoolBudgetIT extends FaultTest {
     private static void assertStoredOnceInOrder(StoredLog stored) throws Exception {
         OffsetDateTime previous = null;
         for (Map.Entry<Integer, List<StoredLog.Row>> e : stored.bySeq().entrySet()) {
-            assertTrue(e.getValue().size() == 1, "line " + e.getKey() + " stored " + e.getValue().size() + " times");
+            assertTrue(
+                    e.getValue().size() == 1,
+                    "line " + e.getKey() + " stored " + e.getValue().size() + " times");
             OffsetDateTime at = e.getValue().get(0).storedAt();
-            assertTrue(previous == null || !at.isBefore(previous), "line " + e.getKey() + " committed before an earlier line");
+            assertTrue(
+                    previous == null || !at.isBefore(previous),
+                    "line " + e.getKey() + " committed before an earlier line");
             previous = at;
         }
     }

@@ -30,8 +30,7 @@ final class StoredLog {
             + " WHERE e.instance = ?";
 
     /** One stored line; {@code seq} is -1 when its text carries none. */
-    record Row(int seq, String raw, long fileOffset, long inode, boolean truncated, OffsetDateTime storedAt) {
-    }
+    record Row(int seq, String raw, long fileOffset, long inode, boolean truncated, OffsetDateTime storedAt) {}
 
     private final FreshDatabase db;
     private final String instance;
@@ -43,14 +42,20 @@ final class StoredLog {
 
     List<Row> rows() throws SQLException {
         List<Row> out = new ArrayList<>();
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(ROWS)) {
+        try (Connection c = db.connect();
+                PreparedStatement ps = c.prepareStatement(ROWS)) {
             ps.setString(1, instance);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String raw = rs.getString(1);
                     Matcher m = SEQ.matcher(raw);
-                    out.add(new Row(m.find() ? Integer.parseInt(m.group(1)) : -1, raw, rs.getLong(2), rs.getLong(3),
-                            rs.getBoolean(4), rs.getObject(5, OffsetDateTime.class)));
+                    out.add(new Row(
+                            m.find() ? Integer.parseInt(m.group(1)) : -1,
+                            raw,
+                            rs.getLong(2),
+                            rs.getLong(3),
+                            rs.getBoolean(4),
+                            rs.getObject(5, OffsetDateTime.class)));
                 }
             }
         }
@@ -60,7 +65,8 @@ final class StoredLog {
     /** How many rows the view holds for this instance. */
     long count() throws SQLException {
         try (Connection c = db.connect();
-             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM redwatch_log_events WHERE instance = ?")) {
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT count(*) FROM redwatch_log_events WHERE instance = ?")) {
             ps.setString(1, instance);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -72,7 +78,8 @@ final class StoredLog {
     /** The stored rows by sequence number (several rows for one number would be duplicates). */
     Map<Integer, List<Row>> bySeq() throws SQLException {
         Map<Integer, List<Row>> out = new TreeMap<>();
-        for (Row r : rows()) out.computeIfAbsent(r.seq(), k -> new ArrayList<>()).add(r);
+        for (Row r : rows())
+            out.computeIfAbsent(r.seq(), k -> new ArrayList<>()).add(r);
         return out;
     }
 
@@ -95,18 +102,23 @@ final class StoredLog {
         List<String> strangers = new ArrayList<>();
         for (Map.Entry<Integer, List<Row>> e : bySeq.entrySet()) {
             if (e.getKey() < 1 || e.getKey() > written) {
-                for (Row r : e.getValue()) strangers.add(r.raw().length() > 80 ? r.raw().substring(0, 80) + "…" : r.raw());
+                for (Row r : e.getValue())
+                    strangers.add(r.raw().length() > 80 ? r.raw().substring(0, 80) + "…" : r.raw());
             }
         }
-        assertTrue(strangers.isEmpty(), "rows that are no line the test wrote (fragments, NUL residue?): " + head(strangers));
+        assertTrue(
+                strangers.isEmpty(),
+                "rows that are no line the test wrote (fragments, NUL residue?): " + head(strangers));
         OffsetDateTime previous = null;
         for (int seq = 1; seq <= written; seq++) {
             Row r = bySeq.get(seq).get(0);
             if (!r.truncated()) assertEquals(log.text(seq), r.raw(), "text of line " + seq);
             assertTrue(r.storedAt() != null, "line " + seq + " has no dedup key row");
             if (previous != null) {
-                assertTrue(!r.storedAt().isBefore(previous), "line " + seq + " was committed at " + r.storedAt()
-                        + ", before line " + (seq - 1) + " (" + previous + "): stored out of order");
+                assertTrue(
+                        !r.storedAt().isBefore(previous),
+                        "line " + seq + " was committed at " + r.storedAt() + ", before line " + (seq - 1) + " ("
+                                + previous + "): stored out of order");
             }
             previous = r.storedAt();
         }
@@ -122,12 +134,14 @@ final class StoredLog {
             boolean absent = seq <= log.written() && !bySeq.containsKey(seq);
             if (absent && from < 0) from = seq;
             if (!absent && from > 0) {
-                if (ranges++ < 10) missing.append(from == seq - 1 ? "" + from : from + "-" + (seq - 1)).append(' ');
+                if (ranges++ < 10)
+                    missing.append(from == seq - 1 ? "" + from : from + "-" + (seq - 1))
+                            .append(' ');
                 from = -1;
             }
         }
-        return count() + " rows for " + log.written() + " lines written" + (ranges == 0 ? "" : "; missing: " + missing.toString().trim()
-                + (ranges > 10 ? " …" : ""));
+        return count() + " rows for " + log.written() + " lines written"
+                + (ranges == 0 ? "" : "; missing: " + missing.toString().trim() + (ranges > 10 ? " …" : ""));
     }
 
     private static String head(List<?> list) {

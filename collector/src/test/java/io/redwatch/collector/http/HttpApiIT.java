@@ -49,8 +49,12 @@ class HttpApiIT {
         db = Database.open(database.url(), FreshDatabase.USER, "", 2);
         vertx = Vertx.vertx();
         workers = vertx.createSharedWorkerExecutor("http-api-it", 2);
-        alerting = new Alerting(vertx, db, CollectorConfig.load(null, CollectorConfig.Overrides.none()).alerting(),
-                List.of(), "http-api-it");
+        alerting = new Alerting(
+                vertx,
+                db,
+                CollectorConfig.load(null, CollectorConfig.Overrides.none()).alerting(),
+                List.of(),
+                "http-api-it");
         server = listen(db, new HttpApi(vertx, db, new IngestMetrics()).withHealthSignal(deadLetters::get));
     }
 
@@ -66,16 +70,20 @@ class HttpApiIT {
 
     private static HttpServer listen(DataSource ds, HttpApi api) throws Exception {
         return api.listen("127.0.0.1", 0, Secret.none(), null, r -> new AlertingRoutes(workers, alerting).mount(r))
-                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
     }
 
     @Test
     void aSilenceSentAsTextPlainLikeACrossSiteFormIsRefusedWith415AndNotStored() throws Exception {
         String silence = "{\"rule\":\"fork_enomem\",\"duration\":\"2h\",\"comment\":\"from another site\"}";
-        for (String type : List.of("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x")) {
+        for (String type :
+                List.of("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x")) {
             HttpResponse<String> r = post(server, "/api/silences", type, silence);
             assertEquals(415, r.statusCode(), type + ": " + r.body());
-            assertTrue(new JsonObject(r.body()).getString("error").contains("Content-Type: application/json"), r.body());
+            assertTrue(
+                    new JsonObject(r.body()).getString("error").contains("Content-Type: application/json"), r.body());
         }
         assertEquals(0, new JsonArray(get(server, "/api/silences").body()).size(), "nothing stored");
 
@@ -89,13 +97,20 @@ class HttpApiIT {
         Path uploads = Path.of("file-uploads").toAbsolutePath();
         String body = "--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x.bin\"\r\n"
                 + "Content-Type: application/octet-stream\r\n\r\n" + "x".repeat(10_000) + "\r\n--b--\r\n";
-        assertEquals(415, post(server, "/api/silences", "multipart/form-data; boundary=b", body).statusCode());
+        assertEquals(
+                415,
+                post(server, "/api/silences", "multipart/form-data; boundary=b", body)
+                        .statusCode());
 
         // The silence route's own body handler, with nothing in front of it, writes no file either.
         io.vertx.ext.web.Router bare = io.vertx.ext.web.Router.router(vertx);
         new AlertingRoutes(workers, alerting).mount(bare);
-        HttpServer s = vertx.createHttpServer().requestHandler(bare).listen(0, "127.0.0.1")
-                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        HttpServer s = vertx.createHttpServer()
+                .requestHandler(bare)
+                .listen(0, "127.0.0.1")
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
         try {
             HttpResponse<String> r = post(s, "/api/silences", "multipart/form-data; boundary=b", body);
             assertEquals(400, r.statusCode(), r.body());
@@ -137,8 +152,17 @@ class HttpApiIT {
                 JsonObject j = new JsonObject(r.body());
                 assertEquals("unavailable", j.getString("status"));
                 assertTrue(j.getString("reason").startsWith("database unreachable"), r.body());
-                for (String leak : List.of("127.0.0.1", "secretdb", "secretuser", "hunter2", "jdbc", "Connection", "refused",
-                        "Exception", "5432", ":1")) {
+                for (String leak : List.of(
+                        "127.0.0.1",
+                        "secretdb",
+                        "secretuser",
+                        "hunter2",
+                        "jdbc",
+                        "Connection",
+                        "refused",
+                        "Exception",
+                        "5432",
+                        ":1")) {
                     assertFalse(r.body().contains(leak), "'" + leak + "' in " + r.body());
                 }
             } finally {
@@ -148,13 +172,18 @@ class HttpApiIT {
     }
 
     private static HttpResponse<String> get(HttpServer s, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.actualPort() + path)).build(),
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.actualPort() + path))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> post(HttpServer s, String path, String type, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.actualPort() + path))
-                .header("Content-Type", type).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.actualPort() + path))
+                        .header("Content-Type", type)
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -30,8 +30,8 @@ class ConnectionsPerAddressIT {
         try (FreshDatabase db = FreshDatabase.create("conn_per_address_it")) {
             Path yaml = dir.resolve("collector.yaml");
             Files.writeString(yaml, "connections_per_address: 3\n");
-            Collector collector = new Collector(CollectorConfig.load(yaml,
-                    new CollectorConfig.Overrides(null, 0, 0, db.url(), FreshDatabase.USER, null)));
+            Collector collector = new Collector(CollectorConfig.load(
+                    yaml, new CollectorConfig.Overrides(null, 0, 0, db.url(), FreshDatabase.USER, null)));
             collector.start();
             List<WireClient> held = new ArrayList<>();
             try {

@@ -30,7 +30,9 @@ class EdgeRulesTest {
         assertTrue(WireNames.problem("host name", "a\u2028b").contains("U+2028"));
         assertTrue(WireNames.problem("host name", "x".repeat(256)).contains("at most 255"));
         assertNull(WireNames.problem("host name", "x".repeat(255)));
-        assertFalse(WireNames.problem("instance name", "evil:1\nX-Injected: yes").contains("Injected"), "never echoes the name");
+        assertFalse(
+                WireNames.problem("instance name", "evil:1\nX-Injected: yes").contains("Injected"),
+                "never echoes the name");
     }
 
     @Test
@@ -41,13 +43,28 @@ class EdgeRulesTest {
         assertEquals(ClockBound.Verdict.RESTAMP, clock.judge(ping(now + ClockBound.MAX_AHEAD_MS + 1), now));
         assertEquals(ClockBound.Verdict.RESTAMP, clock.judge(ping(253_402_300_799_000L), now));
         assertEquals(ClockBound.Verdict.RESTAMP, clock.judge(ping(1000), now));
-        assertEquals(ClockBound.Verdict.KEEP, clock.judge(ping(now - 29L * 86_400_000), now), "a replayed spool is not restamped");
-        Record oldLine = Record.newBuilder().setLog(LogEvent.newBuilder().setTsMs(1000).setTsFromLog(true)).build();
+        assertEquals(
+                ClockBound.Verdict.KEEP,
+                clock.judge(ping(now - 29L * 86_400_000), now),
+                "a replayed spool is not restamped");
+        Record oldLine = Record.newBuilder()
+                .setLog(LogEvent.newBuilder().setTsMs(1000).setTsFromLog(true))
+                .build();
         assertEquals(ClockBound.Verdict.DROP, clock.judge(oldLine, now), "a real old log line is not made current");
-        Record restamped = ClockBound.restamp(Record.newBuilder().setLog(LogEvent.newBuilder().setTsMs(Long.MAX_VALUE).setTsFromLog(true)).build(), now);
+        Record restamped = ClockBound.restamp(
+                Record.newBuilder()
+                        .setLog(LogEvent.newBuilder().setTsMs(Long.MAX_VALUE).setTsFromLog(true))
+                        .build(),
+                now);
         assertEquals(now, restamped.getLog().getTsMs());
         assertFalse(restamped.getLog().getTsFromLog());
-        assertEquals(ClockBound.Verdict.KEEP, clock.judge(Record.newBuilder().setGap(Gap.newBuilder().setFromMs(1)).build(), now));
+        assertEquals(
+                ClockBound.Verdict.KEEP,
+                clock.judge(
+                        Record.newBuilder()
+                                .setGap(Gap.newBuilder().setFromMs(1))
+                                .build(),
+                        now));
     }
 
     @Test
@@ -82,12 +99,10 @@ class EdgeRulesTest {
             }
 
             @Override
-            public void flush() {
-            }
+            public void flush() {}
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
         logger.addHandler(h);
         RefusalLog log = new RefusalLog(logger, 60_000);
@@ -96,7 +111,8 @@ class EdgeRulesTest {
         }
         log.log(Level.WARNING, "10.0.0.2", "sequence number 1 too high", () -> "refused other source");
         log.log(Level.WARNING, "10.0.0.1", "bad name", () -> "refused other reason");
-        assertEquals(List.of("refused", "refused other source", "refused other reason"),
+        assertEquals(
+                List.of("refused", "refused other source", "refused other reason"),
                 lines.stream().map(l -> l.replaceAll(" \\(logged once.*", "")).toList());
         log.forget("10.0.0.1");
         log.log(Level.WARNING, "10.0.0.1", "bad name", () -> "news again");
@@ -105,7 +121,11 @@ class EdgeRulesTest {
     }
 
     private static Record ping(long ts) {
-        return Record.newBuilder().setPing(PingResult.newBuilder().setRef(InstanceRef.newBuilder().setInstance("h:1")).setTsMs(ts)).build();
+        return Record.newBuilder()
+                .setPing(PingResult.newBuilder()
+                        .setRef(InstanceRef.newBuilder().setInstance("h:1"))
+                        .setTsMs(ts))
+                .build();
     }
 
     private static final class FakeStream implements StreamGuard.Live {

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class IngestBackpressureIT {
     @TempDir
     static Path dir;
+
     static TrustRig rig;
     private static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -46,24 +47,31 @@ class IngestBackpressureIT {
     void aStreamIsHeldBackWhileTheBudgetIsSpentAndResumesAfterTheCommit() throws Exception {
         long now = System.currentTimeMillis();
         try (WireClient slow = new WireClient(rig.port(), "slow-agent", rig.tokens.create("slow-agent", null));
-             WireClient other = new WireClient(rig.port(), "other-agent", rig.tokens.create("other-agent", null))) {
+                WireClient other = new WireClient(rig.port(), "other-agent", rig.tokens.create("other-agent", null))) {
             slow.hello("slow-agent", 1000);
             assertTrue(slow.next().hasWelcome());
             other.hello("other-agent", 1000);
             assertTrue(other.next().hasWelcome());
             try (Connection lock = rig.db.connect()) {
                 lock.setAutoCommit(false);
-                try (PreparedStatement ps = lock.prepareStatement("SELECT 1 FROM agents WHERE agent_id = 'slow-agent' FOR UPDATE")) {
+                try (PreparedStatement ps =
+                        lock.prepareStatement("SELECT 1 FROM agents WHERE agent_id = 'slow-agent' FOR UPDATE")) {
                     ps.executeQuery().close();
                 }
                 slow.batch(batch(1, ping("slow-host:6379", now, "PONG slow 1")));
-                Await.until("the slow agent's commit waits for its row", WAIT, () -> rig.count(
-                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()") > 0);
+                Await.until(
+                        "the slow agent's commit waits for its row",
+                        WAIT,
+                        () -> rig.count(
+                                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")
+                                > 0);
                 // Asked for before the budget was spent: this one batch is read and stored.
                 other.batch(batch(1, ping("other-host:6379", now, "PONG other 1")));
                 assertEquals(1, other.next().getAck().getSeq());
                 other.batch(batch(2, ping("other-host:6379", now + 1, "PONG other 2")));
-                Await.until("the other stream waits for the budget", WAIT,
+                Await.until(
+                        "the other stream waits for the budget",
+                        WAIT,
                         () -> rig.metrics().prometheus().contains("\nredwatch_ingest_streams_held_back 1\n"));
                 assertNull(other.received.poll(), "held back: its batch 2 is neither read nor acknowledged");
                 assertEquals(0, rig.count("SELECT count(*) FROM pings WHERE reply = 'PONG other 2'"));

@@ -1,12 +1,12 @@
 package io.redwatch.collector.ingest;
 
-import io.redwatch.collector.testing.WireClient;
 import static io.redwatch.collector.ingest.TrustRig.batch;
 import static io.redwatch.collector.ingest.TrustRig.ping;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.redwatch.collector.testing.LogCapture;
+import io.redwatch.collector.testing.WireClient;
 import io.redwatch.proto.v1.AgentMessage;
 import io.redwatch.proto.v1.Batch;
 import io.redwatch.proto.v1.CollectorMessage;
@@ -24,7 +24,6 @@ import io.redwatch.proto.v1.PingResult;
 import io.redwatch.proto.v1.ProcessFacts;
 import io.redwatch.proto.v1.Record;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -44,13 +43,23 @@ import org.junit.jupiter.api.io.TempDir;
 class IngestFuzzIT {
     private static final Logger LOG = Logger.getLogger(IngestFuzzIT.class.getName());
     static final int AGENTS = 8;
-    static final String[] EVIL_NAMES = {"evil:1\nX-Injected: yes", "cr\r:6379", "x".repeat(300) + ":1", "", "\u0000:1",
-            "tab\there:1", "ok-host:6379", "line\u2028sep:1", "\u001b[31mred:1"};
+    static final String[] EVIL_NAMES = {
+        "evil:1\nX-Injected: yes",
+        "cr\r:6379",
+        "x".repeat(300) + ":1",
+        "",
+        "\u0000:1",
+        "tab\there:1",
+        "ok-host:6379",
+        "line\u2028sep:1",
+        "\u001b[31mred:1"
+    };
     static final long[] EVIL_TIMES = {Long.MIN_VALUE, -1, 0, 1, 253_402_300_799_000L, Long.MAX_VALUE};
     static final long[] EVIL_SEQS = {0, -1, Long.MIN_VALUE, Long.MAX_VALUE, 1L << 53, (1L << 53) - 1, 1L << 21};
 
     @TempDir
     static Path dir;
+
     static TrustRig rig;
     static LogCapture collectorLog;
     static final String[] tokens = new String[AGENTS];
@@ -130,8 +139,10 @@ class IngestFuzzIT {
         }
         List<String> lines = collectorLog.since(mark);
         LOG.info("the collector logged " + lines.size() + " lines for " + messages + " hostile messages");
-        assertTrue(lines.size() <= 150, "logs within a bound (one line per source and kind of problem): " + lines.size()
-                + " lines\n" + String.join("\n", lines.subList(0, Math.min(40, lines.size()))));
+        assertTrue(
+                lines.size() <= 150,
+                "logs within a bound (one line per source and kind of problem): " + lines.size() + " lines\n"
+                        + String.join("\n", lines.subList(0, Math.min(40, lines.size()))));
     }
 
     private static byte[] message(Random rnd, long[] nextSeq, int a) {
@@ -162,8 +173,12 @@ class IngestFuzzIT {
 
     private static AgentMessage hostile(Random rnd, long[] nextSeq, int a) {
         if (rnd.nextInt(15) == 0) {
-            return AgentMessage.newBuilder().setHello(Hello.newBuilder().setAgentId(rnd.nextBoolean() ? "fuzz-" + a : pick(rnd, EVIL_NAMES))
-                    .setHostname(pick(rnd, EVIL_NAMES)).setLastAckedSeq(pick(rnd, EVIL_SEQS))).build();
+            return AgentMessage.newBuilder()
+                    .setHello(Hello.newBuilder()
+                            .setAgentId(rnd.nextBoolean() ? "fuzz-" + a : pick(rnd, EVIL_NAMES))
+                            .setHostname(pick(rnd, EVIL_NAMES))
+                            .setLastAckedSeq(pick(rnd, EVIL_SEQS)))
+                    .build();
         }
         long seq = rnd.nextInt(4) == 0 ? pick(rnd, EVIL_SEQS) : nextSeq[a]++;
         Batch.Builder b = Batch.newBuilder().setSeq(seq).setCreatedMs(rnd.nextLong());
@@ -174,23 +189,77 @@ class IngestFuzzIT {
 
     private static Record record(Random rnd) {
         String instance = rnd.nextInt(3) == 0 ? pick(rnd, EVIL_NAMES) : "fuzz-host-" + rnd.nextInt(4) + ":6379";
-        InstanceRef ref = InstanceRef.newBuilder().setInstance(instance).setHost(rnd.nextInt(4) == 0 ? pick(rnd, EVIL_NAMES) : "fuzz-host")
-                .setPort(rnd.nextInt(70000)).build();
+        InstanceRef ref = InstanceRef.newBuilder()
+                .setInstance(instance)
+                .setHost(rnd.nextInt(4) == 0 ? pick(rnd, EVIL_NAMES) : "fuzz-host")
+                .setPort(rnd.nextInt(70000))
+                .build();
         long ts = rnd.nextInt(3) == 0 ? pick(rnd, EVIL_TIMES) : System.currentTimeMillis() - rnd.nextInt(100_000);
         return switch (rnd.nextInt(8)) {
-            case 0 -> Record.newBuilder().setInfo(InfoSample.newBuilder().setRef(ref).setTsMs(ts).addSections(InfoSection.newBuilder()
-                    .setName("Memory").addFields(InfoField.newBuilder().setKey("used_memory").setValue(Long.toString(rnd.nextLong()))))).build();
-            case 1 -> Record.newBuilder().setPing(PingResult.newBuilder().setRef(ref).setTsMs(ts)
-                    .setOutcome(PingResult.Outcome.ERROR_REPLY).setReply(pick(rnd, EVIL_NAMES)).setLatencyUs(rnd.nextLong())).build();
-            case 2 -> Record.newBuilder().setConfig(ConfigSnapshot.newBuilder().setRef(ref).setTsMs(ts)
-                    .addValues(ConfigValue.newBuilder().setKey(pick(rnd, EVIL_NAMES)).setValue(pick(rnd, EVIL_NAMES)))).build();
-            case 3 -> Record.newBuilder().setLog(LogEvent.newBuilder().setRef(ref).setTsMs(ts).setTsFromLog(rnd.nextBoolean())
-                    .setRaw(pick(rnd, EVIL_NAMES)).setFile("/f").setOffset(rnd.nextLong()).setEndOffset(rnd.nextLong())).build();
-            case 4 -> Record.newBuilder().setHost(HostFacts.newBuilder().setHost(rnd.nextBoolean() ? "" : pick(rnd, EVIL_NAMES)).setTsMs(ts)
-                    .setMemTotal(rnd.nextLong()).setOvercommitMemory(rnd.nextInt())).build();
-            case 5 -> Record.newBuilder().setProcess(ProcessFacts.newBuilder().setRef(ref).setTsMs(ts).setPid(rnd.nextInt())
-                    .setFdTotal(rnd.nextInt()).setNofileSoft(rnd.nextLong())).build();
-            case 6 -> Record.newBuilder().setGap(Gap.newBuilder().setFromMs(ts).setToMs(pick(rnd, EVIL_TIMES)).setRecordsLost(rnd.nextLong())).build();
+            case 0 ->
+                Record.newBuilder()
+                        .setInfo(InfoSample.newBuilder()
+                                .setRef(ref)
+                                .setTsMs(ts)
+                                .addSections(InfoSection.newBuilder()
+                                        .setName("Memory")
+                                        .addFields(InfoField.newBuilder()
+                                                .setKey("used_memory")
+                                                .setValue(Long.toString(rnd.nextLong())))))
+                        .build();
+            case 1 ->
+                Record.newBuilder()
+                        .setPing(PingResult.newBuilder()
+                                .setRef(ref)
+                                .setTsMs(ts)
+                                .setOutcome(PingResult.Outcome.ERROR_REPLY)
+                                .setReply(pick(rnd, EVIL_NAMES))
+                                .setLatencyUs(rnd.nextLong()))
+                        .build();
+            case 2 ->
+                Record.newBuilder()
+                        .setConfig(ConfigSnapshot.newBuilder()
+                                .setRef(ref)
+                                .setTsMs(ts)
+                                .addValues(ConfigValue.newBuilder()
+                                        .setKey(pick(rnd, EVIL_NAMES))
+                                        .setValue(pick(rnd, EVIL_NAMES))))
+                        .build();
+            case 3 ->
+                Record.newBuilder()
+                        .setLog(LogEvent.newBuilder()
+                                .setRef(ref)
+                                .setTsMs(ts)
+                                .setTsFromLog(rnd.nextBoolean())
+                                .setRaw(pick(rnd, EVIL_NAMES))
+                                .setFile("/f")
+                                .setOffset(rnd.nextLong())
+                                .setEndOffset(rnd.nextLong()))
+                        .build();
+            case 4 ->
+                Record.newBuilder()
+                        .setHost(HostFacts.newBuilder()
+                                .setHost(rnd.nextBoolean() ? "" : pick(rnd, EVIL_NAMES))
+                                .setTsMs(ts)
+                                .setMemTotal(rnd.nextLong())
+                                .setOvercommitMemory(rnd.nextInt()))
+                        .build();
+            case 5 ->
+                Record.newBuilder()
+                        .setProcess(ProcessFacts.newBuilder()
+                                .setRef(ref)
+                                .setTsMs(ts)
+                                .setPid(rnd.nextInt())
+                                .setFdTotal(rnd.nextInt())
+                                .setNofileSoft(rnd.nextLong()))
+                        .build();
+            case 6 ->
+                Record.newBuilder()
+                        .setGap(Gap.newBuilder()
+                                .setFromMs(ts)
+                                .setToMs(pick(rnd, EVIL_TIMES))
+                                .setRecordsLost(rnd.nextLong()))
+                        .build();
             default -> Record.newBuilder().build(); // no kind at all
         };
     }

@@ -1,8 +1,5 @@
 package io.redwatch.collector.ingest;
 
-import io.redwatch.agent.testing.Await;
-import io.redwatch.collector.testing.WireClient;
-import java.time.Duration;
 import static io.redwatch.collector.ingest.TrustRig.batch;
 import static io.redwatch.collector.ingest.TrustRig.ping;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,10 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.Status;
 import io.redwatch.agent.Agent;
+import io.redwatch.agent.testing.Await;
 import io.redwatch.agent.testing.RedisServerProcess;
 import io.redwatch.collector.CollectorMainAccess;
 import io.redwatch.collector.testing.FreshDatabase;
 import io.redwatch.collector.testing.LogCapture;
+import io.redwatch.collector.testing.WireClient;
 import io.redwatch.proto.v1.CollectorMessage;
 import io.redwatch.proto.v1.HostFacts;
 import io.redwatch.proto.v1.InfoField;
@@ -28,6 +27,7 @@ import io.redwatch.proto.v1.Record;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -44,8 +44,10 @@ class IngestTrustIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     static final String OWNER_HOST = "owner-host";
+
     @TempDir
     static Path dir;
+
     static TrustRig rig;
     static RedisServerProcess redis;
     static LogCapture collectorLog;
@@ -76,15 +78,29 @@ class IngestTrustIT {
         String instance = OWNER_HOST + ":" + redis.port();
         try (Agent owner = rig.agent("owner-agent", ownerToken, OWNER_HOST, redis.port())) {
             owner.start();
-            Await.until("the owner's pings stored", WAIT, () -> rig.count("select count(*) from pings where instance = ?", instance) > 0);
+            Await.until(
+                    "the owner's pings stored",
+                    WAIT,
+                    () -> rig.count("select count(*) from pings where instance = ?", instance) > 0);
         }
         int mark = collectorLog.mark();
         long now = System.currentTimeMillis();
-        Record info = Record.newBuilder().setInfo(InfoSample.newBuilder()
-                .setRef(InstanceRef.newBuilder().setInstance(instance).setHost(OWNER_HOST).setPort(redis.port()))
-                .setTsMs(now).addSections(InfoSection.newBuilder().setName("Memory")
-                        .addFields(InfoField.newBuilder().setKey("used_memory").setValue("123")))).build();
-        Record host = Record.newBuilder().setHost(HostFacts.newBuilder().setHost(OWNER_HOST).setTsMs(now).setMemTotal(1)).build();
+        Record info = Record.newBuilder()
+                .setInfo(InfoSample.newBuilder()
+                        .setRef(InstanceRef.newBuilder()
+                                .setInstance(instance)
+                                .setHost(OWNER_HOST)
+                                .setPort(redis.port()))
+                        .setTsMs(now)
+                        .addSections(InfoSection.newBuilder()
+                                .setName("Memory")
+                                .addFields(InfoField.newBuilder()
+                                        .setKey("used_memory")
+                                        .setValue("123"))))
+                .build();
+        Record host = Record.newBuilder()
+                .setHost(HostFacts.newBuilder().setHost(OWNER_HOST).setTsMs(now).setMemTotal(1))
+                .build();
         Record ownPing = ping("forger-host:7000", now, "PONG");
         try (WireClient forger = new WireClient(rig.port(), "forger-agent", forgerToken)) {
             forger.hello("forger-agent", 1000);
@@ -92,21 +108,39 @@ class IngestTrustIT {
             forger.batch(batch(1, ping(instance, now, "MISCONF forged"), info, host, ownPing));
             CollectorMessage ack = forger.next();
             assertTrue(ack.hasAck(), ack.toString());
-            assertTrue(ack.getAck().getRefused().contains("instance " + instance + " refused: it belongs to agent owner-agent"),
+            assertTrue(
+                    ack.getAck()
+                            .getRefused()
+                            .contains("instance " + instance + " refused: it belongs to agent owner-agent"),
                     ack.getAck().getRefused());
-            assertTrue(ack.getAck().getRefused().contains("host " + OWNER_HOST + " refused"), ack.getAck().getRefused());
+            assertTrue(
+                    ack.getAck().getRefused().contains("host " + OWNER_HOST + " refused"),
+                    ack.getAck().getRefused());
             forger.batch(batch(2, ping(instance, now + 1, "MISCONF forged again")));
             assertTrue(forger.next().getAck().getRefused().contains("belongs to agent owner-agent"));
         }
         assertEquals(0, rig.count("select count(*) from pings where instance = ? and reply like 'MISCONF%'", instance));
         assertEquals(0, rig.count("select count(*) from host_facts where host = ? and mem_total = 1", OWNER_HOST));
-        assertEquals(0, rig.count("select count(*) from info_samples s join instance_ids i on i.id = s.instance_id"
-                + " where i.instance = ? and s.used_memory = 123", instance));
+        assertEquals(
+                0,
+                rig.count(
+                        "select count(*) from info_samples s join instance_ids i on i.id = s.instance_id"
+                                + " where i.instance = ? and s.used_memory = 123",
+                        instance));
         assertEquals("owner-agent", rig.text("select agent_id from redwatch_instances where instance = ?", instance));
-        assertEquals(1, rig.count("select count(*) from pings where instance = 'forger-host:7000'"), "its own instance is stored");
+        assertEquals(
+                1,
+                rig.count("select count(*) from pings where instance = 'forger-host:7000'"),
+                "its own instance is stored");
         List<String> lines = collectorLog.since(mark);
-        assertEquals(1, LogCapture.count(lines, "refused records of agent forger-agent for instance " + instance), String.join("\n", lines));
-        assertEquals(1, LogCapture.count(lines, "instance move --instance " + instance + " --agent-id forger-agent"), String.join("\n", lines));
+        assertEquals(
+                1,
+                LogCapture.count(lines, "refused records of agent forger-agent for instance " + instance),
+                String.join("\n", lines));
+        assertEquals(
+                1,
+                LogCapture.count(lines, "instance move --instance " + instance + " --agent-id forger-agent"),
+                String.join("\n", lines));
 
         // The operator moves the instance: the former forger's records for it are stored from then on.
         String out = command("instance", "move", "--instance", instance, "--agent-id", "forger-agent");
@@ -120,8 +154,10 @@ class IngestTrustIT {
                 moved.batch(batch(seq++, ping(instance, System.currentTimeMillis(), "PONG moved")));
                 assertTrue(moved.next().hasAck());
             } while (rig.count("select count(*) from pings where instance = ? and reply = 'PONG moved'", instance) == 0
-                    && seq < 400 && sleep(100));
-            assertEquals(1, rig.count("select count(*) from pings where instance = ? and reply = 'PONG moved'", instance));
+                    && seq < 400
+                    && sleep(100));
+            assertEquals(
+                    1, rig.count("select count(*) from pings where instance = ? and reply = 'PONG moved'", instance));
         }
         String help = command("instance", "move", "--help");
         assertTrue(help.contains("--agent-id") && help.contains("--instance"), help);
@@ -134,30 +170,61 @@ class IngestTrustIT {
         String token = rig.tokens.create("clock-agent", null);
         long year9999 = 253_402_214_400_000L - 1000;
         long before = System.currentTimeMillis();
-        Record futureLog = Record.newBuilder().setLog(LogEvent.newBuilder()
-                .setRef(InstanceRef.newBuilder().setInstance("clock-host:6379").setHost("clock-host").setPort(6379))
-                .setTsMs(year9999).setTsFromLog(true).setRaw("1:M 31 Dec 9999 23:59:59.000 * future").setMessage("future")
-                .setParsed(true).setFile("/var/log/redis.log").setOffset(0).setEndOffset(40)).build();
-        Record ancientLog = Record.newBuilder().setLog(futureLog.getLog().toBuilder().setTsMs(86_400_000L).setOffset(40)
-                .setRaw("1:M 02 Jan 1970 00:00:00.000 * ancient")).build();
+        Record futureLog = Record.newBuilder()
+                .setLog(LogEvent.newBuilder()
+                        .setRef(InstanceRef.newBuilder()
+                                .setInstance("clock-host:6379")
+                                .setHost("clock-host")
+                                .setPort(6379))
+                        .setTsMs(year9999)
+                        .setTsFromLog(true)
+                        .setRaw("1:M 31 Dec 9999 23:59:59.000 * future")
+                        .setMessage("future")
+                        .setParsed(true)
+                        .setFile("/var/log/redis.log")
+                        .setOffset(0)
+                        .setEndOffset(40))
+                .build();
+        Record ancientLog = Record.newBuilder()
+                .setLog(futureLog.getLog().toBuilder()
+                        .setTsMs(86_400_000L)
+                        .setOffset(40)
+                        .setRaw("1:M 02 Jan 1970 00:00:00.000 * ancient"))
+                .build();
         try (WireClient c = new WireClient(rig.port(), "clock-agent", token)) {
             c.hello("clock-agent", 1000);
             assertTrue(c.next().hasWelcome());
-            c.batch(batch(1, ping("clock-host:6379", year9999, "PONG future"), futureLog, ancientLog,
+            c.batch(batch(
+                    1,
+                    ping("clock-host:6379", year9999, "PONG future"),
+                    futureLog,
+                    ancientLog,
                     ping("clock-host:6379", 1000, "PONG 1970")));
             CollectorMessage ack = c.next();
             assertTrue(ack.getAck().getRefused().contains("stored at its receive time"), ack.toString());
         }
         long after = System.currentTimeMillis();
-        assertEquals(2, rig.count("select count(*) from redwatch_pings where instance = 'clock-host:6379'"
-                + " and ts between to_timestamp(?::double precision / 1000) and to_timestamp(?::double precision / 1000)", before - 1, after + 1));
-        assertEquals(1, rig.count("select count(*) from redwatch_log_events where instance = 'clock-host:6379'"
-                + " and not ts_from_log and ts < now() + interval '1 minute'"), "the future line is kept, at receive time, flagged");
-        assertEquals(0, rig.count("select count(*) from redwatch_log_events where raw like '%ancient'"),
+        assertEquals(
+                2,
+                rig.count(
+                        "select count(*) from redwatch_pings where instance = 'clock-host:6379'"
+                                + " and ts between to_timestamp(?::double precision / 1000) and to_timestamp(?::double precision / 1000)",
+                        before - 1,
+                        after + 1));
+        assertEquals(
+                1,
+                rig.count("select count(*) from redwatch_log_events where instance = 'clock-host:6379'"
+                        + " and not ts_from_log and ts < now() + interval '1 minute'"),
+                "the future line is kept, at receive time, flagged");
+        assertEquals(
+                0,
+                rig.count("select count(*) from redwatch_log_events where raw like '%ancient'"),
                 "a real log line older than retention is not stored");
         assertEquals(3, rig.count("select clock_adjusted_records from redwatch_agents where agent_id = 'clock-agent'"));
-        assertTrue(rig.count("select clock_skew_ms / 1000 from redwatch_agents where agent_id = 'clock-agent'") > 1_000_000_000L);
-        assertEquals(0, rig.count("select count(*) from redwatch_instances where last_seen > now() + interval '5 minutes'"));
+        assertTrue(rig.count("select clock_skew_ms / 1000 from redwatch_agents where agent_id = 'clock-agent'")
+                > 1_000_000_000L);
+        assertEquals(
+                0, rig.count("select count(*) from redwatch_instances where last_seen > now() + interval '5 minutes'"));
         assertEquals(0, rig.count("select count(*) from pings where ts > now() + interval '5 minutes'"));
     }
 
@@ -182,7 +249,10 @@ class IngestTrustIT {
             try (WireClient c = new WireClient(rig.port(), "seq-agent", token)) {
                 c.hello("seq-agent", 1000);
                 CollectorMessage welcome = c.next();
-                assertEquals(1, welcome.getWelcome().getLastStoredSeq(), "welcomed at the last real batch, not a forged one");
+                assertEquals(
+                        1,
+                        welcome.getWelcome().getLastStoredSeq(),
+                        "welcomed at the last real batch, not a forged one");
                 c.batch(batch(forged, ping("seq-host:6379", now, "PONG forged")));
                 CollectorMessage m = c.next();
                 assertTrue(m.hasReject(), m.toString());
@@ -214,14 +284,25 @@ class IngestTrustIT {
             Await.until("the first clone stores", WAIT, () -> rig.lastSeq("clone-agent") >= 2);
             try (Agent second = rig.agent("clone-agent", token, "clone-host", redis.port())) {
                 second.start();
-                Await.until("the second clone refused 3 times", WAIT, () -> rig.metrics().streamsDuplicate.get() - refusedBefore >= 3);
+                Await.until(
+                        "the second clone refused 3 times",
+                        WAIT,
+                        () -> rig.metrics().streamsDuplicate.get() - refusedBefore >= 3);
                 assertFalse(second.connected());
                 List<String> lines = agentLog.since(agentMark);
-                assertEquals(1, LogCapture.count(lines, "refused this agent (agent_id clone-agent)"), String.join("\n", lines));
-                assertTrue(lines.stream().anyMatch(l -> l.contains("give each agent its own agent_id")), String.join("\n", lines));
+                assertEquals(
+                        1,
+                        LogCapture.count(lines, "refused this agent (agent_id clone-agent)"),
+                        String.join("\n", lines));
+                assertTrue(
+                        lines.stream().anyMatch(l -> l.contains("give each agent its own agent_id")),
+                        String.join("\n", lines));
                 first.close(); // the first one leaves: the second takes over
                 long seq = rig.lastSeq("clone-agent");
-                Await.until("the second clone stores once the first is gone", WAIT, () -> second.connected() && rig.lastSeq("clone-agent") >= seq + 2);
+                Await.until(
+                        "the second clone stores once the first is gone",
+                        WAIT,
+                        () -> second.connected() && rig.lastSeq("clone-agent") >= seq + 2);
             }
         }
         assertEquals(0, rig.count("select count(*) from gaps where agent_id = 'clone-agent'"));
@@ -238,7 +319,9 @@ class IngestTrustIT {
             try (WireClient early = new WireClient(rig.port(), "drop-agent", token)) {
                 early.hello("drop-agent", 200);
                 CollectorMessage m = early.next();
-                assertTrue(m.hasReject() && m.getReject().getReason().contains("taken over once it has been silent 10 s"), m.toString());
+                assertTrue(
+                        m.hasReject() && m.getReject().getReason().contains("taken over once it has been silent 10 s"),
+                        m.toString());
                 assertEquals(Status.Code.ALREADY_EXISTS, early.status().getCode());
             }
             CollectorMessage welcome = null;
@@ -259,7 +342,11 @@ class IngestTrustIT {
             long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertTrue(tookMs >= 10_000, "taken over only after the allowed silence, took " + tookMs + " ms");
             CollectorMessage told = old.next();
-            assertTrue(told != null && told.hasReject() && told.getReject().getReason().contains("replaced by a new stream"), String.valueOf(told));
+            assertTrue(
+                    told != null
+                            && told.hasReject()
+                            && told.getReject().getReason().contains("replaced by a new stream"),
+                    String.valueOf(told));
         }
     }
 
@@ -293,8 +380,13 @@ class IngestTrustIT {
         assertEquals(0, rig.metrics().streamsTooLarge.get(), "no message was read, so none was found too large");
         assertEquals(64, rig.metrics().helloRejected.get() - before, "each refused as unauthenticated");
         List<String> lines = collectorLog.since(mark);
-        assertTrue(LogCapture.count(lines, "refused") <= 4, "one line per source and reason, not 64: " + String.join("\n", lines));
-        assertEquals(1, LogCapture.count(lines, "refused agent intruder (from 127.0.0.1): no token in the call metadata"), String.join("\n", lines));
+        assertTrue(
+                LogCapture.count(lines, "refused") <= 4,
+                "one line per source and reason, not 64: " + String.join("\n", lines));
+        assertEquals(
+                1,
+                LogCapture.count(lines, "refused agent intruder (from 127.0.0.1): no token in the call metadata"),
+                String.join("\n", lines));
         assertEquals(-1, rig.lastSeq("intruder"));
     }
 
@@ -308,7 +400,10 @@ class IngestTrustIT {
             Status s = c.status();
             assertTrue(s.getCode() != Status.Code.OK, s.toString());
         }
-        Await.until("the stream was refused for its size", WAIT, () -> rig.metrics().streamsTooLarge.get() > before);
+        Await.until(
+                "the stream was refused for its size",
+                WAIT,
+                () -> rig.metrics().streamsTooLarge.get() > before);
         assertEquals(1, LogCapture.count(collectorLog.since(mark), "sent a first message larger than 64 KiB"));
         try (WireClient c = new WireClient(rig.port(), "big-hello-agent", token)) {
             c.hello("big-hello-agent", 1000);
@@ -379,7 +474,8 @@ class IngestTrustIT {
 
     private static String command(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
-        if (!List.of(args).contains("--help")) all.addAll(List.of("--db-url", rig.db.url(), "--db-user", FreshDatabase.USER));
+        if (!List.of(args).contains("--help"))
+            all.addAll(List.of("--db-url", rig.db.url(), "--db-user", FreshDatabase.USER));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         var cl = CollectorMainAccess.commandLine();

@@ -31,7 +31,12 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 final class TrustRig implements AutoCloseable {
     static final Shipper.Settings FAST = new Shipper.Settings(100, 1 << 20, 8, 100, 400, 10_000, 50);
-    static final IngestLimits LIMITS = new IngestLimits(12, 2, Duration.ofHours(4), Duration.ofSeconds(30), Duration.ofSeconds(1),
+    static final IngestLimits LIMITS = new IngestLimits(
+            12,
+            2,
+            Duration.ofHours(4),
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(1),
             IngestLimits.DEFAULT_INFLIGHT_BYTES);
 
     final FreshDatabase db;
@@ -47,12 +52,16 @@ final class TrustRig implements AutoCloseable {
         this.dir = dir;
         db = FreshDatabase.reserve(name);
         Path yaml = dir.resolve("collector.yaml");
-        Files.writeString(yaml, String.join("\n",
-                "bind: 127.0.0.1",
-                "database: {url: '" + db.url() + "', user: " + FreshDatabase.USER + "}",
-                "auth: {agent_tokens: required}",
-                ""));
-        collector = new Collector(CollectorConfig.load(yaml, new CollectorConfig.Overrides(null, 0, 0, null, null, null)), limits);
+        Files.writeString(
+                yaml,
+                String.join(
+                        "\n",
+                        "bind: 127.0.0.1",
+                        "database: {url: '" + db.url() + "', user: " + FreshDatabase.USER + "}",
+                        "auth: {agent_tokens: required}",
+                        ""));
+        collector = new Collector(
+                CollectorConfig.load(yaml, new CollectorConfig.Overrides(null, 0, 0, null, null, null)), limits);
         collector.start();
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setURL(db.url());
@@ -73,24 +82,32 @@ final class TrustRig implements AutoCloseable {
         Path tokenFile = dir.resolve(agentId + "-" + UUID.randomUUID() + ".token");
         Files.writeString(tokenFile, token + "\n");
         Path yaml = dir.resolve(agentId + "-" + UUID.randomUUID() + ".yaml");
-        Files.writeString(yaml, "agent_id: " + agentId + "\n"
-                + "interval: 200ms\n"
-                + "state_dir: " + dir.resolve("state-" + UUID.randomUUID()) + "\n"
-                + "collector:\n"
-                + "  address: 127.0.0.1:" + port() + "\n"
-                + "  token_file: " + tokenFile + "\n"
-                + "redis:\n"
-                + "  - url: redis://127.0.0.1:" + redisPort + "\n");
+        Files.writeString(
+                yaml,
+                "agent_id: " + agentId + "\n"
+                        + "interval: 200ms\n"
+                        + "state_dir: " + dir.resolve("state-" + UUID.randomUUID()) + "\n"
+                        + "collector:\n"
+                        + "  address: 127.0.0.1:" + port() + "\n"
+                        + "  token_file: " + tokenFile + "\n"
+                        + "redis:\n"
+                        + "  - url: redis://127.0.0.1:" + redisPort + "\n");
         AgentConfig cfg = AgentConfigLoader.load(yaml, AgentConfigLoader.Overrides.none(), host);
         return new Agent(cfg, "trust-it", FAST);
     }
 
     static Record ping(String instance, long tsMs, String reply) {
         int colon = instance.lastIndexOf(':');
-        return Record.newBuilder().setPing(PingResult.newBuilder()
-                .setRef(InstanceRef.newBuilder().setInstance(instance).setHost(instance.substring(0, colon))
-                        .setPort(Integer.parseInt(instance.substring(colon + 1))))
-                .setTsMs(tsMs).setOutcome(PingResult.Outcome.ERROR_REPLY).setReply(reply)).build();
+        return Record.newBuilder()
+                .setPing(PingResult.newBuilder()
+                        .setRef(InstanceRef.newBuilder()
+                                .setInstance(instance)
+                                .setHost(instance.substring(0, colon))
+                                .setPort(Integer.parseInt(instance.substring(colon + 1))))
+                        .setTsMs(tsMs)
+                        .setOutcome(PingResult.Outcome.ERROR_REPLY)
+                        .setReply(reply))
+                .build();
     }
 
     static Batch batch(long seq, Record... records) {
@@ -100,7 +117,8 @@ final class TrustRig implements AutoCloseable {
     }
 
     long count(String sql, Object... params) throws SQLException {
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = db.connect();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) ps.setObject(i + 1, params[i]);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -110,7 +128,8 @@ final class TrustRig implements AutoCloseable {
     }
 
     String text(String sql, Object... params) throws SQLException {
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = db.connect();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) ps.setObject(i + 1, params[i]);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getString(1) : null;
@@ -119,7 +138,8 @@ final class TrustRig implements AutoCloseable {
     }
 
     long lastSeq(String agentId) throws SQLException {
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement("SELECT last_seq FROM agents WHERE agent_id = ?")) {
+        try (Connection c = db.connect();
+                PreparedStatement ps = c.prepareStatement("SELECT last_seq FROM agents WHERE agent_id = ?")) {
             ps.setString(1, agentId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : -1;

@@ -41,6 +41,7 @@ class VersionMatrixIT {
 
     @TempDir
     static Path dir;
+
     static PagingRig rig;
     static InjectedFaults forks;
 
@@ -61,10 +62,14 @@ class VersionMatrixIT {
     @ParameterizedTest
     @EnumSource(RedisRelease.class)
     void infoAndLogOfEachReleaseAreCapturedAndRead(RedisRelease release) throws Exception {
-        try (RedisServerProcess redis = RedisServerProcess.launch().release(release).start()) {
+        try (RedisServerProcess redis =
+                RedisServerProcess.launch().release(release).start()) {
             String info = redis.call("INFO", release.old() ? "all" : "everything");
-            InfoSample sample = InfoParser.parse(info, InstanceRef.newBuilder().setInstance(redis.address()).build(),
-                    System.currentTimeMillis(), "test");
+            InfoSample sample = InfoParser.parse(
+                    info,
+                    InstanceRef.newBuilder().setInstance(redis.address()).build(),
+                    System.currentTimeMillis(),
+                    "test");
             assertTrue(InfoParser.field(sample, "redis_version").orElse("").startsWith(release.series()), info);
             assertEquals(release.hasErrorstats(), info.contains("# Errorstats"), "errorstats from 6.2 on");
             Path out = Files.createDirectories(Path.of("target", "version-matrix", release.series()));
@@ -77,9 +82,11 @@ class VersionMatrixIT {
     @EnumSource(RedisRelease.class)
     void forkFailingWithEnomemRefusesWritesWithMisconfAndIsPagedUntilForksWork(RedisRelease release) throws Exception {
         String host = "fork-" + release.series().replace(".", "");
-        try (RedisServerProcess redis = RedisServerProcess.launch().release(release).environment(forks.environment())
-                .start("--save", "3600", "1");
-             Agent agent = rig.agent(host, redis)) {
+        try (RedisServerProcess redis = RedisServerProcess.launch()
+                        .release(release)
+                        .environment(forks.environment())
+                        .start("--save", "3600", "1");
+                Agent agent = rig.agent(host, redis)) {
             String instance = host + ":" + redis.port();
             redis.call("SET", "k", "v");
             forks.failForks();
@@ -114,9 +121,11 @@ class VersionMatrixIT {
         String host = "pipes-" + release.series().replace(".", "");
         // maxclients 300: the event loop holds 300 + 128 descriptors on every release, so 200 leaked
         // pipes (400 fds) bring the server within 10 % of the ceiling, as 9,823 did in seed 003.
-        try (RedisServerProcess redis = RedisServerProcess.launch().release(release).environment(forks.environment())
-                .start("--maxclients", "300");
-             Agent agent = rig.agent(host, redis)) {
+        try (RedisServerProcess redis = RedisServerProcess.launch()
+                        .release(release)
+                        .environment(forks.environment())
+                        .start("--maxclients", "300");
+                Agent agent = rig.agent(host, redis)) {
             String instance = host + ":" + redis.port();
             forks.leakPipes(200);
             redis.call("BGSAVE"); // the leak happens inside the server when it forks
@@ -151,7 +160,8 @@ class VersionMatrixIT {
         List<Agent> agents = new ArrayList<>();
         try {
             for (RedisRelease release : RedisRelease.values()) {
-                RedisServerProcess redis = RedisServerProcess.launch().release(release)
+                RedisServerProcess redis = RedisServerProcess.launch()
+                        .release(release)
                         .start("--maxmemory", "4mb", "--maxmemory-policy", "noeviction");
                 servers.add(redis);
                 agents.add(rig.agent(oomHost(release), redis));
@@ -166,7 +176,8 @@ class VersionMatrixIT {
             }
             for (RedisServerProcess redis : servers) redis.call("FLUSHALL");
             for (RedisRelease release : RedisRelease.values()) {
-                String instance = oomHost(release) + ":" + servers.get(release.ordinal()).port();
+                String instance =
+                        oomHost(release) + ":" + servers.get(release.ordinal()).port();
                 rig.awaitEmail(item(instance, "RESOLVED", "maxmemory_oom"));
             }
         } finally {
@@ -199,11 +210,13 @@ class VersionMatrixIT {
         // A tiny replica output buffer and backlog under a write burst: every sync overflows the
         // buffer, the master drops the replica, the backlog cannot serve a partial resync. Directives
         // with several values go as separate arguments, which 2.8 reads too ("slave" on every release).
-        List<String> masterArgs = new ArrayList<>(List.of("--repl-backlog-size", "16kb",
-                "--client-output-buffer-limit", "slave", "256kb", "128kb", "1"));
+        List<String> masterArgs = new ArrayList<>(
+                List.of("--repl-backlog-size", "16kb", "--client-output-buffer-limit", "slave", "256kb", "128kb", "1"));
         if (release == RedisRelease.V7_0) masterArgs.addAll(List.of("--enable-debug-command", "yes"));
-        try (RedisServerProcess master = RedisServerProcess.launch().release(release).start(masterArgs.toArray(String[]::new));
-             RedisServerProcess replica = RedisServerProcess.launch().release(release).start()) {
+        try (RedisServerProcess master =
+                        RedisServerProcess.launch().release(release).start(masterArgs.toArray(String[]::new));
+                RedisServerProcess replica =
+                        RedisServerProcess.launch().release(release).start()) {
             // 2.8's DEBUG POPULATE has no value size: more, smaller keys make a comparable RDB.
             if (release.old()) master.call("DEBUG", "POPULATE", "400000");
             else master.call("DEBUG", "POPULATE", "200000", "key", "200");
@@ -212,14 +225,19 @@ class VersionMatrixIT {
                 String replicaInstance = host + ":" + replica.port();
                 replica.call("SLAVEOF", "127.0.0.1", String.valueOf(master.port()));
                 AtomicBoolean writing = new AtomicBoolean(true);
-                Thread writer = new Thread(() -> {
-                    String value = "w".repeat(8192);
-                    for (long i = 0; writing.get(); i++) master.callUnchecked("SET", "burst:" + (i % 5000), value);
-                }, "write-burst-" + release.series());
+                Thread writer = new Thread(
+                        () -> {
+                            String value = "w".repeat(8192);
+                            for (long i = 0; writing.get(); i++)
+                                master.callUnchecked("SET", "burst:" + (i % 5000), value);
+                        },
+                        "write-burst-" + release.series());
                 writer.start();
                 try {
-                    String fired = rig.awaitEmail(t -> item(masterInstance, "CRITICAL", "full_resync_loop").test(t)
-                            || item(replicaInstance, "CRITICAL", "full_resync_loop").test(t));
+                    String fired = rig.awaitEmail(t ->
+                            item(masterInstance, "CRITICAL", "full_resync_loop").test(t)
+                                    || item(replicaInstance, "CRITICAL", "full_resync_loop")
+                                            .test(t));
                     assertTrue(fired.contains("repl-backlog-size"), "advice computes a backlog size: " + fired);
                     rig.awaitEmail(item(masterInstance, "", "output_buffer_limit_kill"));
                     rig.awaitSms(t -> t.contains(host) && t.contains("full_resync_loop"));
@@ -229,14 +247,18 @@ class VersionMatrixIT {
                 }
                 master.call("CONFIG", "SET", "client-output-buffer-limit", "slave 0 0 0");
                 master.call("CONFIG", "SET", "repl-backlog-size", String.valueOf(64 << 20)); // 2.8 takes bytes only
-                rig.awaitEmail(t -> item(masterInstance, "RESOLVED", "full_resync_loop").test(t)
+                rig.awaitEmail(t -> item(masterInstance, "RESOLVED", "full_resync_loop")
+                                .test(t)
                         || item(replicaInstance, "RESOLVED", "full_resync_loop").test(t));
             }
         }
     }
 
     private static void awaitPipeFds(long pid, java.util.function.IntPredicate wanted) {
-        Await.until("the pipe fds of redis-server " + pid + " as wanted", WAIT, () -> wanted.test(pipeFds(pid)),
+        Await.until(
+                "the pipe fds of redis-server " + pid + " as wanted",
+                WAIT,
+                () -> wanted.test(pipeFds(pid)),
                 () -> pipeFds(pid) + " pipe fds");
     }
 
@@ -256,7 +278,8 @@ class VersionMatrixIT {
 
     /** BGSAVE is refused while another runs; the leak's BGSAVE must be over before the next. */
     private static void awaitBgsaveDone(RedisServerProcess redis) {
-        Await.until("BGSAVE finished", WAIT, () -> redis.call("INFO", "persistence").contains("rdb_bgsave_in_progress:0"));
+        Await.until(
+                "BGSAVE finished", WAIT, () -> redis.call("INFO", "persistence").contains("rdb_bgsave_in_progress:0"));
     }
 
     private static void assertMisconf(RedisServerProcess redis) throws Exception {

@@ -12,7 +12,10 @@ class ExpositionTest {
 
     @Test
     void labelValuesFromTheNetworkAreEscaped() {
-        String text = new Exposition().family("m", "gauge", "h").sample("m", 1, "agent_id", "a\"b\\c\nd").toString();
+        String text = new Exposition()
+                .family("m", "gauge", "h")
+                .sample("m", 1, "agent_id", "a\"b\\c\nd")
+                .toString();
         assertEquals("# HELP m h\n# TYPE m gauge\nm{agent_id=\"a\\\"b\\\\c\\nd\"} 1\n", text);
     }
 
@@ -36,14 +39,24 @@ class ExpositionTest {
     void aResentOlderBatchDoesNotOverwriteANewerReport() {
         AgentReports reports = new AgentReports();
         long now = System.currentTimeMillis();
-        reports.reported("a1", 10, AgentStats.newBuilder().setSpoolBatches(7)
-                .addInstances(InstanceSampled.newBuilder().setInstance("h:6379").setLastSuccessMs(2000)).build(), now);
+        reports.reported(
+                "a1",
+                10,
+                AgentStats.newBuilder()
+                        .setSpoolBatches(7)
+                        .addInstances(InstanceSampled.newBuilder()
+                                .setInstance("h:6379")
+                                .setLastSuccessMs(2000))
+                        .build(),
+                now);
         reports.reported("a1", 9, AgentStats.newBuilder().setSpoolBatches(99).build(), now);
         Exposition e = new Exposition();
         reports.writeTo(e, now);
         String text = e.toString();
         assertTrue(text.contains("redwatch_agent_spool_batches{agent_id=\"a1\"} 7\n"), text);
-        assertTrue(text.contains("redwatch_agent_last_sample_timestamp_seconds{agent_id=\"a1\",instance=\"h:6379\"} 2\n"), text);
+        assertTrue(
+                text.contains("redwatch_agent_last_sample_timestamp_seconds{agent_id=\"a1\",instance=\"h:6379\"} 2\n"),
+                text);
     }
 
     @Test

@@ -60,7 +60,9 @@ class CorpusDiagnosisTest {
             report.append('\n');
         }
         double recall = 100.0 * named / expected;
-        report.append(String.format("recall %d/%d = %.1f %%, wrong causes %d, incidents %d%n", named, expected, recall, wrong, cases.size()));
+        report.append(String.format(
+                "recall %d/%d = %.1f %%, wrong causes %d, incidents %d%n",
+                named, expected, recall, wrong, cases.size()));
         System.out.print(report);
         assertEquals(0, wrong, report.toString());
         assertTrue(recall >= 95.0, report.toString());
@@ -96,7 +98,11 @@ class CorpusDiagnosisTest {
             String name = file.substring(0, file.length() - ".properties".length());
             Properties props = properties(p);
             InstanceView h = history(p.resolveSibling(name), props);
-            out.add(new Case(name, props.getProperty("url"), ids(props.getProperty("expected")), ids(props.getProperty("allowed")),
+            out.add(new Case(
+                    name,
+                    props.getProperty("url"),
+                    ids(props.getProperty("expected")),
+                    ids(props.getProperty("allowed")),
                     ruleIds(h)));
         }
         out.sort(java.util.Comparator.comparing(Case::name));
@@ -127,7 +133,10 @@ class CorpusDiagnosisTest {
     private static Set<String> ids(String csv) {
         Set<String> out = new TreeSet<>();
         if (csv == null) return out;
-        Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(out::add);
+        Arrays.stream(csv.split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .forEach(out::add);
         return out;
     }
 

@@ -17,36 +17,59 @@ class DescriptorRulesTest {
         assertEquals(Set.of("maxclients_exhausted"), ruleIds(h));
         Finding f = finding(h, "maxclients_exhausted");
         assertTrue(f.advice().contains("CLIENT LIST"), f.advice());
-        assertTrue(f.evidence().contains("maxclients 10000 (not known: assumed, Redis's default)"), String.join("\n", f.evidence()));
+        assertTrue(
+                f.evidence().contains("maxclients 10000 (not known: assumed, Redis's default)"),
+                String.join("\n", f.evidence()));
     }
 
     @Test
     void pipesGrowingAcrossTheWindowBeforeTheCeiling() {
-        InstanceView h = history().process(process(T0 - 40 * 60_000, 600, 500, 20, 10032))
-                .process(process(T0, 760, 500, 180, 10032)).build(T0);
+        InstanceView h = history()
+                .process(process(T0 - 40 * 60_000, 600, 500, 20, 10032))
+                .process(process(T0, 760, 500, 180, 10032))
+                .build(T0);
         assertEquals(Set.of("fd_leak_pipes"), ruleIds(h));
         assertTrue(finding(h, "fd_leak_pipes").summary().contains("+160 since"));
-        InstanceView steady = history().process(process(T0 - 40 * 60_000, 600, 500, 6, 10032))
-                .process(process(T0, 610, 510, 6, 10032)).build(T0);
+        InstanceView steady = history()
+                .process(process(T0 - 40 * 60_000, 600, 500, 6, 10032))
+                .process(process(T0, 610, 510, 6, 10032))
+                .build(T0);
         assertEquals(Set.of(), ruleIds(steady));
     }
 
     @Test
     void theCeilingIsTheSmallerOfMaxclientsPlus128AndTheRlimit() {
         // maxclients 1000 → event loop 1128; RLIMIT 65536 does not matter. 1020 fds ≥ 90 % of 1128.
-        InstanceView h = history().config(config(T0, "maxclients", "1000")).process(process(T0, 1020, 1010, 4, 65536)).build(T0);
+        InstanceView h = history()
+                .config(config(T0, "maxclients", "1000"))
+                .process(process(T0, 1020, 1010, 4, 65536))
+                .build(T0);
         assertTrue(finding(h, "maxclients_exhausted").summary().contains("ceiling of 1128"));
-        InstanceView room = history().config(config(T0, "maxclients", "1000")).process(process(T0, 900, 890, 4, 65536)).build(T0);
+        InstanceView room = history()
+                .config(config(T0, "maxclients", "1000"))
+                .process(process(T0, 900, 890, 4, 65536))
+                .build(T0);
         assertFalse(ruleIds(room).contains("maxclients_exhausted"));
         // rejected_connections rising says it too.
-        InstanceView rejected = history().info(liveInfo("rejected_connections:0\n", T0 - 60_000)).info(liveInfo("rejected_connections:12\n", T0)).build(T0);
+        InstanceView rejected = history()
+                .info(liveInfo("rejected_connections:0\n", T0 - 60_000))
+                .info(liveInfo("rejected_connections:12\n", T0))
+                .build(T0);
         assertTrue(ruleIds(rejected).contains("maxclients_exhausted"));
     }
 
     @Test
     void aofRewriteFailingFromInfoOrLogAndNotOnAFixedRedis() {
-        assertEquals(Set.of("aof_rewrite_failing"), ruleIds(history().info(liveInfo("aof_enabled:1\naof_last_bgrewrite_status:err\n", T0)).build(T0)));
-        assertEquals(Set.of(), ruleIds(history().info(liveInfo("aof_enabled:1\naof_last_bgrewrite_status:ok\n", T0)).build(T0)));
+        assertEquals(
+                Set.of("aof_rewrite_failing"),
+                ruleIds(history()
+                        .info(liveInfo("aof_enabled:1\naof_last_bgrewrite_status:err\n", T0))
+                        .build(T0)));
+        assertEquals(
+                Set.of(),
+                ruleIds(history()
+                        .info(liveInfo("aof_enabled:1\naof_last_bgrewrite_status:ok\n", T0))
+                        .build(T0)));
         // On Redis 4.0 the failed rewrite forks leak nothing: no pipe leak is claimed from the log.
         String log = """
                 1838:M 16 Aug 01:07:38.000 # Server started, Redis version 4.0.14

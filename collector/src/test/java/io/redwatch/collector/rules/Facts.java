@@ -31,10 +31,14 @@ import java.util.TreeSet;
 final class Facts {
     static final ZoneId ZONE = ZoneOffset.UTC;
     static final long READ_AT = Instant.parse("2026-11-21T00:00:00Z").toEpochMilli();
-    static final InstanceRef REF = InstanceRef.newBuilder().setInstance("db1:6379").setHost("db1").setPort(6379).build();
+    static final InstanceRef REF = InstanceRef.newBuilder()
+            .setInstance("db1:6379")
+            .setHost("db1")
+            .setPort(6379)
+            .build();
     private static final LogLineParser PARSER = new LogLineParser(ZONE);
 
-    private Facts() { }
+    private Facts() {}
 
     static String resource(String name) {
         try (InputStream in = Facts.class.getResourceAsStream("/rules/" + name)) {
@@ -75,22 +79,41 @@ final class Facts {
 
     static ConfigSnapshot config(long tsMs, String... keyValues) {
         ConfigSnapshot.Builder b = ConfigSnapshot.newBuilder().setRef(REF).setTsMs(tsMs);
-        for (int i = 0; i < keyValues.length; i += 2) b.addValues(ConfigValue.newBuilder().setKey(keyValues[i]).setValue(keyValues[i + 1]));
+        for (int i = 0; i < keyValues.length; i += 2)
+            b.addValues(ConfigValue.newBuilder().setKey(keyValues[i]).setValue(keyValues[i + 1]));
         return b.build();
     }
 
     static HostFacts.Builder host(long tsMs) {
-        return HostFacts.newBuilder().setHost("db1").setTsMs(tsMs).setOvercommitMemory(-1).setSomaxconn(-1);
+        return HostFacts.newBuilder()
+                .setHost("db1")
+                .setTsMs(tsMs)
+                .setOvercommitMemory(-1)
+                .setSomaxconn(-1);
     }
 
     static ProcessFacts process(long tsMs, int total, int sockets, int pipes, long nofileSoft) {
-        return ProcessFacts.newBuilder().setRef(REF).setTsMs(tsMs).setPid(1838).setPidSource("port").setFdTotal(total)
-                .setFdSockets(sockets).setFdPipes(pipes).setFdOther(total - sockets - pipes).setNofileSoft(nofileSoft)
-                .setNofileHard(nofileSoft).build();
+        return ProcessFacts.newBuilder()
+                .setRef(REF)
+                .setTsMs(tsMs)
+                .setPid(1838)
+                .setPidSource("port")
+                .setFdTotal(total)
+                .setFdSockets(sockets)
+                .setFdPipes(pipes)
+                .setFdOther(total - sockets - pipes)
+                .setNofileSoft(nofileSoft)
+                .setNofileHard(nofileSoft)
+                .build();
     }
 
     static PingResult ping(long tsMs, PingResult.Outcome outcome, String reply) {
-        return PingResult.newBuilder().setRef(REF).setTsMs(tsMs).setOutcome(outcome).setReply(reply).build();
+        return PingResult.newBuilder()
+                .setRef(REF)
+                .setTsMs(tsMs)
+                .setOutcome(outcome)
+                .setReply(reply)
+                .build();
     }
 
     static InstanceView.Builder history() {
@@ -114,7 +137,9 @@ final class Facts {
     }
 
     static Finding finding(InstanceView h, String rule) {
-        return diagnose(h).stream().filter(f -> f.rule().equals(rule)).findFirst()
+        return diagnose(h).stream()
+                .filter(f -> f.rule().equals(rule))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no " + rule + " finding; got " + ruleIds(h)));
     }
 }

@@ -1,12 +1,12 @@
 package io.redwatch.collector.rules;
 
-import io.redwatch.agent.testing.Await;
-import io.redwatch.collector.facts.LogClassifier;
-import io.redwatch.collector.facts.LogKind;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.redwatch.agent.tailing.LogLineParser;
+import io.redwatch.agent.testing.Await;
 import io.redwatch.agent.testing.RedisServerProcess;
+import io.redwatch.collector.facts.LogClassifier;
+import io.redwatch.collector.facts.LogKind;
 import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.proto.v1.LogEvent;
 import java.io.IOException;
@@ -32,9 +32,9 @@ class RealRedisDiagnosisIT {
 
     @Test
     void replicaDroppedForItsOutputBufferResyncsInFullAgainAndAgain() throws Exception {
-        try (RedisServerProcess master = RedisServerProcess.start("--client-output-buffer-limit", "replica 1mb 256kb 1",
-                "--repl-diskless-sync", "no");
-             RedisServerProcess replica = RedisServerProcess.start("--replicaof", "127.0.0.1", "0")) {
+        try (RedisServerProcess master = RedisServerProcess.start(
+                        "--client-output-buffer-limit", "replica 1mb 256kb 1", "--repl-diskless-sync", "no");
+                RedisServerProcess replica = RedisServerProcess.start("--replicaof", "127.0.0.1", "0")) {
             master.call("EVAL", "for i=1,20000 do redis.call('set','k:'..i, string.rep('v', 100)) end", "0");
             replica.call("REPLICAOF", "127.0.0.1", Integer.toString(master.port()));
             replica.awaitLog("sync: Finished with success", Duration.ofSeconds(20));
@@ -42,7 +42,10 @@ class RealRedisDiagnosisIT {
                 signal(replica.pid(), "STOP"); // a replica that stops reading: its output buffer on the master fills
                 try {
                     for (int i = 0; i < 20; i++) {
-                        master.call("EVAL", "for i=1,2000 do redis.call('set','r" + round + ":'..i, string.rep('x', 200)) end", "0");
+                        master.call(
+                                "EVAL",
+                                "for i=1,2000 do redis.call('set','r" + round + ":'..i, string.rep('x', 200)) end",
+                                "0");
                     }
                     master.awaitLog("for overcoming of output buffer limits", Duration.ofSeconds(20));
                 } finally {
@@ -56,23 +59,44 @@ class RealRedisDiagnosisIT {
             EnumSet<LogKind> seen = EnumSet.noneOf(LogKind.class);
             for (LogEvent e : masterLog) seen.add(LogClassifier.kind(e));
             for (LogEvent e : replicaLog) seen.add(LogClassifier.kind(e));
-            assertTrue(seen.containsAll(EnumSet.of(LogKind.OUTPUT_BUFFER_LIMIT_KILL, LogKind.SYNC_REQUESTED, LogKind.FULL_RESYNC,
-                    LogKind.REPLICA_LINK_LOST, LogKind.MASTER_LINK_LOST, LogKind.SYNC_LOADING, LogKind.SYNC_FINISHED,
-                    LogKind.REPLICA_SYNC_SENT, LogKind.BGSAVE_STARTED, LogKind.BGSAVE_OK, LogKind.SERVER_STARTED)), seen.toString());
+            assertTrue(
+                    seen.containsAll(EnumSet.of(
+                            LogKind.OUTPUT_BUFFER_LIMIT_KILL,
+                            LogKind.SYNC_REQUESTED,
+                            LogKind.FULL_RESYNC,
+                            LogKind.REPLICA_LINK_LOST,
+                            LogKind.MASTER_LINK_LOST,
+                            LogKind.SYNC_LOADING,
+                            LogKind.SYNC_FINISHED,
+                            LogKind.REPLICA_SYNC_SENT,
+                            LogKind.BGSAVE_STARTED,
+                            LogKind.BGSAVE_OK,
+                            LogKind.SERVER_STARTED)),
+                    seen.toString());
 
-            InstanceView.Builder mb = InstanceView.builder(master.address(), "127.0.0.1").zone(ZoneId.systemDefault());
+            InstanceView.Builder mb =
+                    InstanceView.builder(master.address(), "127.0.0.1").zone(ZoneId.systemDefault());
             masterLog.forEach(mb::log);
-            mb.info(io.redwatch.agent.sampling.InfoParser.parse(master.call("INFO", "everything"),
-                    io.redwatch.proto.v1.InstanceRef.getDefaultInstance(), System.currentTimeMillis(), "everything"));
+            mb.info(io.redwatch.agent.sampling.InfoParser.parse(
+                    master.call("INFO", "everything"),
+                    io.redwatch.proto.v1.InstanceRef.getDefaultInstance(),
+                    System.currentTimeMillis(),
+                    "everything"));
             InstanceView mh = mb.build(System.currentTimeMillis());
             Set<String> masterRules = Facts.ruleIds(mh);
-            assertTrue(masterRules.containsAll(Set.of("full_resync_loop", "output_buffer_limit_kill")), masterRules.toString());
+            assertTrue(
+                    masterRules.containsAll(Set.of("full_resync_loop", "output_buffer_limit_kill")),
+                    masterRules.toString());
             Finding kill = Facts.finding(mh, "output_buffer_limit_kill");
-            assertTrue(kill.evidence().stream().anyMatch(e -> e.equals("client-output-buffer-limit replica 1mb 256kb 1 (INFO)")
-                    || e.startsWith("client-output-buffer-limit replica")), String.join("\n", kill.evidence()));
+            assertTrue(
+                    kill.evidence().stream()
+                            .anyMatch(e -> e.equals("client-output-buffer-limit replica 1mb 256kb 1 (INFO)")
+                                    || e.startsWith("client-output-buffer-limit replica")),
+                    String.join("\n", kill.evidence()));
             assertTrue(kill.advice().contains("CONFIG SET client-output-buffer-limit \"replica "), kill.advice());
 
-            InstanceView.Builder rb = InstanceView.builder(replica.address(), "127.0.0.1").zone(ZoneId.systemDefault());
+            InstanceView.Builder rb =
+                    InstanceView.builder(replica.address(), "127.0.0.1").zone(ZoneId.systemDefault());
             replicaLog.forEach(rb::log);
             Set<String> replicaRules = Facts.ruleIds(rb.build(System.currentTimeMillis()));
             assertTrue(replicaRules.contains("full_resync_loop"), replicaRules.toString());
@@ -95,10 +119,14 @@ class RealRedisDiagnosisIT {
                 reply = e.getMessage();
             }
             assertTrue(reply.startsWith("MISCONF"), reply);
-            InstanceView.Builder b = InstanceView.builder(redis.address(), "127.0.0.1").zone(ZoneId.systemDefault());
+            InstanceView.Builder b =
+                    InstanceView.builder(redis.address(), "127.0.0.1").zone(ZoneId.systemDefault());
             parse(redis.log(), "x").forEach(b::log);
-            b.info(io.redwatch.agent.sampling.InfoParser.parse(redis.call("INFO", "everything"),
-                    io.redwatch.proto.v1.InstanceRef.getDefaultInstance(), System.currentTimeMillis(), "everything"));
+            b.info(io.redwatch.agent.sampling.InfoParser.parse(
+                    redis.call("INFO", "everything"),
+                    io.redwatch.proto.v1.InstanceRef.getDefaultInstance(),
+                    System.currentTimeMillis(),
+                    "everything"));
             InstanceView h = b.build(System.currentTimeMillis());
             Set<String> rules = Facts.ruleIds(h);
             assertTrue(rules.containsAll(Set.of("bgsave_failing", "misconf_writes_refused")), rules.toString());
@@ -113,16 +141,24 @@ class RealRedisDiagnosisIT {
     private static List<LogEvent> parse(String text, String name) {
         LogLineParser p = new LogLineParser(ZoneId.systemDefault());
         long now = System.currentTimeMillis();
-        return text.lines().filter(l -> !l.isBlank()).map(l -> p.parse(l, now).build()).toList();
+        return text.lines()
+                .filter(l -> !l.isBlank())
+                .map(l -> p.parse(l, now).build())
+                .toList();
     }
 
     private static void signal(long pid, String sig) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).inheritIO().start();
+        Process p = new ProcessBuilder("kill", "-" + sig, Long.toString(pid))
+                .inheritIO()
+                .start();
         assertTrue(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0, "kill -" + sig + " " + pid);
     }
 
     private static void awaitCount(RedisServerProcess r, String text, int n) {
-        Await.until(n + " \"" + text + "\" in the log", Duration.ofSeconds(30),
-                () -> r.log().split(java.util.regex.Pattern.quote(text), -1).length - 1 >= n, r::log);
+        Await.until(
+                n + " \"" + text + "\" in the log",
+                Duration.ofSeconds(30),
+                () -> r.log().split(java.util.regex.Pattern.quote(text), -1).length - 1 >= n,
+                r::log);
     }
 }

@@ -44,7 +44,9 @@ class ReplicationRulesTest {
         assertFalse(ruleIds(history(log(two)).buildAtNewestFact()).contains("full_resync_loop"));
         String late = two + "2251:M 06 Mar 17:35:34.896 * Slave 192.168.10.82:6379 asks for synchronization\n"
                 + "2251:M 06 Mar 17:35:34.896 * Full resync requested by slave 192.168.10.82:6379\n";
-        assertFalse(ruleIds(history(log(late)).buildAtNewestFact()).contains("full_resync_loop"), "the third is two hours later");
+        assertFalse(
+                ruleIds(history(log(late)).buildAtNewestFact()).contains("full_resync_loop"),
+                "the third is two hours later");
         String three = two + "2251:M 06 Mar 15:35:34.896 * Slave 192.168.10.82:6379 asks for synchronization\n"
                 + "2251:M 06 Mar 15:35:34.896 * Full resync requested by slave 192.168.10.82:6379\n"
                 + "2251:M 06 Mar 15:35:40.203 * Starting BGSAVE for SYNC with target: slaves sockets\n";
@@ -72,11 +74,19 @@ class ReplicationRulesTest {
         assertTrue(ruleIds(during).containsAll(replication), ruleIds(during).toString());
 
         // An hour without a resync (the default window): the loop is over, its alerts may resolve.
-        InstanceView after = history(log(loop)).currentOnly(true).window(java.time.Duration.ofHours(3)).build(lastResync + 3_700_000);
-        assertTrue(java.util.Collections.disjoint(ruleIds(after), replication), ruleIds(after).toString());
+        InstanceView after = history(log(loop))
+                .currentOnly(true)
+                .window(java.time.Duration.ofHours(3))
+                .build(lastResync + 3_700_000);
+        assertTrue(
+                java.util.Collections.disjoint(ruleIds(after), replication),
+                ruleIds(after).toString());
         // The post-mortem of the same log still shows the loop.
-        InstanceView postMortem = history(log(loop)).window(java.time.Duration.ofHours(3)).build(lastResync + 3_700_000);
-        assertTrue(ruleIds(postMortem).contains("full_resync_loop"), ruleIds(postMortem).toString());
+        InstanceView postMortem =
+                history(log(loop)).window(java.time.Duration.ofHours(3)).build(lastResync + 3_700_000);
+        assertTrue(
+                ruleIds(postMortem).contains("full_resync_loop"),
+                ruleIds(postMortem).toString());
     }
 
     @Test
@@ -85,8 +95,12 @@ class ReplicationRulesTest {
         for (int i = 0; i < 3; i++) {
             String t = "05:5" + i + ":53.493";
             sb.append("5384:M 21 Nov 2026 ").append(t).append(" * Replica 127.0.0.1:27802 asks for synchronization\n");
-            sb.append("5384:M 21 Nov 2026 ").append(t).append(" * Partial resynchronization not accepted: Replication ID mismatch\n");
-            sb.append("5384:M 21 Nov 2026 ").append(t).append(" * Starting BGSAVE for SYNC with target: replicas sockets\n");
+            sb.append("5384:M 21 Nov 2026 ")
+                    .append(t)
+                    .append(" * Partial resynchronization not accepted: Replication ID mismatch\n");
+            sb.append("5384:M 21 Nov 2026 ")
+                    .append(t)
+                    .append(" * Starting BGSAVE for SYNC with target: replicas sockets\n");
         }
         Finding f = finding(history(log(sb.toString())).buildAtNewestFact(), "full_resync_loop");
         assertTrue(f.summary().contains("replica 127.0.0.1:27802: 3 full resyncs"), f.summary());
@@ -96,17 +110,22 @@ class ReplicationRulesTest {
 
     @Test
     void syncFullCounterOnTheMaster() {
-        InstanceView h = history().info(liveInfo("role:master\nsync_full:4\n", T0 - 50 * 60_000))
-                .info(liveInfo("role:master\nsync_full:7\n", T0)).build(T0);
+        InstanceView h = history()
+                .info(liveInfo("role:master\nsync_full:4\n", T0 - 50 * 60_000))
+                .info(liveInfo("role:master\nsync_full:7\n", T0))
+                .build(T0);
         assertTrue(ruleIds(h).contains("full_resync_loop"));
-        InstanceView calm = history().info(liveInfo("role:master\nsync_full:4\n", T0 - 50 * 60_000))
-                .info(liveInfo("role:master\nsync_full:5\n", T0)).build(T0);
+        InstanceView calm = history()
+                .info(liveInfo("role:master\nsync_full:4\n", T0 - 50 * 60_000))
+                .info(liveInfo("role:master\nsync_full:5\n", T0))
+                .build(T0);
         assertFalse(ruleIds(calm).contains("full_resync_loop"));
     }
 
     @Test
     void writeRateFromMasterInfoHistoryDrivesTheBacklogAdvice() {
-        // 10 MB/s for 60 s of INFO; a 40 s BGSAVE (INFO) + 20 s transfer + 40 s load (logs): W × T = 1000 MB → ×2 → 2gb.
+        // 10 MB/s for 60 s of INFO; a 40 s BGSAVE (INFO) + 20 s transfer + 40 s load (logs): W × T = 1000 MB → ×2 →
+        // 2gb.
         InstanceView h = history(log("""
                 1:M 18 Aug 2026 13:57:20.000 * Starting BGSAVE for SYNC with target: disk
                 1:M 18 Aug 2026 13:58:00.000 * Background saving terminated with success
@@ -115,25 +134,40 @@ class ReplicationRulesTest {
                 2:S 18 Aug 2026 13:59:00.000 * MASTER <-> REPLICA sync: Finished with success
                 1:M 18 Aug 2026 13:59:30.000 * Unable to partial resync with replica 10.0.0.2:6379 for lack of backlog (Replica request was: 5).
                 """))
-                .info(liveInfo("role:master\nmaster_repl_offset:1000000000\nrdb_last_bgsave_time_sec:40\nrepl_backlog_size:1048576\nredis_version:7.0.15\n", T0 - 60_000))
-                .info(liveInfo("role:master\nmaster_repl_offset:1600000000\nrdb_last_bgsave_time_sec:40\nrepl_backlog_size:1048576\nredis_version:7.0.15\n", T0))
+                .info(liveInfo(
+                        "role:master\nmaster_repl_offset:1000000000\nrdb_last_bgsave_time_sec:40\nrepl_backlog_size:1048576\nredis_version:7.0.15\n",
+                        T0 - 60_000))
+                .info(liveInfo(
+                        "role:master\nmaster_repl_offset:1600000000\nrdb_last_bgsave_time_sec:40\nrepl_backlog_size:1048576\nredis_version:7.0.15\n",
+                        T0))
                 .build(T0);
         Finding f = finding(h, "backlog_too_small");
-        assertTrue(f.evidence().stream().anyMatch(e -> e.startsWith("write rate W = 9.54 MiB/s (Δmaster_repl_offset over 60 s of INFO)")),
+        assertTrue(
+                f.evidence().stream()
+                        .anyMatch(
+                                e -> e.startsWith("write rate W = 9.54 MiB/s (Δmaster_repl_offset over 60 s of INFO)")),
                 String.join("\n", f.evidence()));
         assertTrue(f.evidence().contains("sync window T = 100.0 s"), String.join("\n", f.evidence()));
         assertTrue(f.advice().contains("CONFIG SET repl-backlog-size 2gb"), f.advice());
         // Same numbers, a backlog already big enough, no refusal: nothing to say.
-        InstanceView big = history().info(liveInfo("role:master\nmaster_repl_offset:1000000000\nrdb_last_bgsave_time_sec:40\nrepl_backlog_size:4294967296\n", T0 - 60_000))
-                .info(liveInfo("role:master\nmaster_repl_offset:1600000000\nrdb_last_bgsave_time_sec:40\nrepl_backlog_size:4294967296\n", T0)).build(T0);
+        InstanceView big = history()
+                .info(liveInfo(
+                        "role:master\nmaster_repl_offset:1000000000\nrdb_last_bgsave_time_sec:40\nrepl_backlog_size:4294967296\n",
+                        T0 - 60_000))
+                .info(liveInfo(
+                        "role:master\nmaster_repl_offset:1600000000\nrdb_last_bgsave_time_sec:40\nrepl_backlog_size:4294967296\n",
+                        T0))
+                .build(T0);
         assertFalse(ruleIds(big).contains("backlog_too_small"));
     }
 
     @Test
     void outputBufferKillOfAPubsubClientIsNotAReplicaProblem() {
-        InstanceView h = history(log("1:M 18 Aug 2026 13:00:00.000 # Client id=9 addr=10.0.0.9:5000 fd=8 name= age=10 idle=0 flags=P db=0 "
-                + "sub=1 psub=0 multi=-1 qbuf=0 qbuf-free=0 obl=0 oll=900 omem=40000000 events=rw cmd=subscribe scheduled to be closed ASAP "
-                + "for overcoming of output buffer limits.\n")).buildAtNewestFact();
+        InstanceView h = history(log(
+                        "1:M 18 Aug 2026 13:00:00.000 # Client id=9 addr=10.0.0.9:5000 fd=8 name= age=10 idle=0 flags=P db=0 "
+                                + "sub=1 psub=0 multi=-1 qbuf=0 qbuf-free=0 obl=0 oll=900 omem=40000000 events=rw cmd=subscribe scheduled to be closed ASAP "
+                                + "for overcoming of output buffer limits.\n"))
+                .buildAtNewestFact();
         assertEquals(Set.of("output_buffer_limit_kill"), ruleIds(h));
         Finding f = finding(h, "output_buffer_limit_kill");
         assertTrue(f.summary().contains("pubsub"), f.summary());
@@ -142,39 +176,59 @@ class ReplicationRulesTest {
 
     @Test
     void replicaLoadingFromPingInfoOrAnUnfinishedLoad() {
-        InstanceView ping = history().ping(ping(T0, PingResult.Outcome.ERROR_REPLY, "LOADING Redis is loading the dataset in memory")).build(T0);
+        InstanceView ping = history()
+                .ping(ping(T0, PingResult.Outcome.ERROR_REPLY, "LOADING Redis is loading the dataset in memory"))
+                .build(T0);
         assertTrue(ruleIds(ping).containsAll(Set.of("replica_loading", "ping_failed")));
-        InstanceView info = history().info(liveInfo("role:slave\nloading:1\nloading_loaded_perc:42.00\n", T0)).build(T0);
+        InstanceView info = history()
+                .info(liveInfo("role:slave\nloading:1\nloading_loaded_perc:42.00\n", T0))
+                .build(T0);
         assertTrue(finding(info, "replica_loading").evidence().get(0).contains("loaded 42.00%"));
-        InstanceView masterStarting = history().info(liveInfo("role:master\nloading:1\n", T0)).build(T0);
-        assertFalse(ruleIds(masterStarting).contains("replica_loading"), "a master loading its own RDB is not a replica");
-        String unfinished = ONE_SYNC_AFTER_RESTART.substring(0, ONE_SYNC_AFTER_RESTART.indexOf("17859:S 18 Aug 11:28:27.393"));
+        InstanceView masterStarting =
+                history().info(liveInfo("role:master\nloading:1\n", T0)).build(T0);
+        assertFalse(
+                ruleIds(masterStarting).contains("replica_loading"), "a master loading its own RDB is not a replica");
+        String unfinished =
+                ONE_SYNC_AFTER_RESTART.substring(0, ONE_SYNC_AFTER_RESTART.indexOf("17859:S 18 Aug 11:28:27.393"));
         assertTrue(ruleIds(history(log(unfinished)).buildAtNewestFact()).contains("replica_loading"));
     }
 
     @Test
     void replLinkDownLongerThanAMinute() {
-        assertTrue(ruleIds(history().info(liveInfo("role:slave\nmaster_link_status:down\nmaster_link_down_since_seconds:300\n", T0)).build(T0))
+        assertTrue(ruleIds(history()
+                        .info(liveInfo("role:slave\nmaster_link_status:down\nmaster_link_down_since_seconds:300\n", T0))
+                        .build(T0))
                 .contains("repl_link_down"));
-        assertFalse(ruleIds(history().info(liveInfo("role:slave\nmaster_link_status:down\nmaster_link_down_since_seconds:20\n", T0)).build(T0))
+        assertFalse(ruleIds(history()
+                        .info(liveInfo("role:slave\nmaster_link_status:down\nmaster_link_down_since_seconds:20\n", T0))
+                        .build(T0))
                 .contains("repl_link_down"));
-        assertFalse(ruleIds(history().info(liveInfo("role:slave\nmaster_link_status:up\n", T0)).build(T0)).contains("repl_link_down"));
+        assertFalse(ruleIds(history()
+                        .info(liveInfo("role:slave\nmaster_link_status:up\n", T0))
+                        .build(T0))
+                .contains("repl_link_down"));
         // From the log: lost, and no sync finished for two minutes.
         InstanceView lost = history(log("""
                 17859:S 18 Aug 12:51:54.051 # Connection with master lost.
                 17859:S 18 Aug 12:53:54.657 * Connecting to MASTER 10.242.73.46:6666
                 """)).buildAtNewestFact();
-        assertTrue(finding(lost, "repl_link_down").summary().contains("no working link to its master for 120 s"),
+        assertTrue(
+                finding(lost, "repl_link_down").summary().contains("no working link to its master for 120 s"),
                 finding(lost, "repl_link_down").summary());
     }
 
     @Test
     void syncStuckTooLongOrNegativeLeftBytes() {
-        InstanceView stuck = history().info(liveInfo("role:slave\nmaster_sync_in_progress:1\nmaster_sync_left_bytes:1000\n", T0 - 15 * 60_000))
-                .info(liveInfo("role:slave\nmaster_sync_in_progress:1\nmaster_sync_left_bytes:900\n", T0)).build(T0);
+        InstanceView stuck = history()
+                .info(liveInfo(
+                        "role:slave\nmaster_sync_in_progress:1\nmaster_sync_left_bytes:1000\n", T0 - 15 * 60_000))
+                .info(liveInfo("role:slave\nmaster_sync_in_progress:1\nmaster_sync_left_bytes:900\n", T0))
+                .build(T0);
         assertTrue(finding(stuck, "diskless_sync_stuck").summary().contains("900 s"));
-        InstanceView moving = history().info(liveInfo("role:slave\nmaster_sync_in_progress:1\nmaster_sync_left_bytes:1000\n", T0 - 60_000))
-                .info(liveInfo("role:slave\nmaster_sync_in_progress:1\nmaster_sync_left_bytes:900\n", T0)).build(T0);
+        InstanceView moving = history()
+                .info(liveInfo("role:slave\nmaster_sync_in_progress:1\nmaster_sync_left_bytes:1000\n", T0 - 60_000))
+                .info(liveInfo("role:slave\nmaster_sync_in_progress:1\nmaster_sync_left_bytes:900\n", T0))
+                .build(T0);
         assertFalse(ruleIds(moving).contains("diskless_sync_stuck"));
     }
 }

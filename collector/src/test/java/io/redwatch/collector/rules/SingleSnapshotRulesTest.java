@@ -13,7 +13,8 @@ class SingleSnapshotRulesTest {
     private static final long T0 = ts("2026-11-21T03:00:00Z");
 
     private static InstanceView liveFds(int sockets, int pipes, String maxclients) {
-        return history().currentOnly(true)
+        return history()
+                .currentOnly(true)
                 .process(process(T0, sockets + pipes + 9, sockets, pipes, 10032))
                 .config(config(T0 - 60_000, "maxclients", maxclients))
                 .build(T0);
@@ -26,7 +27,9 @@ class SingleSnapshotRulesTest {
         assertEquals(Set.of("fd_leak_pipes", "maxclients_exhausted"), ruleIds(leak));
         Finding pipes = finding(leak, "fd_leak_pipes");
         assertTrue(pipes.summary().contains("179 pipes open against 2 sockets"), pipes.summary());
-        assertTrue(pipes.evidence().stream().anyMatch(e -> e.contains("pipes hold 93% of the descriptor ceiling 192")), pipes.evidence().toString());
+        assertTrue(
+                pipes.evidence().stream().anyMatch(e -> e.contains("pipes hold 93% of the descriptor ceiling 192")),
+                pipes.evidence().toString());
         assertTrue(finding(leak, "maxclients_exhausted").advice().contains("see fd_leak_pipes"));
 
         // Outnumbering the sockets past pipe_fds (64) is a leak whatever the ceiling.
@@ -42,49 +45,80 @@ class SingleSnapshotRulesTest {
     @Test
     void liveCeilingsAreNotBuiltOnAnAssumedMaxclients() {
         // No CONFIG yet: maxclients would be assumed; the fds alone (RLIMIT_NOFILE) still decide.
-        InstanceView noConfig = history().currentOnly(true).process(process(T0, 190, 2, 179, 10032)).build(T0);
-        assertEquals(Set.of("fd_leak_pipes"), ruleIds(noConfig), "179 pipes against 2 sockets is a leak without any setting");
+        InstanceView noConfig = history()
+                .currentOnly(true)
+                .process(process(T0, 190, 2, 179, 10032))
+                .build(T0);
+        assertEquals(
+                Set.of("fd_leak_pipes"),
+                ruleIds(noConfig),
+                "179 pipes against 2 sockets is a leak without any setting");
     }
 
     @Test
     void oomRefusalsCountedAtTheLimitAreOomNowFromOneSample() {
         String atLimit = "used_memory:1047000\nmaxmemory:1048576\nmaxmemory_policy:noeviction\n";
-        InstanceView refusing = history().currentOnly(true).config(config(T0, "maxmemory", "1048576"))
-                .info(liveInfo(atLimit + "errorstat_OOM:count=12\n", T0)).build(T0);
+        InstanceView refusing = history()
+                .currentOnly(true)
+                .config(config(T0, "maxmemory", "1048576"))
+                .info(liveInfo(atLimit + "errorstat_OOM:count=12\n", T0))
+                .build(T0);
         assertEquals(Set.of("maxmemory_oom"), ruleIds(refusing));
         Finding oom = finding(refusing, "maxmemory_oom");
-        assertTrue(oom.evidence().stream().anyMatch(e -> e.contains("errorstat_OOM count=12")), oom.evidence().toString());
+        assertTrue(
+                oom.evidence().stream().anyMatch(e -> e.contains("errorstat_OOM count=12")),
+                oom.evidence().toString());
         assertTrue(oom.advice().contains("CONFIG SET maxmemory 2mb"), oom.advice());
         // The same memory without a refusal counted: close to the limit, a warning.
-        assertEquals(Set.of("maxmemory_near"), ruleIds(history().currentOnly(true).config(config(T0, "maxmemory", "1048576"))
-                .info(liveInfo(atLimit, T0)).build(T0)));
+        assertEquals(
+                Set.of("maxmemory_near"),
+                ruleIds(history()
+                        .currentOnly(true)
+                        .config(config(T0, "maxmemory", "1048576"))
+                        .info(liveInfo(atLimit, T0))
+                        .build(T0)));
     }
 
     @Test
     void withinOnePercentUnderNoevictionOnARedisThatCountsNoRefusalsIsFull() {
         // Redis 2.8 after refusing writes: no errorstats, used_memory 33 KB under a 4 MB limit (measured).
         String full28 = "redis_version:2.8.19\nused_memory:4161304\nmaxmemory:4194304\nmaxmemory_policy:noeviction\n";
-        InstanceView full = history().currentOnly(true).config(config(T0, "maxmemory", "4194304"))
-                .info(liveInfo(full28, T0)).build(T0);
+        InstanceView full = history()
+                .currentOnly(true)
+                .config(config(T0, "maxmemory", "4194304"))
+                .info(liveInfo(full28, T0))
+                .build(T0);
         assertEquals(Set.of("maxmemory_oom"), ruleIds(full));
         assertTrue(finding(full, "maxmemory_oom").evidence().stream().anyMatch(e -> e.contains("4161304")));
         // The same memory on a Redis that counts refusals, none counted: close to the limit, a warning.
-        InstanceView counting = history().currentOnly(true).config(config(T0, "maxmemory", "4194304"))
-                .info(liveInfo(full28.replace("2.8.19", "7.0.15"), T0)).build(T0);
+        InstanceView counting = history()
+                .currentOnly(true)
+                .config(config(T0, "maxmemory", "4194304"))
+                .info(liveInfo(full28.replace("2.8.19", "7.0.15"), T0))
+                .build(T0);
         assertEquals(Set.of("maxmemory_near"), ruleIds(counting));
     }
 
     @Test
     void farAboveTheLimitUnderAVolatilePolicyNothingIsLeftToEvict() {
-        InstanceView volatileLru = history().info(pastedInfo("used_memory:1200\nmaxmemory:1000\nmaxmemory_policy:volatile-lru\n"))
+        InstanceView volatileLru = history()
+                .info(pastedInfo("used_memory:1200\nmaxmemory:1000\nmaxmemory_policy:volatile-lru\n"))
                 .buildAtNewestFact();
         assertEquals(Set.of("maxmemory_oom"), ruleIds(volatileLru));
-        assertTrue(finding(volatileLru, "maxmemory_oom").advice().contains("TTL"), finding(volatileLru, "maxmemory_oom").advice());
+        assertTrue(
+                finding(volatileLru, "maxmemory_oom").advice().contains("TTL"),
+                finding(volatileLru, "maxmemory_oom").advice());
         // At the limit a volatile policy is still evicting; allkeys-* always has something to evict.
-        assertEquals(Set.of("maxmemory_near"),
-                ruleIds(history().info(pastedInfo("used_memory:1010\nmaxmemory:1000\nmaxmemory_policy:volatile-ttl\n")).buildAtNewestFact()));
-        assertEquals(Set.of("maxmemory_near"),
-                ruleIds(history().info(pastedInfo("used_memory:1200\nmaxmemory:1000\nmaxmemory_policy:allkeys-lru\n")).buildAtNewestFact()));
+        assertEquals(
+                Set.of("maxmemory_near"),
+                ruleIds(history()
+                        .info(pastedInfo("used_memory:1010\nmaxmemory:1000\nmaxmemory_policy:volatile-ttl\n"))
+                        .buildAtNewestFact()));
+        assertEquals(
+                Set.of("maxmemory_near"),
+                ruleIds(history()
+                        .info(pastedInfo("used_memory:1200\nmaxmemory:1000\nmaxmemory_policy:allkeys-lru\n"))
+                        .buildAtNewestFact()));
     }
 
     @Test
@@ -115,27 +149,43 @@ class SingleSnapshotRulesTest {
 
     @Test
     void onlyAnOutOfRangeRegistrationErrorMeansTheTableIsFull() {
-        assertEquals(Set.of("maxclients_exhausted"), ruleIds(history(log(
-                "32316:M 19 Sep 15:15:42.466 # Error registering fd event for the new client: Numerical result out of range (fd=10128)\n"))
-                .buildAtNewestFact()));
-        assertEquals(Set.of(), ruleIds(history(log(
-                "32316:M 19 Sep 15:15:42.466 # Error registering fd event for the new client: No such file or directory (fd=157)\n"))
-                .buildAtNewestFact()));
+        assertEquals(
+                Set.of("maxclients_exhausted"),
+                ruleIds(history(
+                                log(
+                                        "32316:M 19 Sep 15:15:42.466 # Error registering fd event for the new client: Numerical result out of range (fd=10128)\n"))
+                        .buildAtNewestFact()));
+        assertEquals(
+                Set.of(),
+                ruleIds(history(
+                                log(
+                                        "32316:M 19 Sep 15:15:42.466 # Error registering fd event for the new client: No such file or directory (fd=157)\n"))
+                        .buildAtNewestFact()));
     }
 
     @Test
     void aDeadPortLiveIsInstanceDownOnlyNoAssumedSetting() {
         // An agent pointed at a port where nothing listens: PING refused, no INFO, no CONFIG, host facts read.
-        InstanceView.Builder b = history().currentOnly(true)
-                .host(host(T0).setOvercommitMemory(0).setThpEnabled("always").setSomaxconn(128).build());
-        for (int k = 3; k >= 0; k--) b.ping(ping(T0 - k * 10_000L, PingResult.Outcome.CONNECTION_REFUSED, "connection refused"));
+        InstanceView.Builder b = history()
+                .currentOnly(true)
+                .host(host(T0).setOvercommitMemory(0)
+                        .setThpEnabled("always")
+                        .setSomaxconn(128)
+                        .build());
+        for (int k = 3; k >= 0; k--)
+            b.ping(ping(T0 - k * 10_000L, PingResult.Outcome.CONNECTION_REFUSED, "connection refused"));
         assertEquals(Set.of("instance_down"), ruleIds(b.build(T0)));
 
         // Once a real CONFIG arrives, the host settings are judged for the Redis that runs there.
-        InstanceView answering = history().currentOnly(true)
-                .host(host(T0).setOvercommitMemory(0).setThpEnabled("always").setSomaxconn(128).build())
+        InstanceView answering = history()
+                .currentOnly(true)
+                .host(host(T0).setOvercommitMemory(0)
+                        .setThpEnabled("always")
+                        .setSomaxconn(128)
+                        .build())
                 .config(config(T0, "save", "3600 1", "appendonly", "no", "tcp-backlog", "511"))
-                .ping(ping(T0, PingResult.Outcome.PONG, "PONG")).build(T0);
+                .ping(ping(T0, PingResult.Outcome.PONG, "PONG"))
+                .build(T0);
         assertEquals(Set.of("overcommit_disabled", "thp_enabled", "somaxconn_low"), ruleIds(answering));
         assertTrue(finding(answering, "overcommit_disabled").evidence().contains("save 3600 1 (CONFIG)"));
     }

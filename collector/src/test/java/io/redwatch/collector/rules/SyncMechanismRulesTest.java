@@ -28,7 +28,9 @@ class SyncMechanismRulesTest {
     @Test
     void aReplicaDroppedForItsBufferDuringItsFullSyncIsALoopFromTheFirstCycle() {
         InstanceView h = history(log(KILLED_IN_SYNC)).buildAtNewestFact();
-        assertTrue(ruleIds(h).containsAll(Set.of("full_resync_loop", "output_buffer_limit_kill")), ruleIds(h).toString());
+        assertTrue(
+                ruleIds(h).containsAll(Set.of("full_resync_loop", "output_buffer_limit_kill")),
+                ruleIds(h).toString());
         Finding loop = finding(h, "full_resync_loop");
         assertTrue(loop.summary().contains("cannot complete a full sync of replica 10.0.0.2"), loop.summary());
         assertTrue(loop.summary().contains("still in PSYNC"), loop.summary());
@@ -40,13 +42,16 @@ class SyncMechanismRulesTest {
                 1:M 21 Nov 2026 05:31:21.600 * Unable to partial resync with replica 10.0.0.2:6379 for lack of backlog (Replica request was: 1500).
                 """)).buildAtNewestFact();
         assertTrue(ruleIds(refused).contains("full_resync_loop"));
-        assertTrue(finding(refused, "full_resync_loop").evidence().stream().anyMatch(e -> e.contains("for lack of backlog")));
+        assertTrue(finding(refused, "full_resync_loop").evidence().stream()
+                .anyMatch(e -> e.contains("for lack of backlog")));
     }
 
     @Test
     void aReplicaDroppedOnceInSteadyStateIsNoLoop() {
         // cmd=replconf: the replica had its data and was acknowledging offsets (redis#14100).
-        InstanceView h = history(log(KILLED_IN_SYNC.replace("cmd=psync", "cmd=replconf").replace("age=80", "age=28579"))).buildAtNewestFact();
+        InstanceView h = history(
+                        log(KILLED_IN_SYNC.replace("cmd=psync", "cmd=replconf").replace("age=80", "age=28579")))
+                .buildAtNewestFact();
         assertTrue(ruleIds(h).contains("output_buffer_limit_kill"));
         assertFalse(ruleIds(h).contains("full_resync_loop"), ruleIds(h).toString());
     }
@@ -69,7 +74,8 @@ class SyncMechanismRulesTest {
                 1:M 21 Nov 2026 05:31:16.701 * Starting BGSAVE for SYNC with target: replicas sockets
                 """)).buildAtNewestFact();
         assertTrue(ruleIds(again).contains("full_resync_loop"), ruleIds(again).toString());
-        assertTrue(finding(again, "full_resync_loop").summary().contains("its link broke during its full sync"),
+        assertTrue(
+                finding(again, "full_resync_loop").summary().contains("its link broke during its full sync"),
                 finding(again, "full_resync_loop").summary());
         // Aborted once and never asked again (the replica was stopped): no loop shown.
         assertFalse(ruleIds(history(log(DISKLESS_ABORTED)).buildAtNewestFact()).contains("full_resync_loop"));
@@ -121,7 +127,10 @@ class SyncMechanismRulesTest {
                 17859:S 18 Aug 11:28:05.517 * MASTER <-> SLAVE sync: Loading DB in memory
                 17859:S 18 Aug 11:28:27.393 * MASTER <-> SLAVE sync: Finished with success
                 """;
-        assertEquals(Set.of(), ruleIds(history(log(oneSync)).buildAtNewestFact()), "one load after a restart is how a replica starts");
+        assertEquals(
+                Set.of(),
+                ruleIds(history(log(oneSync)).buildAtNewestFact()),
+                "one load after a restart is how a replica starts");
         InstanceView partial = history(log(oneSync + """
                 17859:S 18 Aug 12:51:54.051 # Connection with master lost.
                 17859:S 18 Aug 12:51:54.657 * Connecting to MASTER 10.242.73.46:6666
@@ -143,13 +152,16 @@ class SyncMechanismRulesTest {
                 1:S 14 Jul 2025 10:34:12.790 * Connecting to MASTER 121.204.162.239:27902
                 1:S 14 Jul 2025 10:34:13.004 # Error condition on socket for SYNC: Connection refused
                 """;
-        assertFalse(ruleIds(history(log(refused)).buildAtNewestFact()).contains("repl_link_down"), "two seconds is a blip");
+        assertFalse(
+                ruleIds(history(log(refused)).buildAtNewestFact()).contains("repl_link_down"), "two seconds is a blip");
         InstanceView longer = history(log(refused + """
                 1:S 14 Jul 2025 10:35:40.001 * Connecting to MASTER 121.204.162.239:27902
                 1:S 14 Jul 2025 10:35:40.210 # Error condition on socket for SYNC: Connection refused
                 """)).buildAtNewestFact();
         Finding down = finding(longer, "repl_link_down");
-        assertTrue(down.summary().contains("no working link to its master for 88 s (since 10:34, 3 failures)"), down.summary());
+        assertTrue(
+                down.summary().contains("no working link to its master for 88 s (since 10:34, 3 failures)"),
+                down.summary());
     }
 
     @Test
@@ -164,8 +176,10 @@ class SyncMechanismRulesTest {
         InstanceView live = history(log(loading)).currentOnly(true).build(loadStarted + 10_000);
         assertTrue(ruleIds(live).contains("replica_loading"), ruleIds(live).toString());
         // A PONG after the load started says it is over.
-        InstanceView answered = history(log(loading)).currentOnly(true)
-                .ping(ping(loadStarted + 5_000, PingResult.Outcome.PONG, "PONG")).build(loadStarted + 10_000);
+        InstanceView answered = history(log(loading))
+                .currentOnly(true)
+                .ping(ping(loadStarted + 5_000, PingResult.Outcome.PONG, "PONG"))
+                .build(loadStarted + 10_000);
         assertFalse(ruleIds(answered).contains("replica_loading"));
     }
 
@@ -174,10 +188,20 @@ class SyncMechanismRulesTest {
         StringBuilder log = new StringBuilder();
         for (int i = 0; i < 4; i++) {
             String mm = String.format("%02d", 10 + i);
-            log.append("1:S 21 Nov 2026 05:").append(mm).append(":00.001 * Full resync from master: 2d3f6c1e1b7a4f0e9c8d7b6a5f4e3d2c1b0a9f8e:").append(i).append('\n')
-                    .append("1:S 21 Nov 2026 05:").append(mm).append(":01.001 * MASTER <-> REPLICA sync: Flushing old data\n")
-                    .append("1:S 21 Nov 2026 05:").append(mm).append(":01.002 * MASTER <-> REPLICA sync: Loading DB in memory\n")
-                    .append("1:S 21 Nov 2026 05:").append(mm).append(":01.090 * MASTER <-> REPLICA sync: Finished with success\n");
+            log.append("1:S 21 Nov 2026 05:")
+                    .append(mm)
+                    .append(":00.001 * Full resync from master: 2d3f6c1e1b7a4f0e9c8d7b6a5f4e3d2c1b0a9f8e:")
+                    .append(i)
+                    .append('\n')
+                    .append("1:S 21 Nov 2026 05:")
+                    .append(mm)
+                    .append(":01.001 * MASTER <-> REPLICA sync: Flushing old data\n")
+                    .append("1:S 21 Nov 2026 05:")
+                    .append(mm)
+                    .append(":01.002 * MASTER <-> REPLICA sync: Loading DB in memory\n")
+                    .append("1:S 21 Nov 2026 05:")
+                    .append(mm)
+                    .append(":01.090 * MASTER <-> REPLICA sync: Finished with success\n");
         }
         InstanceView h = history(log(log.toString())).buildAtNewestFact();
         assertTrue(ruleIds(h).contains("full_resync_loop"), ruleIds(h).toString());

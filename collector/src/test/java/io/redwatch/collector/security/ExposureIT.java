@@ -25,8 +25,7 @@ class ExposureIT {
     @TempDir
     Path dir;
 
-    record Run(int exit, String err) {
-    }
+    record Run(int exit, String err) {}
 
     private static Run run(String... args) {
         StringWriter err = new StringWriter();
@@ -39,8 +38,16 @@ class ExposureIT {
     @Test
     void aNonLoopbackBindWithoutProtectionRefusesToStart() {
         // The database is never reached: the rule is checked before anything is opened.
-        Run r = run("run", "--bind", "0.0.0.0", "--grpc-port", "0", "--http-port", "0",
-                "--db-url", "jdbc:postgresql://127.0.0.1:1/never_used");
+        Run r = run(
+                "run",
+                "--bind",
+                "0.0.0.0",
+                "--grpc-port",
+                "0",
+                "--http-port",
+                "0",
+                "--db-url",
+                "jdbc:postgresql://127.0.0.1:1/never_used");
         assertEquals(2, r.exit(), r.err());
         assertTrue(r.err().contains("refusing to listen on 0.0.0.0"), r.err());
         assertTrue(r.err().contains("tls: {cert_file:"), "says what to configure: " + r.err());
@@ -63,17 +70,23 @@ class ExposureIT {
         CollectorConfig c = CollectorConfig.load(null, CollectorConfig.Overrides.none());
         assertFalse(c.security().agentTokensRequired(), "the quick start runs without tokens");
         ExposureRule.check(c);
-        ExposureRule.check(CollectorConfig.load(null, new CollectorConfig.Overrides("127.0.0.2", null, null, null, null, null)));
-        ExposureRule.check(CollectorConfig.load(null, new CollectorConfig.Overrides("::1", null, null, null, null, null)));
-        assertTrue(CollectorConfig.load(null, new CollectorConfig.Overrides("0.0.0.0", null, null, null, null, null, true))
-                .security().agentTokensRequired(), "beyond loopback tokens are required unless turned off");
+        ExposureRule.check(
+                CollectorConfig.load(null, new CollectorConfig.Overrides("127.0.0.2", null, null, null, null, null)));
+        ExposureRule.check(
+                CollectorConfig.load(null, new CollectorConfig.Overrides("::1", null, null, null, null, null)));
+        assertTrue(
+                CollectorConfig.load(null, new CollectorConfig.Overrides("0.0.0.0", null, null, null, null, null, true))
+                        .security()
+                        .agentTokensRequired(),
+                "beyond loopback tokens are required unless turned off");
     }
 
     @Test
     void insecureStartsAndSaysSoLoudly() {
-        try (FreshDatabase db = FreshDatabase.reserve("exposure_it"); LogCapture log = new LogCapture("io.redwatch.collector")) {
-            CollectorConfig cfg = CollectorConfig.load(null, new CollectorConfig.Overrides("0.0.0.0", 0, 0, db.url(),
-                    FreshDatabase.USER, null, true));
+        try (FreshDatabase db = FreshDatabase.reserve("exposure_it");
+                LogCapture log = new LogCapture("io.redwatch.collector")) {
+            CollectorConfig cfg = CollectorConfig.load(
+                    null, new CollectorConfig.Overrides("0.0.0.0", 0, 0, db.url(), FreshDatabase.USER, null, true));
             try (Collector c = new Collector(cfg)) {
                 c.start();
                 assertTrue(c.grpcPort() > 0);

@@ -31,10 +31,10 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.sql.Connection;
-import java.sql.Statement;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,6 +69,7 @@ class SecurityIT {
 
     @TempDir
     static Path dir;
+
     static TestCertificates certs;
     static FreshDatabase db;
     static RedisServerProcess redis;
@@ -89,13 +90,15 @@ class SecurityIT {
         db = FreshDatabase.reserve("security_it");
         redisPassword = secret("redis");
         redis = RedisServerProcess.start("--save", "");
-        redis.callUnchecked("CONFIG", "SET", "requirepass", redisPassword); // after start: its readiness check has no password
+        redis.callUnchecked(
+                "CONFIG", "SET", "requirepass", redisPassword); // after start: its readiness check has no password
         Files.writeString(dir.resolve("redis.pass"), redisPassword + "\n");
         apiToken = secret("api");
         Files.writeString(dir.resolve("api.token"), apiToken + "\n");
         String smtpPassword = secret("smtp");
         Files.writeString(dir.resolve("smtp.pass"), smtpPassword + "\n");
-        String dbPassword = secret("db"); // the test server trusts local connections; the password must still never show
+        String dbPassword =
+                secret("db"); // the test server trusts local connections; the password must still never show
         Files.writeString(dir.resolve("db.pass"), dbPassword + "\n");
 
         collector = startCollector("collector.yaml", "");
@@ -112,22 +115,31 @@ class SecurityIT {
 
     static Collector startCollector(String name, String clientCa) throws IOException {
         Path yaml = dir.resolve(name);
-        Files.writeString(yaml, String.join("\n",
-                "bind: 127.0.0.1",
-                "database: {url: '" + db.url() + "', user: " + FreshDatabase.USER + ", password_file: " + dir.resolve("db.pass") + "}",
-                "tls: {cert_file: server.crt, key_file: server.key" + (clientCa.isEmpty() ? "" : ", " + clientCa) + "}",
-                "auth: {agent_tokens: required}",
-                "http: {api_token_file: api.token}",
-                "alerting:",
-                "  email:",
-                "    smtp: {host: 127.0.0.1, port: 1, starttls: false, username: u, password_file: smtp.pass}",
-                "    from: redwatch@example.org",
-                "    to: [oncall@example.org]",
-                "  routes: {critical: [email], warning: [email]}",
-                ""));
+        Files.writeString(
+                yaml,
+                String.join(
+                        "\n",
+                        "bind: 127.0.0.1",
+                        "database: {url: '" + db.url() + "', user: " + FreshDatabase.USER + ", password_file: "
+                                + dir.resolve("db.pass") + "}",
+                        "tls: {cert_file: server.crt, key_file: server.key"
+                                + (clientCa.isEmpty() ? "" : ", " + clientCa) + "}",
+                        "auth: {agent_tokens: required}",
+                        "http: {api_token_file: api.token}",
+                        "alerting:",
+                        "  email:",
+                        "    smtp: {host: 127.0.0.1, port: 1, starttls: false, username: u, password_file: smtp.pass}",
+                        "    from: redwatch@example.org",
+                        "    to: [oncall@example.org]",
+                        "  routes: {critical: [email], warning: [email]}",
+                        ""));
         // the smtp password file is read relative to the working directory by the alerting config
-        Files.writeString(yaml, Files.readString(yaml).replace("password_file: smtp.pass", "password_file: " + dir.resolve("smtp.pass")));
-        Collector c = new Collector(CollectorConfig.load(yaml, new CollectorConfig.Overrides(null, 0, 0, null, null, null)));
+        Files.writeString(
+                yaml,
+                Files.readString(yaml)
+                        .replace("password_file: smtp.pass", "password_file: " + dir.resolve("smtp.pass")));
+        Collector c =
+                new Collector(CollectorConfig.load(yaml, new CollectorConfig.Overrides(null, 0, 0, null, null, null)));
         c.start();
         return c;
     }
@@ -147,11 +159,13 @@ class SecurityIT {
     @Test
     @Order(1)
     void rightTokenOverTlsStoresBatches() throws Exception {
-        try (Agent a = agent("good-agent", goodToken, collector, tls("ca.crt", null, null, TestCertificates.SERVER_NAME))) {
+        try (Agent a =
+                agent("good-agent", goodToken, collector, tls("ca.crt", null, null, TestCertificates.SERVER_NAME))) {
             a.start();
             Await.until("batches of good-agent stored", WAIT, () -> lastSeq("good-agent") >= 2);
         }
-        assertTrue(rows("select count(*) from redwatch_pings where instance = ?", HOST + ":" + redis.port()) > 0,
+        assertTrue(
+                rows("select count(*) from redwatch_pings where instance = ?", HOST + ":" + redis.port()) > 0,
                 "the agent's PINGs are in the database");
     }
 
@@ -179,12 +193,16 @@ class SecurityIT {
     @Test
     @Order(2)
     void expiredTokenIsRefused() throws Exception {
-        String token = tokenCommand("create", "--agent-id", "expired-agent", "--expires-in", "1h").trim();
+        String token = tokenCommand("create", "--agent-id", "expired-agent", "--expires-in", "1h")
+                .trim();
         SECRETS.add(token);
         // The hour has passed (rather than waiting one out): its expiry is now in the past.
-        try (Connection c = db.connect(); Statement st = c.createStatement()) {
-            assertEquals(1, st.executeUpdate("UPDATE agent_tokens SET expires_at = now() - interval '1 second'"
-                    + " WHERE agent_id = 'expired-agent'"));
+        try (Connection c = db.connect();
+                Statement st = c.createStatement()) {
+            assertEquals(
+                    1,
+                    st.executeUpdate("UPDATE agent_tokens SET expires_at = now() - interval '1 second'"
+                            + " WHERE agent_id = 'expired-agent'"));
         }
         refused("expired-agent", token, "the token has expired");
     }
@@ -196,7 +214,10 @@ class SecurityIT {
         SECRETS.add(token);
         tokenCommand("revoke", "--agent-id", "revoked-agent");
         String list = tokenCommand("list");
-        assertTrue(list.lines().anyMatch(l -> l.contains("revoked-agent") && !l.trim().endsWith(" -")), list);
+        assertTrue(
+                list.lines()
+                        .anyMatch(l -> l.contains("revoked-agent") && !l.trim().endsWith(" -")),
+                list);
         assertFalse(list.contains(token), "token list never shows a token");
         refused("revoked-agent", token, "the token was revoked");
     }
@@ -209,17 +230,31 @@ class SecurityIT {
         long start = System.nanoTime();
         try (Agent a = agent(agentId, token, collector, tls("ca.crt", null, null, TestCertificates.SERVER_NAME))) {
             a.start();
-            Await.until(agentId + " retried 4 times", WAIT, () -> collector.metrics().helloRejected.get() - before >= 4);
+            Await.until(
+                    agentId + " retried 4 times",
+                    WAIT,
+                    () -> collector.metrics().helloRejected.get() - before >= 4);
         }
         long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        assertTrue(elapsedMs >= 3 * FAST.maxBackoffMs() / 2, "retries are paced by the maximum backoff, took " + elapsedMs + " ms");
+        assertTrue(
+                elapsedMs >= 3 * FAST.maxBackoffMs() / 2,
+                "retries are paced by the maximum backoff, took " + elapsedMs + " ms");
         List<String> agentLines = agentLog.since(agentMark);
         assertEquals(1, LogCapture.count(agentLines, "refused this agent"), String.join("\n", agentLines));
-        assertTrue(agentLines.stream().anyMatch(l -> l.contains("refused this agent") && l.contains(reason)), String.join("\n", agentLines));
+        assertTrue(
+                agentLines.stream().anyMatch(l -> l.contains("refused this agent") && l.contains(reason)),
+                String.join("\n", agentLines));
         List<String> collectorLines = collectorLog.since(collectorMark);
-        assertEquals(1, LogCapture.count(collectorLines, "refused agent " + agentId + " "), String.join("\n", collectorLines));
-        assertTrue(collectorLines.stream().anyMatch(l -> l.contains("refused agent " + agentId) && l.contains(reason)
-                && l.contains("token create --agent-id " + agentId)), "says what to do: " + collectorLines);
+        assertEquals(
+                1,
+                LogCapture.count(collectorLines, "refused agent " + agentId + " "),
+                String.join("\n", collectorLines));
+        assertTrue(
+                collectorLines.stream()
+                        .anyMatch(l -> l.contains("refused agent " + agentId)
+                                && l.contains(reason)
+                                && l.contains("token create --agent-id " + agentId)),
+                "says what to do: " + collectorLines);
         assertEquals(-1, lastSeq(agentId), "a refused agent is not even registered");
     }
 
@@ -242,9 +277,12 @@ class SecurityIT {
     @Order(3)
     void aCollectorSignedByAnotherCaIsNotTrusted() throws Exception {
         int mark = agentLog.mark();
-        try (Agent a = agent("good-agent", goodToken, collector, tls("other-ca.crt", null, null, TestCertificates.SERVER_NAME))) {
+        try (Agent a = agent(
+                "good-agent", goodToken, collector, tls("other-ca.crt", null, null, TestCertificates.SERVER_NAME))) {
             a.start();
-            Await.until("the agent tells why it cannot connect", WAIT,
+            Await.until(
+                    "the agent tells why it cannot connect",
+                    WAIT,
                     () -> agentLog.since(mark).stream().anyMatch(l -> l.contains("unreachable")));
             assertFalse(a.connected());
         }
@@ -255,14 +293,20 @@ class SecurityIT {
     void mutualTlsNeedsTheClientCertificate() throws Exception {
         long before = lastSeq("good-agent");
         int mark = agentLog.mark();
-        try (Agent a = agent("good-agent", goodToken, mtlsCollector, tls("ca.crt", null, null, TestCertificates.SERVER_NAME))) {
+        try (Agent a = agent(
+                "good-agent", goodToken, mtlsCollector, tls("ca.crt", null, null, TestCertificates.SERVER_NAME))) {
             a.start();
-            Await.until("the agent tells why it cannot connect", WAIT,
+            Await.until(
+                    "the agent tells why it cannot connect",
+                    WAIT,
                     () -> agentLog.since(mark).stream().anyMatch(l -> l.contains("unreachable")));
             assertFalse(a.connected(), "no client certificate: no connection");
         }
         assertEquals(before, lastSeq("good-agent"));
-        try (Agent a = agent("good-agent", goodToken, mtlsCollector,
+        try (Agent a = agent(
+                "good-agent",
+                goodToken,
+                mtlsCollector,
                 tls("ca.crt", "client.crt", "client.key", TestCertificates.SERVER_NAME))) {
             a.start();
             Await.until("batches over mutual TLS", WAIT, () -> lastSeq("good-agent") >= before + 2);
@@ -275,7 +319,8 @@ class SecurityIT {
     @Order(4)
     void oversizedAndMalformedMessagesCloseOnlyTheirOwnStream() throws Exception {
         int mark = collectorLog.mark();
-        try (Agent a = agent("good-agent", goodToken, collector, tls("ca.crt", null, null, TestCertificates.SERVER_NAME))) {
+        try (Agent a =
+                agent("good-agent", goodToken, collector, tls("ca.crt", null, null, TestCertificates.SERVER_NAME))) {
             a.start();
             Await.until("good agent connected", WAIT, a::connected);
             long seq = lastSeq("good-agent");
@@ -299,9 +344,13 @@ class SecurityIT {
      * unauthenticated call is closed before its first message is read); the status it ends with.
      */
     private static Status sendRaw(byte[] message) throws Exception {
-        ManagedChannel ch = NettyChannelBuilder.forTarget("127.0.0.1:" + collector.grpcPort(),
-                        TlsChannelCredentials.newBuilder().trustManager(certs.caCert.toFile()).build())
-                .overrideAuthority(TestCertificates.SERVER_NAME).build();
+        ManagedChannel ch = NettyChannelBuilder.forTarget(
+                        "127.0.0.1:" + collector.grpcPort(),
+                        TlsChannelCredentials.newBuilder()
+                                .trustManager(certs.caCert.toFile())
+                                .build())
+                .overrideAuthority(TestCertificates.SERVER_NAME)
+                .build();
         try (WireClient call = new WireClient(ch, "good-agent", goodToken)) {
             return call.sendBytes(message).status();
         } finally {
@@ -326,20 +375,21 @@ class SecurityIT {
         assertEquals(200, get("/metrics", null).status, "metrics stay open for scrapers");
     }
 
-    record Reply(int status, String body) {
-    }
+    record Reply(int status, String body) {}
 
     private static Reply get(String path, String authorization) throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         try (InputStream in = Files.newInputStream(certs.caCert)) {
-            trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+            trust.setCertificateEntry(
+                    "ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
         }
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trust);
         SSLContext ssl = SSLContext.getInstance("TLS");
         ssl.init(null, tmf.getTrustManagers(), null);
-        HttpsURLConnection c = (HttpsURLConnection) new URL("https://127.0.0.1:" + collector.httpPort() + path).openConnection();
+        HttpsURLConnection c =
+                (HttpsURLConnection) new URL("https://127.0.0.1:" + collector.httpPort() + path).openConnection();
         c.setSSLSocketFactory(ssl.getSocketFactory());
         // Reached by address; the certificate names the collector (trust is still only our CA).
         c.setHostnameVerifier((host, session) -> true);
@@ -354,9 +404,9 @@ class SecurityIT {
     @Test
     @Order(9)
     void noSecretInLogsSnapshotOrDatabase() throws Exception {
-        String snapshot = snapshotJson();
+        String snapshot = LeakSearch.snapshotJson(redis.port(), dir.resolve("redis.pass"));
         assertTrue(snapshot.contains("redis_version"), "the snapshot read the password-protected server: " + snapshot);
-        String database = everyRowAsText();
+        String database = LeakSearch.everyRowAsText(db);
         assertTrue(database.contains("good-agent"), "the dump holds the stored data");
         assertFalse(agentLog.lines().isEmpty());
         assertFalse(collectorLog.lines().isEmpty());
@@ -368,43 +418,12 @@ class SecurityIT {
         }
     }
 
-    /** {@code redwatch-agent snapshot --json} as a process, stdout and stderr. */
-    private static String snapshotJson() throws Exception {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "io.redwatch.agent.AgentMain", "snapshot",
-                "--redis", "redis://127.0.0.1:" + redis.port(), "--password-file", dir.resolve("redis.pass").toString(), "--json")
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), out);
-        return out;
-    }
-
-    /** Every row of every table, as text (what pg_dump would print). */
-    private static String everyRowAsText() throws SQLException {
-        StringBuilder all = new StringBuilder();
-        try (Connection c = db.connect()) {
-            List<String> tables = new ArrayList<>();
-            try (ResultSet rs = c.createStatement().executeQuery(
-                    "SELECT quote_ident(table_name) FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'")) {
-                while (rs.next()) tables.add(rs.getString(1));
-            }
-            assertTrue(tables.contains("agent_tokens"), tables.toString());
-            for (String t : tables) {
-                // the names come from the catalogue, quoted by PostgreSQL itself
-                try (ResultSet rs = c.createStatement().executeQuery("SELECT t::text FROM " + t + " t")) {
-                    while (rs.next()) all.append(rs.getString(1)).append('\n');
-                }
-            }
-        }
-        return all.toString();
-    }
-
     // ---- helpers ----
 
     private static String tls(String ca, String cert, String key, String serverName) {
-        return "  tls: {enabled: true, ca_file: " + ca + (cert == null ? "" : ", cert_file: " + cert + ", key_file: " + key)
-                + ", server_name: " + serverName + "}\n";
+        return "  tls: {enabled: true, ca_file: " + ca
+                + (cert == null ? "" : ", cert_file: " + cert + ", key_file: " + key) + ", server_name: " + serverName
+                + "}\n";
     }
 
     /** A real agent, configured by an agent.yaml next to the certificates. */
@@ -412,16 +431,18 @@ class SecurityIT {
         Path tokenFile = dir.resolve(agentId + "-" + UUID.randomUUID() + ".token");
         if (token != null) Files.writeString(tokenFile, token + "\n");
         Path yaml = dir.resolve(agentId + "-" + UUID.randomUUID() + ".yaml");
-        Files.writeString(yaml, "agent_id: " + agentId + "\n"
-                + "interval: 200ms\n"
-                + "state_dir: " + dir.resolve("state-" + UUID.randomUUID()) + "\n"
-                + "collector:\n"
-                + "  address: 127.0.0.1:" + target.grpcPort() + "\n"
-                + (token == null ? "" : "  token_file: " + tokenFile.getFileName() + "\n")
-                + tlsBlock
-                + "redis:\n"
-                + "  - url: redis://127.0.0.1:" + redis.port() + "\n"
-                + "    password_file: redis.pass\n");
+        Files.writeString(
+                yaml,
+                "agent_id: " + agentId + "\n"
+                        + "interval: 200ms\n"
+                        + "state_dir: " + dir.resolve("state-" + UUID.randomUUID()) + "\n"
+                        + "collector:\n"
+                        + "  address: 127.0.0.1:" + target.grpcPort() + "\n"
+                        + (token == null ? "" : "  token_file: " + tokenFile.getFileName() + "\n")
+                        + tlsBlock
+                        + "redis:\n"
+                        + "  - url: redis://127.0.0.1:" + redis.port() + "\n"
+                        + "    password_file: redis.pass\n");
         AgentConfig cfg = AgentConfigLoader.load(yaml, AgentConfigLoader.Overrides.none(), HOST);
         return new Agent(cfg, "security-it", FAST);
     }
@@ -442,7 +463,8 @@ class SecurityIT {
     }
 
     private static long lastSeq(String agentId) throws SQLException {
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement("SELECT last_seq FROM agents WHERE agent_id = ?")) {
+        try (Connection c = db.connect();
+                PreparedStatement ps = c.prepareStatement("SELECT last_seq FROM agents WHERE agent_id = ?")) {
             ps.setString(1, agentId);
             ResultSet rs = ps.executeQuery();
             return rs.next() ? rs.getLong(1) : -1;
@@ -450,7 +472,8 @@ class SecurityIT {
     }
 
     private static long rows(String sql, String param) throws SQLException {
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = db.connect();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, param);
             ResultSet rs = ps.executeQuery();
             rs.next();

@@ -45,37 +45,78 @@ class SymlinkedLogIT {
         Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
 
         try (FreshDatabase db = FreshDatabase.create("symlinked_log_it");
-             RedisServerProcess redis = RedisServerProcess.start("--save", "");
-             LogCapture agentLog = new LogCapture("io.redwatch.agent.tailing")) {
-            Collector collector = new Collector(CollectorConfig.load(null,
-                    new CollectorConfig.Overrides(null, 0, 0, db.url(), FreshDatabase.USER, null)));
+                RedisServerProcess redis = RedisServerProcess.start("--save", "");
+                LogCapture agentLog = new LogCapture("io.redwatch.agent.tailing")) {
+            Collector collector = new Collector(CollectorConfig.load(
+                    null, new CollectorConfig.Overrides(null, 0, 0, db.url(), FreshDatabase.USER, null)));
             collector.start();
-            RedisTarget target = RedisTarget.of("redis://127.0.0.1:" + redis.port(), "", "link-host", "", Secret.none(),
-                    log, Duration.ofSeconds(2), Duration.ofSeconds(2), "redis[0]");
-            AgentConfig cfg = new AgentConfig("link-agent", "link-host", "127.0.0.1:" + collector.grpcPort(), Secret.none(),
-                    Duration.ofMillis(300), Duration.ofSeconds(1), Duration.ofMillis(100),
-                    Files.createDirectory(dir.resolve("state")), Path.of("/proc"), Path.of("/sys"), List.of(target)).validate();
+            RedisTarget target = RedisTarget.of(
+                    "redis://127.0.0.1:" + redis.port(),
+                    "",
+                    "link-host",
+                    "",
+                    Secret.none(),
+                    log,
+                    Duration.ofSeconds(2),
+                    Duration.ofSeconds(2),
+                    "redis[0]");
+            AgentConfig cfg = new AgentConfig(
+                            "link-agent",
+                            "link-host",
+                            "127.0.0.1:" + collector.grpcPort(),
+                            Secret.none(),
+                            Duration.ofMillis(300),
+                            Duration.ofSeconds(1),
+                            Duration.ofMillis(100),
+                            Files.createDirectory(dir.resolve("state")),
+                            Path.of("/proc"),
+                            Path.of("/sys"),
+                            List.of(target))
+                    .validate();
             try (Agent agent = new Agent(cfg, "it", new Shipper.Settings(300, 1 << 20, 8, 100, 1000, 10_000, 100))) {
                 agent.start();
                 String instance = target.instance();
-                Await.until("the honest line stored", WAIT, () -> count(db, "SELECT count(*) FROM redwatch_log_events WHERE instance = ?"
-                        + " AND raw LIKE '%the last honest line%'", instance) == 1);
+                Await.until(
+                        "the honest line stored",
+                        WAIT,
+                        () -> count(
+                                        db,
+                                        "SELECT count(*) FROM redwatch_log_events WHERE instance = ?"
+                                                + " AND raw LIKE '%the last honest line%'",
+                                        instance)
+                                == 1);
 
                 Files.delete(log);
                 Files.createSymbolicLink(log, secret);
-                Files.writeString(secret, "root:SECRET-7f3a written after the link\n", java.nio.file.StandardOpenOption.APPEND);
-                Await.until("the refusal logged", WAIT, () -> LogCapture.count(agentLog.lines(), "Not reading " + log) > 0);
+                Files.writeString(
+                        secret, "root:SECRET-7f3a written after the link\n", java.nio.file.StandardOpenOption.APPEND);
+                Await.until(
+                        "the refusal logged", WAIT, () -> LogCapture.count(agentLog.lines(), "Not reading " + log) > 0);
                 // Many more polls of the path (every 100 ms) while samples keep arriving: the refusal holds.
                 long infos = count(db, "SELECT count(*) FROM redwatch_info WHERE instance = ?", instance);
-                Await.until("five more INFO samples stored", WAIT, () -> count(db,
-                        "SELECT count(*) FROM redwatch_info WHERE instance = ?", instance) >= infos + 5);
+                Await.until(
+                        "five more INFO samples stored",
+                        WAIT,
+                        () -> count(db, "SELECT count(*) FROM redwatch_info WHERE instance = ?", instance)
+                                >= infos + 5);
 
-                assertEquals(0, count(db, "SELECT count(*) FROM redwatch_log_events WHERE instance = ?"
-                        + " AND (raw LIKE '%SECRET%' OR message LIKE '%SECRET%')", instance), "nothing of the secret file was shipped");
-                assertEquals(1, count(db, "SELECT count(*) FROM redwatch_log_events WHERE instance = ?", instance),
+                assertEquals(
+                        0,
+                        count(
+                                db,
+                                "SELECT count(*) FROM redwatch_log_events WHERE instance = ?"
+                                        + " AND (raw LIKE '%SECRET%' OR message LIKE '%SECRET%')",
+                                instance),
+                        "nothing of the secret file was shipped");
+                assertEquals(
+                        1,
+                        count(db, "SELECT count(*) FROM redwatch_log_events WHERE instance = ?", instance),
                         "only the honest line");
                 assertEquals(1, LogCapture.count(agentLog.lines(), "Not reading " + log), agentLog.text());
-                assertEquals(1, LogCapture.count(agentLog.lines(), "it is a symbolic link (to " + secret + ")"), agentLog.text());
+                assertEquals(
+                        1,
+                        LogCapture.count(agentLog.lines(), "it is a symbolic link (to " + secret + ")"),
+                        agentLog.text());
             } finally {
                 collector.close();
             }
@@ -83,7 +124,8 @@ class SymlinkedLogIT {
     }
 
     private static long count(FreshDatabase db, String sql, String param) throws Exception {
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = db.connect();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, param);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

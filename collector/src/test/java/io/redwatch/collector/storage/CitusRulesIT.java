@@ -49,30 +49,46 @@ class CitusRulesIT {
     void theMigratedSchemaKeepsEveryLargeTableDistributableByInstance() throws SQLException {
         try (Connection c = db.dataSource.getConnection()) {
             List<String> large = largeTables(c, "public");
-            assertTrue(large.containsAll(List.of("info_samples", "info_buckets", "info_errors", "pings", "log_events",
-                    "host_facts", "process_facts", "config_snapshots", "info_minutes", "log_line_keys")), "large tables: " + large);
+            assertTrue(
+                    large.containsAll(List.of(
+                            "info_samples",
+                            "info_buckets",
+                            "info_errors",
+                            "pings",
+                            "log_events",
+                            "host_facts",
+                            "process_facts",
+                            "config_snapshots",
+                            "info_minutes",
+                            "log_line_keys")),
+                    "large tables: " + large);
             assertEquals(List.of(), violations(c, "public"));
         }
     }
 
     @Test
     void theCheckCatchesEachKindOfViolation() throws SQLException {
-        try (Connection c = db.dataSource.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = db.dataSource.getConnection();
+                Statement st = c.createStatement()) {
             st.execute("DROP SCHEMA IF EXISTS citus_probe CASCADE");
             st.execute("CREATE SCHEMA citus_probe");
             try {
                 st.execute("CREATE TABLE citus_probe.no_key (ts timestamptz NOT NULL, v int) PARTITION BY RANGE (ts)");
-                st.execute("CREATE TABLE citus_probe.narrow_pk (instance text NOT NULL, id bigint, ts timestamptz NOT NULL,"
-                        + " PRIMARY KEY (id, ts)) PARTITION BY RANGE (ts)");
+                st.execute(
+                        "CREATE TABLE citus_probe.narrow_pk (instance text NOT NULL, id bigint, ts timestamptz NOT NULL,"
+                                + " PRIMARY KEY (id, ts)) PARTITION BY RANGE (ts)");
                 st.execute("CREATE TABLE citus_probe.samples (instance text NOT NULL, ts timestamptz NOT NULL,"
                         + " PRIMARY KEY (instance, ts)) PARTITION BY RANGE (ts)");
-                st.execute("CREATE TABLE citus_probe.notes (instance text NOT NULL, ts timestamptz NOT NULL,"
-                        + " FOREIGN KEY (instance, ts) REFERENCES citus_probe.samples (instance, ts)) PARTITION BY RANGE (ts)");
+                st.execute(
+                        "CREATE TABLE citus_probe.notes (instance text NOT NULL, ts timestamptz NOT NULL,"
+                                + " FOREIGN KEY (instance, ts) REFERENCES citus_probe.samples (instance, ts)) PARTITION BY RANGE (ts)");
                 List<String> found = violations(c, "citus_probe");
-                assertEquals(List.of(
-                        "citus_probe.narrow_pk: unique index narrow_pk_pkey (id, ts) lacks instance",
-                        "citus_probe.no_key: no instance key (instance_id, instance or host, NOT NULL)",
-                        "citus_probe.notes -> citus_probe.samples: foreign key between large tables"), found);
+                assertEquals(
+                        List.of(
+                                "citus_probe.narrow_pk: unique index narrow_pk_pkey (id, ts) lacks instance",
+                                "citus_probe.no_key: no instance key (instance_id, instance or host, NOT NULL)",
+                                "citus_probe.notes -> citus_probe.samples: foreign key between large tables"),
+                        found);
             } finally {
                 st.execute("DROP SCHEMA citus_probe CASCADE");
             }
@@ -81,9 +97,13 @@ class CitusRulesIT {
 
     /** Partitioned tables (not partitions) and the listed unpartitioned series, by name. */
     private static List<String> largeTables(Connection c, String schema) throws SQLException {
-        return strings(c, "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                + " WHERE n.nspname = ? AND NOT c.relispartition AND (c.relkind = 'p' OR (c.relkind = 'r' AND c.relname = ANY (?)))"
-                + " ORDER BY 1", schema, UNPARTITIONED_SERIES.toArray(String[]::new));
+        return strings(
+                c,
+                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                        + " WHERE n.nspname = ? AND NOT c.relispartition AND (c.relkind = 'p' OR (c.relkind = 'r' AND c.relname = ANY (?)))"
+                        + " ORDER BY 1",
+                schema,
+                UNPARTITIONED_SERIES.toArray(String[]::new));
     }
 
     private static List<String> violations(Connection c, String schema) throws SQLException {
@@ -91,27 +111,38 @@ class CitusRulesIT {
         List<String> large = largeTables(c, schema);
         for (String table : large) {
             String qualified = schema + "." + table;
-            List<String> keyColumns = strings(c, "SELECT attname FROM pg_attribute WHERE attrelid = ?::regclass"
-                    + " AND attnotnull AND NOT attisdropped AND attnum > 0 AND attname = ANY (?)", qualified,
+            List<String> keyColumns = strings(
+                    c,
+                    "SELECT attname FROM pg_attribute WHERE attrelid = ?::regclass"
+                            + " AND attnotnull AND NOT attisdropped AND attnum > 0 AND attname = ANY (?)",
+                    qualified,
                     KEYS.toArray(String[]::new));
             String key = KEYS.stream().filter(keyColumns::contains).findFirst().orElse(null);
             if (key == null) {
                 out.add(qualified + ": no instance key (instance_id, instance or host, NOT NULL)");
                 continue;
             }
-            for (String index : strings(c, "SELECT i.indexrelid::regclass::text || ' (' || string_agg(a.attname, ', '"
-                    + " ORDER BY array_position(i.indkey::int2[], a.attnum)) || ')' FROM pg_index i"
-                    + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)"
-                    + " WHERE i.indrelid = ?::regclass AND (i.indisunique OR i.indisprimary)"
-                    + " GROUP BY i.indexrelid HAVING NOT bool_or(a.attname = ?) ORDER BY 1", qualified, key)) {
+            for (String index : strings(
+                    c,
+                    "SELECT i.indexrelid::regclass::text || ' (' || string_agg(a.attname, ', '"
+                            + " ORDER BY array_position(i.indkey::int2[], a.attnum)) || ')' FROM pg_index i"
+                            + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)"
+                            + " WHERE i.indrelid = ?::regclass AND (i.indisunique OR i.indisprimary)"
+                            + " GROUP BY i.indexrelid HAVING NOT bool_or(a.attname = ?) ORDER BY 1",
+                    qualified,
+                    key)) {
                 out.add(qualified + ": unique index " + index.replace(schema + ".", "") + " lacks " + key);
             }
         }
-        for (String fk : strings(c, "SELECT f.conrelid::regclass::text || ' -> ' || f.confrelid::regclass::text"
-                + " FROM pg_constraint f JOIN pg_class s ON s.oid = f.conrelid JOIN pg_class t ON t.oid = f.confrelid"
-                + " JOIN pg_namespace n ON n.oid = s.relnamespace WHERE f.contype = 'f' AND n.nspname = ?"
-                + " AND f.conparentid = 0 AND (s.relname = ANY (?) OR t.relname = ANY (?)) ORDER BY 1", schema,
-                large.toArray(String[]::new), large.toArray(String[]::new))) {
+        for (String fk : strings(
+                c,
+                "SELECT f.conrelid::regclass::text || ' -> ' || f.confrelid::regclass::text"
+                        + " FROM pg_constraint f JOIN pg_class s ON s.oid = f.conrelid JOIN pg_class t ON t.oid = f.confrelid"
+                        + " JOIN pg_namespace n ON n.oid = s.relnamespace WHERE f.contype = 'f' AND n.nspname = ?"
+                        + " AND f.conparentid = 0 AND (s.relname = ANY (?) OR t.relname = ANY (?)) ORDER BY 1",
+                schema,
+                large.toArray(String[]::new),
+                large.toArray(String[]::new))) {
             out.add(fk + ": foreign key between large tables");
         }
         out.sort(null);

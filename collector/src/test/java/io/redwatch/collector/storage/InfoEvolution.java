@@ -22,7 +22,7 @@ final class InfoEvolution {
     // fields and sub-fields that go up and down (rates, ratios, sizes) even if they grew once
     private static final Pattern GAUGE = Pattern.compile(
             "instantaneous_|_perc|_ratio|_human|latency_percentiles|used_memory|allocator_|mem_|rss_|_kbps"
-            + "|client_recent|^db\\d+|_peak|connected_clients|blocked_clients");
+                    + "|client_recent|^db\\d+|_peak|connected_clients|blocked_clients");
     private static final Pattern GAUGE_PART = Pattern.compile("(usec_per_call|keys|expires|avg_ttl)=$");
 
     private final Map<String, Map<String, String>> shape;
@@ -63,7 +63,9 @@ final class InfoEvolution {
                 m.base.add(now);
                 m.scale.add(now.scale());
                 boolean gauge = GAUGE.matcher(e.getKey()).find()
-                        || GAUGE_PART.matcher(m.literals.get(m.literals.size() - 1)).find();
+                        || GAUGE_PART
+                                .matcher(m.literals.get(m.literals.size() - 1))
+                                .find();
                 m.ratePerSecond.add(gauge ? 0 : Math.max(0, now.subtract(then).doubleValue() / seconds));
                 last = nb.end();
                 i++;

@@ -14,8 +14,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +26,9 @@ import org.junit.jupiter.api.Test;
 class InfoStorageBenchmarkIT {
     private static final int SAMPLES_PER_DAY = 8640;
     private static final String INSTANCE = "10.9.0.1:6379";
-    private static final String[] INFO_TABLES = {"info_samples", "info_errors", "info_buckets", "info_minutes", "instance_ids"};
+    private static final String[] INFO_TABLES = {
+        "info_samples", "info_errors", "info_buckets", "info_minutes", "instance_ids"
+    };
 
     @Test
     void aDayOfInfoSamples() throws Exception {
@@ -44,7 +46,10 @@ class InfoStorageBenchmarkIT {
             after = InfoText.parse(redis.call("INFO", "everything"));
         }
         InfoEvolution evolution = new InfoEvolution(before, after, 42);
-        long start = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(1, ChronoUnit.DAYS).toEpochMilli();
+        long start = Instant.now()
+                .truncatedTo(ChronoUnit.DAYS)
+                .minus(1, ChronoUnit.DAYS)
+                .toEpochMilli();
         List<InfoText> day = new ArrayList<>(SAMPLES_PER_DAY);
         for (int i = 0; i < SAMPLES_PER_DAY; i++) {
             day.add(evolution.next(10));
@@ -55,7 +60,8 @@ class InfoStorageBenchmarkIT {
             BatchStore store = new BatchStore(db.dataSource);
             long empty;
             Map<String, Long> emptyByTable = new HashMap<>();
-            try (Connection c = db.dataSource.getConnection(); Statement st = c.createStatement()) {
+            try (Connection c = db.dataSource.getConnection();
+                    Statement st = c.createStatement()) {
                 empty = infoBytes(st, null, emptyByTable);
             }
             long t0 = System.nanoTime();
@@ -67,7 +73,8 @@ class InfoStorageBenchmarkIT {
                     // What autovacuum does on its own: on a one-instance info_minutes it starts after
                     // ~56 dead rows (50 + 20 % of ~30 live), i.e. after two buckets closed, an hour of
                     // samples. The benchmark stores that hour in a second, faster than autovacuum wakes.
-                    try (Connection c = db.dataSource.getConnection(); Statement st = c.createStatement()) {
+                    try (Connection c = db.dataSource.getConnection();
+                            Statement st = c.createStatement()) {
                         st.execute("VACUUM info_minutes");
                     }
                 }
@@ -75,21 +82,34 @@ class InfoStorageBenchmarkIT {
             double seconds = (System.nanoTime() - t0) / 1e9;
             StringBuilder detail = new StringBuilder();
             long stored;
-            try (Connection c = db.dataSource.getConnection(); Statement st = c.createStatement()) {
+            try (Connection c = db.dataSource.getConnection();
+                    Statement st = c.createStatement()) {
                 st.execute("CHECKPOINT");
                 stored = infoBytes(st, detail, emptyByTable) - empty;
             }
             long fullBytes = fullJsonbBaseline(db, day, start);
-            System.out.printf(Locale.ROOT, "INFO storage benchmark: %d samples of %d fields (Redis %s), 10 s apart%n",
-                    SAMPLES_PER_DAY, after.flat().size(), after.flat().get("redis_version"));
+            System.out.printf(
+                    Locale.ROOT,
+                    "INFO storage benchmark: %d samples of %d fields (Redis %s), 10 s apart%n",
+                    SAMPLES_PER_DAY,
+                    after.flat().size(),
+                    after.flat().get("redis_version"));
             System.out.print(detail);
-            System.out.printf(Locale.ROOT, "  on disk: %.0f bytes per sample (typed rows + INFO records, incl. indexes,"
-                    + " TOAST, free space maps; not counting the %d bytes of the empty tables)%n",
-                    (double) stored / SAMPLES_PER_DAY, empty);
-            System.out.printf(Locale.ROOT, "  baseline, whole reply as jsonb per sample: %.0f bytes per sample%n",
+            System.out.printf(
+                    Locale.ROOT,
+                    "  on disk: %.0f bytes per sample (typed rows + INFO records, incl. indexes,"
+                            + " TOAST, free space maps; not counting the %d bytes of the empty tables)%n",
+                    (double) stored / SAMPLES_PER_DAY,
+                    empty);
+            System.out.printf(
+                    Locale.ROOT,
+                    "  baseline, whole reply as jsonb per sample: %.0f bytes per sample%n",
                     (double) fullBytes / SAMPLES_PER_DAY);
-            System.out.printf(Locale.ROOT, "  write: %.0f samples/s, %.0f rows/s (one batch per sample, one"
-                    + " transaction each)%n", SAMPLES_PER_DAY / seconds, rows / seconds);
+            System.out.printf(
+                    Locale.ROOT,
+                    "  write: %.0f samples/s, %.0f rows/s (one batch per sample, one" + " transaction each)%n",
+                    SAMPLES_PER_DAY / seconds,
+                    rows / seconds);
         } finally {
             if (Boolean.getBoolean("redwatch.benchmark.keep")) {
                 System.out.println("  kept database " + db.url);
@@ -101,7 +121,8 @@ class InfoStorageBenchmarkIT {
 
     /** The same day stored naively, one jsonb of the whole reply per sample, for comparison. */
     private static long fullJsonbBaseline(TestDatabase db, List<InfoText> day, long start) throws SQLException {
-        try (Connection c = db.dataSource.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = db.dataSource.getConnection();
+                Statement st = c.createStatement()) {
             st.execute("CREATE TABLE bench_full_info (instance text NOT NULL, ts timestamptz NOT NULL,"
                     + " info jsonb NOT NULL, PRIMARY KEY (instance, ts))");
             c.setAutoCommit(false);
@@ -131,8 +152,11 @@ class InfoStorageBenchmarkIT {
     private static long infoBytes(Statement st, StringBuilder detail, Map<String, Long> before) throws SQLException {
         long bytes = 0;
         for (String table : INFO_TABLES) {
-            long size = scalar(st, "SELECT coalesce((SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits"
-                    + " WHERE inhparent = '" + table + "'::regclass), pg_total_relation_size('" + table + "'))");
+            long size = scalar(
+                    st,
+                    "SELECT coalesce((SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits"
+                            + " WHERE inhparent = '" + table + "'::regclass), pg_total_relation_size('" + table
+                            + "'))");
             bytes += size;
             if (detail == null) {
                 if (before != null) {
@@ -142,8 +166,13 @@ class InfoStorageBenchmarkIT {
             }
             long count = scalar(st, "SELECT count(*) FROM " + table);
             long added = size - before.getOrDefault(table, 0L);
-            detail.append(String.format(Locale.ROOT, "  %-13s %6d rows %9d bytes %5.0f B/sample%n", table, count,
-                    added, (double) added / SAMPLES_PER_DAY));
+            detail.append(String.format(
+                    Locale.ROOT,
+                    "  %-13s %6d rows %9d bytes %5.0f B/sample%n",
+                    table,
+                    count,
+                    added,
+                    (double) added / SAMPLES_PER_DAY));
         }
         return bytes;
     }
@@ -168,10 +197,13 @@ class InfoStorageBenchmarkIT {
                     case 6 -> new String[] {"HSET", "h:" + random.nextInt(500), "f" + random.nextInt(20), "v"};
                     case 7 -> new String[] {"LPUSH", "l:" + random.nextInt(50), "item"};
                     case 8 -> new String[] {"LPOP", "l:" + random.nextInt(50)};
-                    case 9 -> new String[] {"ZADD", "z:" + random.nextInt(50), Integer.toString(random.nextInt(1000)), "m"};
+                    case 9 ->
+                        new String[] {"ZADD", "z:" + random.nextInt(50), Integer.toString(random.nextInt(1000)), "m"};
                     case 10 -> new String[] {"SET", "ttl:" + random.nextInt(2000), "v", "EX", "600"};
-                    default -> random.nextInt(50) == 0 ? new String[] {"INCR", "not-a-number:" + random.nextInt(3)}
-                            : new String[] {"SADD", "s:" + random.nextInt(100), "m" + random.nextInt(100)};
+                    default ->
+                        random.nextInt(50) == 0
+                                ? new String[] {"INCR", "not-a-number:" + random.nextInt(3)}
+                                : new String[] {"SADD", "s:" + random.nextInt(100), "m" + random.nextInt(100)};
                 };
             }
             redis.pipeline(cmds);

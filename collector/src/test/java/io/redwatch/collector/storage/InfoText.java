@@ -59,13 +59,13 @@ final class InfoText {
     }
 
     InfoSample toSample(String instance, long tsMs) {
-        InfoSample.Builder b = InfoSample.newBuilder()
-                .setRef(ref(instance))
-                .setTsMs(tsMs)
-                .setSource("everything");
+        InfoSample.Builder b =
+                InfoSample.newBuilder().setRef(ref(instance)).setTsMs(tsMs).setSource("everything");
         for (Map.Entry<String, Map<String, String>> s : sections.entrySet()) {
             InfoSection.Builder section = InfoSection.newBuilder().setName(s.getKey());
-            s.getValue().forEach((k, v) -> section.addFields(InfoField.newBuilder().setKey(k).setValue(v)));
+            s.getValue()
+                    .forEach((k, v) ->
+                            section.addFields(InfoField.newBuilder().setKey(k).setValue(v)));
             b.addSections(section);
         }
         return b.build();

@@ -34,8 +34,8 @@ class InfoWritePlannerIT {
     @Test
     void everyFieldOfEverySampleIsInTheInfoJsonAtMostAMinuteOld() throws SQLException {
         String instance = "10.2.0.1:6379";
-        InfoEvolution evolution = new InfoEvolution(InfoText.resource("info-redis-7.0-a.txt"),
-                InfoText.resource("info-redis-7.0-b.txt"), 7);
+        InfoEvolution evolution = new InfoEvolution(
+                InfoText.resource("info-redis-7.0-a.txt"), InfoText.resource("info-redis-7.0-b.txt"), 7);
         // starts just before a UTC midnight so the series also crosses a day partition
         long start = Instant.now().truncatedTo(ChronoUnit.DAYS).toEpochMilli() - 150_000;
         Map<Long, Map<String, String>> sent = new TreeMap<>();
@@ -58,8 +58,11 @@ class InfoWritePlannerIT {
             store.store("agent-history", Records.batch(i + 1, Records.info(info, instance, ts)));
         }
 
-        List<Map<String, Object>> rows = Sql.rows(db.dataSource, "SELECT ts, maxmemory, connected_clients,"
-                + " info_ts, info::text AS info FROM redwatch_info WHERE instance = ? ORDER BY ts", instance);
+        List<Map<String, Object>> rows = Sql.rows(
+                db.dataSource,
+                "SELECT ts, maxmemory, connected_clients,"
+                        + " info_ts, info::text AS info FROM redwatch_info WHERE instance = ? ORDER BY ts",
+                instance);
         assertEquals(sent.size(), rows.size());
         Set<Long> records = new HashSet<>();
         for (Map<String, Object> row : rows) {
@@ -83,30 +86,62 @@ class InfoWritePlannerIT {
         // records: once a minute (6 in 350 s), and at the first sample, maxmemory set and reset,
         // connected_clients untypable, the restart
         assertTrue(records.size() >= 6 && records.size() <= 11, "records " + records);
-        assertTrue(Sql.rows(db.dataSource, "SELECT 1 FROM info_buckets").size() >= 1,
+        assertTrue(
+                Sql.rows(db.dataSource, "SELECT 1 FROM info_buckets").size() >= 1,
                 "the bucket before midnight was closed and packed");
-        assertEquals("0012", Sql.rows(db.dataSource, "SELECT info->>'connected_clients' AS c FROM redwatch_info"
-                + " WHERE instance = ? AND ts = ?", instance, BatchRows.ts(start + 150_000)).get(0).get("c"));
+        assertEquals(
+                "0012",
+                Sql.rows(
+                                db.dataSource,
+                                "SELECT info->>'connected_clients' AS c FROM redwatch_info"
+                                        + " WHERE instance = ? AND ts = ?",
+                                instance,
+                                BatchRows.ts(start + 150_000))
+                        .get(0)
+                        .get("c"));
     }
 
     @Test
     void aSampleArrivingAfterItsBucketClosedIsMergedIntoIt() throws SQLException {
         String instance = "10.2.0.2:6379";
         InfoText base = InfoText.resource("info-redis-7.0-b.txt");
-        long bucket = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(3, ChronoUnit.HOURS).toEpochMilli();
+        long bucket = Instant.now()
+                .truncatedTo(ChronoUnit.HOURS)
+                .minus(3, ChronoUnit.HOURS)
+                .toEpochMilli();
         BatchStore store = new BatchStore(db.dataSource);
-        store.store("agent-late", Records.batch(1, Records.info(base.with("uptime_in_seconds", "1"), instance, bucket)));
-        store.store("agent-late", Records.batch(2, Records.info(base.with("uptime_in_seconds", "2"), instance,
-                bucket + 1_800_000)));
+        store.store(
+                "agent-late", Records.batch(1, Records.info(base.with("uptime_in_seconds", "1"), instance, bucket)));
+        store.store(
+                "agent-late",
+                Records.batch(2, Records.info(base.with("uptime_in_seconds", "2"), instance, bucket + 1_800_000)));
         // the agent's clock went back: a sample of the closed bucket, then one of a later bucket closes it again
-        store.store("agent-late", Records.batch(3, Records.info(base.with("uptime_in_seconds", "3"), instance,
-                bucket + 600_000)));
-        store.store("agent-late", Records.batch(4, Records.info(base.with("uptime_in_seconds", "4"), instance,
-                bucket + 3_600_000)));
-        assertEquals(List.of("1", "3", "2", "4"), Sql.rows(db.dataSource, "SELECT info->>'uptime_in_seconds' AS u"
-                + " FROM redwatch_info WHERE instance = ? ORDER BY ts", instance).stream().map(r -> r.get("u")).toList());
-        assertEquals(List.of(2, 1), Sql.rows(db.dataSource, "SELECT cardinality(b.times) AS n FROM info_buckets b"
-                + " JOIN instance_ids i ON i.id = b.instance_id WHERE i.instance = ? ORDER BY b.ts", instance)
-                .stream().map(r -> r.get("n")).toList(), "the late record is in its bucket");
+        store.store(
+                "agent-late",
+                Records.batch(3, Records.info(base.with("uptime_in_seconds", "3"), instance, bucket + 600_000)));
+        store.store(
+                "agent-late",
+                Records.batch(4, Records.info(base.with("uptime_in_seconds", "4"), instance, bucket + 3_600_000)));
+        assertEquals(
+                List.of("1", "3", "2", "4"),
+                Sql.rows(
+                                db.dataSource,
+                                "SELECT info->>'uptime_in_seconds' AS u"
+                                        + " FROM redwatch_info WHERE instance = ? ORDER BY ts",
+                                instance)
+                        .stream()
+                        .map(r -> r.get("u"))
+                        .toList());
+        assertEquals(
+                List.of(2, 1),
+                Sql.rows(
+                                db.dataSource,
+                                "SELECT cardinality(b.times) AS n FROM info_buckets b"
+                                        + " JOIN instance_ids i ON i.id = b.instance_id WHERE i.instance = ? ORDER BY b.ts",
+                                instance)
+                        .stream()
+                        .map(r -> r.get("n"))
+                        .toList(),
+                "the late record is in its bucket");
     }
 }

@@ -5,8 +5,7 @@ import java.util.Map;
 
 /** Reads the flat {"key": "text", ...} objects PostgreSQL prints for jsonb (test side only). */
 final class JsonObject {
-    private JsonObject() {
-    }
+    private JsonObject() {}
 
     static Map<String, String> parseFlat(String json) {
         Map<String, String> out = new LinkedHashMap<>();

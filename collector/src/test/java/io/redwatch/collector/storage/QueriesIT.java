@@ -30,7 +30,8 @@ class QueriesIT {
     private static final Pattern PARAMETER = Pattern.compile(":'([a-z_]+)'");
     private static final String A = "10.3.0.1:6379";
     private static final String B = "10.3.0.2:6379";
-    private static final Instant DAY = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(1, ChronoUnit.DAYS);
+    private static final Instant DAY =
+            Instant.now().truncatedTo(ChronoUnit.DAYS).minus(1, ChronoUnit.DAYS);
     private static TestDatabase db;
     private static BatchStore store;
     private static long seq;
@@ -48,8 +49,8 @@ class QueriesIT {
                     .with("rdb_changes_since_last_save", Integer.toString(100 * i));
             save("agent-a", Records.info(sample, A, t + i * 10_000L));
         }
-        save("agent-a", Records.info(info, A, DAY.toEpochMilli() + 86_400_000L + 5_000));   // next day
-        save("agent-b", Records.info(info, B, t));                                          // other instance
+        save("agent-a", Records.info(info, A, DAY.toEpochMilli() + 86_400_000L + 5_000)); // next day
+        save("agent-b", Records.info(info, B, t)); // other instance
         int[] pipes = {100, 5000, 9823};
         for (int i = 0; i < pipes.length; i++) {
             save("agent-a", Records.process(A, t + i * 60_000L, pipes[i]));
@@ -75,8 +76,11 @@ class QueriesIT {
 
     @Test
     void memoryOverADay() throws Exception {
-        List<Map<String, Object>> rows = run("memory_over_a_day.sql", Map.of("instance", A, "day", DAY.toString().substring(0, 10)));
-        assertEquals(List.of(1_000_000L, 1_001_000L, 1_002_000L, 1_003_000L, 1_004_000L, 1_005_000L),
+        List<Map<String, Object>> rows = run(
+                "memory_over_a_day.sql",
+                Map.of("instance", A, "day", DAY.toString().substring(0, 10)));
+        assertEquals(
+                List.of(1_000_000L, 1_001_000L, 1_002_000L, 1_003_000L, 1_004_000L, 1_005_000L),
                 rows.stream().map(r -> r.get("used_memory")).toList());
         assertTrue(rows.stream().allMatch(r -> r.get("maxmemory").equals(0L)));
     }
@@ -84,36 +88,71 @@ class QueriesIT {
     @Test
     void whenBgsaveFirstFailed() throws Exception {
         long t = DAY.toEpochMilli() + 3_600_000;
-        List<Map<String, Object>> rows = run("bgsave_first_failed.sql",
-                Map.of("instance", A, "from", DAY.toString(), "to", DAY.plus(1, ChronoUnit.DAYS).toString()));
-        assertEquals(List.of(Instant.ofEpochMilli(t + 20_000), Instant.ofEpochMilli(t + 50_000)),
-                rows.stream().map(r -> ((OffsetDateTime) r.get("failed_at")).toInstant()).toList());
-        assertEquals(Instant.ofEpochMilli(t + 10_000), ((OffsetDateTime) rows.get(0).get("last_ok_at")).toInstant());
+        List<Map<String, Object>> rows = run(
+                "bgsave_first_failed.sql",
+                Map.of(
+                        "instance",
+                        A,
+                        "from",
+                        DAY.toString(),
+                        "to",
+                        DAY.plus(1, ChronoUnit.DAYS).toString()));
+        assertEquals(
+                List.of(Instant.ofEpochMilli(t + 20_000), Instant.ofEpochMilli(t + 50_000)),
+                rows.stream()
+                        .map(r -> ((OffsetDateTime) r.get("failed_at")).toInstant())
+                        .toList());
+        assertEquals(
+                Instant.ofEpochMilli(t + 10_000), ((OffsetDateTime) rows.get(0).get("last_ok_at")).toInstant());
         assertEquals(200L, rows.get(0).get("rdb_changes_since_last_save"));
     }
 
     @Test
     void logLinesByLevelOrPatternInAWindow() throws Exception {
-        Map<String, String> window = Map.of("instance", A, "from", "2015-08-11 10:43:00Z", "to", "2015-08-11 10:43:20Z");
+        Map<String, String> window =
+                Map.of("instance", A, "from", "2015-08-11 10:43:00Z", "to", "2015-08-11 10:43:20Z");
         List<Map<String, Object>> warnings = run("log_lines.sql", with(window, "level", "warning", "pattern", ""));
         assertEquals(2, warnings.size(), "two warnings before 10:43:20, the third is at 10:43:24");
-        assertTrue(warnings.stream().allMatch(r -> r.get("message").equals("Can't save in background: fork: Cannot allocate memory")));
-        List<Map<String, Object>> saving = run("log_lines.sql", with(window, "level", "", "pattern", "changes in \\d+ seconds"));
+        assertTrue(warnings.stream()
+                .allMatch(r -> r.get("message").equals("Can't save in background: fork: Cannot allocate memory")));
+        List<Map<String, Object>> saving =
+                run("log_lines.sql", with(window, "level", "", "pattern", "changes in \\d+ seconds"));
         assertEquals(1, saving.size());
         assertEquals("notice", saving.get(0).get("level"));
         List<Map<String, Object>> all = run("log_lines.sql", with(window, "level", "", "pattern", ""));
         assertEquals(3, all.size());
-        List<Map<String, Object>> overcommit = run("log_lines.sql", Map.of("instance", A, "from", "2015-01-01Z",
-                "to", "2016-01-01Z", "level", "warning", "pattern", "OVERCOMMIT_MEMORY"));
+        List<Map<String, Object>> overcommit = run(
+                "log_lines.sql",
+                Map.of(
+                        "instance",
+                        A,
+                        "from",
+                        "2015-01-01Z",
+                        "to",
+                        "2016-01-01Z",
+                        "level",
+                        "warning",
+                        "pattern",
+                        "OVERCOMMIT_MEMORY"));
         assertEquals(2, overcommit.size(), "the pattern is case-insensitive: both overcommit_memory warnings");
     }
 
     @Test
     void pipeFdsOverTime() throws Exception {
-        List<Map<String, Object>> rows = run("pipe_fds_over_time.sql",
-                Map.of("instance", A, "from", DAY.toString(), "to", DAY.plus(1, ChronoUnit.DAYS).toString()));
-        assertEquals(List.of(100L, 5000L, 9823L), rows.stream().map(r -> r.get("fd_pipes")).toList());
-        assertEquals(0, new java.math.BigDecimal("103.0").compareTo((java.math.BigDecimal) rows.get(2).get("pct_of_limit")));
+        List<Map<String, Object>> rows = run(
+                "pipe_fds_over_time.sql",
+                Map.of(
+                        "instance",
+                        A,
+                        "from",
+                        DAY.toString(),
+                        "to",
+                        DAY.plus(1, ChronoUnit.DAYS).toString()));
+        assertEquals(
+                List.of(100L, 5000L, 9823L),
+                rows.stream().map(r -> r.get("fd_pipes")).toList());
+        assertEquals(0, new java.math.BigDecimal("103.0").compareTo((java.math.BigDecimal)
+                        rows.get(2).get("pct_of_limit")));
     }
 
     @Test
@@ -126,7 +165,9 @@ class QueriesIT {
         store.store("agent-alive", Records.batch(1, Records.process("10.4.0.2:6379", now - 5_000, 1)));
         store.store("agent-slow", Records.batch(1, Records.process("10.4.0.3:6379", now - 200_000, 1)));
         List<Object> quiet = run("quiet_agents.sql", Map.of()).stream()
-                .map(r -> r.get("instance")).filter(i -> ((String) i).startsWith("10.4.")).toList();
+                .map(r -> r.get("instance"))
+                .filter(i -> ((String) i).startsWith("10.4."))
+                .toList();
         assertEquals(List.of("10.4.0.1:6379"), quiet);
     }
 
@@ -153,7 +194,8 @@ class QueriesIT {
         }
         m.appendTail(sql);
         String statement = sql.toString().trim().replaceAll(";$", "");
-        try (Connection c = db.dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(statement)) {
+        try (Connection c = db.dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(statement)) {
             for (int i = 0; i < names.size(); i++) {
                 String value = parameters.get(names.get(i));
                 if (value == null) {
@@ -167,8 +209,11 @@ class QueriesIT {
                 while (rs.next()) {
                     Map<String, Object> row = new LinkedHashMap<>();
                     for (int i = 1; i <= md.getColumnCount(); i++) {
-                        row.put(md.getColumnLabel(i), "timestamptz".equals(md.getColumnTypeName(i))
-                                ? rs.getObject(i, OffsetDateTime.class) : rs.getObject(i));
+                        row.put(
+                                md.getColumnLabel(i),
+                                "timestamptz".equals(md.getColumnTypeName(i))
+                                        ? rs.getObject(i, OffsetDateTime.class)
+                                        : rs.getObject(i));
                     }
                     rows.add(row);
                 }

@@ -1,15 +1,13 @@
 package io.redwatch.collector.storage;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.redwatch.collector.facts.InfoField;
 import io.redwatch.collector.facts.LogKind;
 import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.TypedInfo;
-import java.util.Arrays;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.redwatch.proto.v1.ConfigValue;
 import io.redwatch.proto.v1.PingResult;
 import io.redwatch.proto.v1.Record;
@@ -19,6 +17,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,7 +28,8 @@ import org.junit.jupiter.api.Test;
 
 /** What a restarted collector reads back for its diagnosis windows is what the agent sent. */
 class RecentRecordsReaderIT {
-    private static final long NOW = Instant.now().truncatedTo(ChronoUnit.SECONDS).toEpochMilli();
+    private static final long NOW =
+            Instant.now().truncatedTo(ChronoUnit.SECONDS).toEpochMilli();
     private static final long HOUR = 3_600_000;
     private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("d MMM HH:mm:ss.SSS", Locale.ENGLISH);
     private static TestDatabase db;
@@ -91,27 +91,43 @@ class RecentRecordsReaderIT {
         String host = "10.2.0.9";
         store.registerAgent("agent-roundtrip", host, "0.1.0", 10_000);
         InfoText info = InfoText.resource("info-redis-7.0-b.txt").with("rdb_last_bgsave_status", "err");
-        store.store("agent-roundtrip", Records.batch(1,
-                Records.info(info, instance, NOW - 600_000),
-                Records.ping(instance, NOW - 599_000, PingResult.Outcome.ERROR_REPLY, "MISCONF Redis is configured to save RDB snapshots", 1530),
-                Records.config(instance, NOW - 598_000),
-                log(instance, NOW - 595_000, "* Full resync requested by replica 127.0.0.1:27802", 8192),
-                Records.host(host, NOW - 597_000, 0),
-                Records.process(instance, NOW - 596_000, 900),
-                // Older than the window asked for: not read.
-                Records.ping(instance, NOW - 2 * HOUR, PingResult.Outcome.PONG, "PONG", 80)));
+        store.store(
+                "agent-roundtrip",
+                Records.batch(
+                        1,
+                        Records.info(info, instance, NOW - 600_000),
+                        Records.ping(
+                                instance,
+                                NOW - 599_000,
+                                PingResult.Outcome.ERROR_REPLY,
+                                "MISCONF Redis is configured to save RDB snapshots",
+                                1530),
+                        Records.config(instance, NOW - 598_000),
+                        log(instance, NOW - 595_000, "* Full resync requested by replica 127.0.0.1:27802", 8192),
+                        Records.host(host, NOW - 597_000, 0),
+                        Records.process(instance, NOW - 596_000, 900),
+                        // Older than the window asked for: not read.
+                        Records.ping(instance, NOW - 2 * HOUR, PingResult.Outcome.PONG, "PONG", 80)));
 
         RecentRecords past = history.load(instance, host, bounds(200));
 
         assertEquals(1, past.infos().size());
         TypedInfo sample = past.infos().get(0);
         assertEquals("err", sample.text(InfoField.RDB_LAST_BGSAVE_STATUS).orElseThrow());
-        assertEquals(info.flat().get("used_memory"), sample.text(InfoField.USED_MEMORY).orElseThrow());
-        assertEquals(info.flat().get("master_repl_offset"), sample.text(InfoField.MASTER_REPL_OFFSET).orElseThrow());
-        assertEquals(info.flat().get("maxmemory_policy"), sample.text(InfoField.MAXMEMORY_POLICY).orElseThrow());
+        assertEquals(
+                info.flat().get("used_memory"),
+                sample.text(InfoField.USED_MEMORY).orElseThrow());
+        assertEquals(
+                info.flat().get("master_repl_offset"),
+                sample.text(InfoField.MASTER_REPL_OFFSET).orElseThrow());
+        assertEquals(
+                info.flat().get("maxmemory_policy"),
+                sample.text(InfoField.MAXMEMORY_POLICY).orElseThrow());
         long catalogFieldsInReply = Arrays.stream(InfoField.values())
-                .filter(f -> f.keep() != InfoField.Keep.STORAGE && info.flat().containsKey(f.key())).count();
-        assertEquals(catalogFieldsInReply, sample.size(), "every catalog field of the reply, and nothing else, comes back");
+                .filter(f -> f.keep() != InfoField.Keep.STORAGE && info.flat().containsKey(f.key()))
+                .count();
+        assertEquals(
+                catalogFieldsInReply, sample.size(), "every catalog field of the reply, and nothing else, comes back");
         assertEquals(NOW - 600_000, sample.tsMs());
 
         assertEquals(1, past.pings().size(), "the ping older than the window is not read");
@@ -120,7 +136,8 @@ class RecentRecordsReaderIT {
         assertTrue(ping.getReply().startsWith("MISCONF"));
         assertEquals(1530, ping.getLatencyUs());
 
-        Map<String, String> config = past.config().getValuesList().stream().collect(Collectors.toMap(ConfigValue::getKey, ConfigValue::getValue));
+        Map<String, String> config = past.config().getValuesList().stream()
+                .collect(Collectors.toMap(ConfigValue::getKey, ConfigValue::getValue));
         assertEquals("yes", config.get("stop-writes-on-bgsave-error"));
         assertEquals("save", past.config().getUnavailable(0).getKey());
 
@@ -148,7 +165,11 @@ class RecentRecordsReaderIT {
         long start = NOW - 30 * 60_000;
         for (long ts = start; ts < NOW; ts += 10_000) records.add(Records.info(info, instance, ts));
         for (int i = 0; i < 30; i++) {
-            records.add(log(instance, NOW - 1_200_000 + i * 1000L, "* Background saving started by pid " + (200 + i), i * 100L));
+            records.add(log(
+                    instance,
+                    NOW - 1_200_000 + i * 1000L,
+                    "* Background saving started by pid " + (200 + i),
+                    i * 100L));
         }
         store.store("agent-thin", Records.batch(1, records.toArray(Record[]::new)));
 
@@ -162,7 +183,9 @@ class RecentRecordsReaderIT {
         assertEquals(times.stream().sorted().toList(), times, "oldest first");
 
         assertEquals(10, past.logs().size(), "the newest 10 of one kind");
-        assertEquals("Background saving started by pid 229", past.logs().get(past.logs().size() - 1).text());
+        assertEquals(
+                "Background saving started by pid 229",
+                past.logs().get(past.logs().size() - 1).text());
         assertNull(past.config());
     }
 }

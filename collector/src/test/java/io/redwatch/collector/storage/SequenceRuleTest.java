@@ -30,13 +30,20 @@ class SequenceRuleTest {
 
     @Test
     void onlyDataErrorsAreDeadLettered() {
-        assertEquals("22008", DeadLetters.permanentCause(new StorageException("x", new SQLException("timestamp out of range", "22008"))));
+        assertEquals(
+                "22008",
+                DeadLetters.permanentCause(
+                        new StorageException("x", new SQLException("timestamp out of range", "22008"))));
         assertEquals("23505", DeadLetters.permanentCause(new SQLException("duplicate key", "23505")));
         assertEquals("54000", DeadLetters.permanentCause(new SQLException("index row size exceeds", "54000")));
-        assertEquals(null, DeadLetters.permanentCause(new StorageException("x", new SQLException("connection refused", "08001"))));
+        assertEquals(
+                null,
+                DeadLetters.permanentCause(new StorageException("x", new SQLException("connection refused", "08001"))));
         assertEquals(null, DeadLetters.permanentCause(new SQLException("deadlock", "40P01")));
         assertEquals(null, DeadLetters.permanentCause(new SQLException("admin shutdown", "57P01")));
-        assertEquals(null, DeadLetters.permanentCause(new SQLTransientConnectionException("pool timed out", "22000")),
+        assertEquals(
+                null,
+                DeadLetters.permanentCause(new SQLTransientConnectionException("pool timed out", "22000")),
                 "a transient exception is never permanent, whatever its state");
         assertEquals(null, DeadLetters.permanentCause(new IllegalStateException("no SQL at all")));
     }

@@ -13,11 +13,11 @@ import javax.sql.DataSource;
 
 /** Runs a query in tests and returns its rows as column -> value maps. */
 final class Sql {
-    private Sql() {
-    }
+    private Sql() {}
 
     static List<Map<String, Object>> rows(DataSource ds, String sql, Object... args) throws SQLException {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
             }
@@ -28,8 +28,9 @@ final class Sql {
                     Map<String, Object> row = new LinkedHashMap<>();
                     for (int i = 1; i <= md.getColumnCount(); i++) {
                         Object v = md.getColumnType(i) == java.sql.Types.TIMESTAMP
-                                && "timestamptz".equals(md.getColumnTypeName(i))
-                                ? rs.getObject(i, java.time.OffsetDateTime.class) : rs.getObject(i);
+                                        && "timestamptz".equals(md.getColumnTypeName(i))
+                                ? rs.getObject(i, java.time.OffsetDateTime.class)
+                                : rs.getObject(i);
                         row.put(md.getColumnLabel(i), v);
                     }
                     out.add(row);

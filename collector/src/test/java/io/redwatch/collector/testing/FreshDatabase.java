@@ -17,14 +17,16 @@ public final class FreshDatabase implements AutoCloseable {
     }
 
     public static FreshDatabase create(String prefix) {
-        String name = prefix.toLowerCase().replaceAll("[^a-z0-9_]", "_") + "_" + UUID.randomUUID().toString().substring(0, 8);
+        String name = prefix.toLowerCase().replaceAll("[^a-z0-9_]", "_") + "_"
+                + UUID.randomUUID().toString().substring(0, 8);
         admin("CREATE DATABASE " + name);
         return new FreshDatabase(name);
     }
 
     /** A name for a database that does not exist yet (for code that must create it). */
     public static FreshDatabase reserve(String prefix) {
-        return new FreshDatabase(prefix.toLowerCase().replaceAll("[^a-z0-9_]", "_") + "_" + UUID.randomUUID().toString().substring(0, 8));
+        return new FreshDatabase(prefix.toLowerCase().replaceAll("[^a-z0-9_]", "_") + "_"
+                + UUID.randomUUID().toString().substring(0, 8));
     }
 
     public String url() {
@@ -41,10 +43,11 @@ public final class FreshDatabase implements AutoCloseable {
 
     private static void admin(String sql) {
         try (Connection c = DriverManager.getConnection(SERVER + "postgres", USER, "");
-             Statement s = c.createStatement()) {
+                Statement s = c.createStatement()) {
             s.execute(sql);
         } catch (SQLException e) {
-            throw new IllegalStateException("PostgreSQL at 127.0.0.1:5432 (user postgres) is needed for this test: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "PostgreSQL at 127.0.0.1:5432 (user postgres) is needed for this test: " + e.getMessage(), e);
         }
     }
 

@@ -13,8 +13,7 @@ public final class LocalChannels {
     public static final String EMAIL_TO = "oncall@example.org";
     public static final String SMS_TO = "+8613800000000";
 
-    private LocalChannels() {
-    }
+    private LocalChannels() {}
 
     public static List<String> alerting(int smtpPort, SmsGatewayServer sms) {
         return new ArrayList<>(List.of(

@@ -73,8 +73,8 @@ public final class PagingRig implements AutoCloseable {
         try {
             Path file = dir.resolve("collector-" + dbPrefix + ".yaml");
             Files.writeString(file, String.join("\n", yaml) + "\n");
-            this.collector = new Collector(CollectorConfig.load(file,
-                    new CollectorConfig.Overrides(null, 0, 0, db.url(), FreshDatabase.USER, null)));
+            this.collector = new Collector(CollectorConfig.load(
+                    file, new CollectorConfig.Overrides(null, 0, 0, db.url(), FreshDatabase.USER, null)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -97,13 +97,31 @@ public final class PagingRig implements AutoCloseable {
     public Agent agent(String hostname, RedisServerProcess... servers) {
         List<RedisTarget> targets = new ArrayList<>();
         for (RedisServerProcess s : servers) {
-            targets.add(RedisTarget.of("redis://127.0.0.1:" + s.port(), "", hostname, "", Secret.none(), s.logFile(),
-                    Duration.ofSeconds(2), Duration.ofSeconds(2), "redis"));
+            targets.add(RedisTarget.of(
+                    "redis://127.0.0.1:" + s.port(),
+                    "",
+                    hostname,
+                    "",
+                    Secret.none(),
+                    s.logFile(),
+                    Duration.ofSeconds(2),
+                    Duration.ofSeconds(2),
+                    "redis"));
         }
         try {
-            AgentConfig cfg = new AgentConfig(hostname + "-agent", hostname, "127.0.0.1:" + collector.grpcPort(), Secret.none(),
-                    Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(200),
-                    Files.createTempDirectory(dir, hostname), Path.of("/proc"), Path.of("/sys"), targets).validate();
+            AgentConfig cfg = new AgentConfig(
+                            hostname + "-agent",
+                            hostname,
+                            "127.0.0.1:" + collector.grpcPort(),
+                            Secret.none(),
+                            Duration.ofMillis(500),
+                            Duration.ofSeconds(1),
+                            Duration.ofMillis(200),
+                            Files.createTempDirectory(dir, hostname),
+                            Path.of("/proc"),
+                            Path.of("/sys"),
+                            targets)
+                    .validate();
             Agent a = new Agent(cfg, "it", new Shipper.Settings(500, 1 << 20, 8, 100, 1000, 10_000, 100));
             a.start();
             return a;
@@ -133,26 +151,31 @@ public final class PagingRig implements AutoCloseable {
 
     /** Waits for an email in {@code mail} whose body matches; returns subject and body. */
     public static String awaitEmail(GreenMail mail, Duration wait, Predicate<String> wanted) {
-        return Await.value("an email like that", wait, () -> {
-            for (MimeMessage m : mail.getReceivedMessages()) {
-                String body = String.valueOf(m.getContent()).replace("\r\n", "\n");
-                if (wanted.test(body)) return m.getSubject() + "\n" + body;
-            }
-            return null;
-        }, () -> {
-            StringBuilder all = new StringBuilder("received:");
-            for (MimeMessage m : mail.getReceivedMessages()) {
-                all.append("\n=== ").append(m.getSubject()).append('\n').append(m.getContent());
-            }
-            return all;
-        });
+        return Await.value(
+                "an email like that",
+                wait,
+                () -> {
+                    for (MimeMessage m : mail.getReceivedMessages()) {
+                        String body = String.valueOf(m.getContent()).replace("\r\n", "\n");
+                        if (wanted.test(body)) return m.getSubject() + "\n" + body;
+                    }
+                    return null;
+                },
+                () -> {
+                    StringBuilder all = new StringBuilder("received:");
+                    for (MimeMessage m : mail.getReceivedMessages()) {
+                        all.append("\n=== ").append(m.getSubject()).append('\n').append(m.getContent());
+                    }
+                    return all;
+                });
     }
 
     /** Every email body received so far. */
     public List<String> emails() {
         List<String> out = new ArrayList<>();
         try {
-            for (MimeMessage m : mail.getReceivedMessages()) out.add(String.valueOf(m.getContent()).replace("\r\n", "\n"));
+            for (MimeMessage m : mail.getReceivedMessages())
+                out.add(String.valueOf(m.getContent()).replace("\r\n", "\n"));
         } catch (IOException | jakarta.mail.MessagingException e) {
             throw new AssertionError("cannot read GreenMail's messages", e);
         }
@@ -166,13 +189,20 @@ public final class PagingRig implements AutoCloseable {
 
     /** Waits for an SMS to {@code sms} whose text matches; returns the text. */
     public static String awaitSms(SmsGatewayServer sms, Duration wait, Predicate<String> wanted) {
-        return Await.value("an SMS like that", wait, () -> {
-            for (SmsGatewayServer.Request r : sms.requests()) {
-                String text = new JsonObject(r.body()).getString("text");
-                if (wanted.test(text)) return text;
-            }
-            return null;
-        }, () -> "received: " + sms.requests().stream().map(r -> new JsonObject(r.body()).getString("text")).toList());
+        return Await.value(
+                "an SMS like that",
+                wait,
+                () -> {
+                    for (SmsGatewayServer.Request r : sms.requests()) {
+                        String text = new JsonObject(r.body()).getString("text");
+                        if (wanted.test(text)) return text;
+                    }
+                    return null;
+                },
+                () -> "received: "
+                        + sms.requests().stream()
+                                .map(r -> new JsonObject(r.body()).getString("text"))
+                                .toList());
     }
 
     @Override

@@ -24,8 +24,10 @@ import java.util.concurrent.TimeUnit;
  * metadata, any hello, any sequence number, any bytes. One stream per instance.
  */
 public final class WireClient implements AutoCloseable {
-    public static final Metadata.Key<byte[]> AGENT_ID = Metadata.Key.of("redwatch-agent-id-bin", Metadata.BINARY_BYTE_MARSHALLER);
-    public static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    public static final Metadata.Key<byte[]> AGENT_ID =
+            Metadata.Key.of("redwatch-agent-id-bin", Metadata.BINARY_BYTE_MARSHALLER);
+    public static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
         @Override
         public InputStream stream(byte[] value) {
@@ -42,8 +44,11 @@ public final class WireClient implements AutoCloseable {
         }
     };
     private static final MethodDescriptor<byte[], byte[]> STREAM = MethodDescriptor.<byte[], byte[]>newBuilder()
-            .setType(MethodDescriptor.MethodType.BIDI_STREAMING).setFullMethodName("redwatch.v1.Ingest/Stream")
-            .setRequestMarshaller(RAW).setResponseMarshaller(RAW).build();
+            .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+            .setFullMethodName("redwatch.v1.Ingest/Stream")
+            .setRequestMarshaller(RAW)
+            .setResponseMarshaller(RAW)
+            .build();
 
     private final ManagedChannel channel;
     private final boolean ownChannel;
@@ -52,7 +57,10 @@ public final class WireClient implements AutoCloseable {
     public final CompletableFuture<Status> closed = new CompletableFuture<>();
 
     public static ManagedChannel channel(int port) {
-        return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().maxInboundMessageSize(1 << 20).build();
+        return NettyChannelBuilder.forAddress("127.0.0.1", port)
+                .usePlaintext()
+                .maxInboundMessageSize(1 << 20)
+                .build();
     }
 
     /** A stream on its own connection; agentId or token null: that header is not sent. */
@@ -72,22 +80,25 @@ public final class WireClient implements AutoCloseable {
         if (agentId != null) headers.put(AGENT_ID, agentId.getBytes(StandardCharsets.UTF_8));
         if (token != null) headers.put(AUTHORIZATION, "Bearer " + token);
         call = channel.newCall(STREAM, CallOptions.DEFAULT);
-        call.start(new ClientCall.Listener<>() {
-            @Override
-            public void onMessage(byte[] message) {
-                try {
-                    received.add(CollectorMessage.parseFrom(message));
-                } catch (IOException e) {
-                    throw new IllegalStateException("the collector sent bytes that are not a CollectorMessage", e);
-                }
-                call.request(1);
-            }
+        call.start(
+                new ClientCall.Listener<>() {
+                    @Override
+                    public void onMessage(byte[] message) {
+                        try {
+                            received.add(CollectorMessage.parseFrom(message));
+                        } catch (IOException e) {
+                            throw new IllegalStateException(
+                                    "the collector sent bytes that are not a CollectorMessage", e);
+                        }
+                        call.request(1);
+                    }
 
-            @Override
-            public void onClose(Status status, Metadata trailers) {
-                closed.complete(status);
-            }
-        }, headers);
+                    @Override
+                    public void onClose(Status status, Metadata trailers) {
+                        closed.complete(status);
+                    }
+                },
+                headers);
         call.request(1);
     }
 
@@ -103,8 +114,13 @@ public final class WireClient implements AutoCloseable {
     }
 
     public WireClient hello(String agentId, int intervalMs) {
-        return send(AgentMessage.newBuilder().setHello(Hello.newBuilder().setAgentId(agentId).setHostname("wire-host")
-                .setVersion("wire-test").setIntervalMs(intervalMs)).build());
+        return send(AgentMessage.newBuilder()
+                .setHello(Hello.newBuilder()
+                        .setAgentId(agentId)
+                        .setHostname("wire-host")
+                        .setVersion("wire-test")
+                        .setIntervalMs(intervalMs))
+                .build());
     }
 
     public WireClient batch(Batch b) {

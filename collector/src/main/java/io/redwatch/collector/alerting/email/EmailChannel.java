@@ -34,11 +34,12 @@ public final class EmailChannel implements Channel, AutoCloseable {
                 .setHostname(settings.host())
                 .setPort(settings.port())
                 .setSsl(settings.ssl())
-                .setStarttls(switch (settings.starttls()) {
-                    case NONE -> StartTLSOptions.DISABLED;
-                    case OPTIONAL -> StartTLSOptions.OPTIONAL;
-                    case REQUIRED -> StartTLSOptions.REQUIRED;
-                })
+                .setStarttls(
+                        switch (settings.starttls()) {
+                            case NONE -> StartTLSOptions.DISABLED;
+                            case OPTIONAL -> StartTLSOptions.OPTIONAL;
+                            case REQUIRED -> StartTLSOptions.REQUIRED;
+                        })
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
                 // Pooled: with keepAlive off, vertx-mail 4.5.10 left some concurrent sends hanging past the
                 // timeout (DispatcherIT). Idle connections are closed soon, since most servers drop them anyway.
@@ -48,7 +49,9 @@ public final class EmailChannel implements Channel, AutoCloseable {
         if (settings.username().isEmpty()) {
             mc.setLogin(LoginOption.DISABLED);
         } else {
-            mc.setLogin(LoginOption.REQUIRED).setUsername(settings.username()).setPassword(settings.password().reveal());
+            mc.setLogin(LoginOption.REQUIRED)
+                    .setUsername(settings.username())
+                    .setPassword(settings.password().reveal());
         }
         this.client = MailClient.create(vertx, mc);
     }
@@ -75,7 +78,8 @@ public final class EmailChannel implements Channel, AutoCloseable {
             client.sendMail(m).toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return Delivery.sent();
         } catch (TimeoutException e) {
-            return Delivery.transientFailure("SMTP " + where() + " did not finish within " + timeout.toSeconds() + " s");
+            return Delivery.transientFailure(
+                    "SMTP " + where() + " did not finish within " + timeout.toSeconds() + " s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Delivery.transientFailure("interrupted while sending to " + where());

@@ -31,7 +31,8 @@ public final class EmailText {
     public String subject(Notice notice) {
         Notice n = ControlCharacters.escape(notice);
         List<NoticeItem> items = n.items();
-        String suppressed = n.suppressed().isEmpty() ? "" : " (+" + n.suppressed().count() + " suppressed)";
+        String suppressed =
+                n.suppressed().isEmpty() ? "" : " (+" + n.suppressed().count() + " suppressed)";
         if (items.isEmpty()) {
             return "[redwatch] " + n.suppressed().count() + " alerts suppressed since "
                     + AlertTimes.clock(n.suppressed().sinceMs(), zone);
@@ -40,19 +41,21 @@ public final class EmailText {
             NoticeItem i = items.get(0);
             return switch (i.kind()) {
                 case FIRING -> tag(i.severity()) + " " + i.title() + suppressed;
-                case REPEAT -> tag(i.severity()) + " " + i.title() + " (still firing since "
-                        + AlertTimes.clock(i.startedAtMs(), zone) + ")" + suppressed;
+                case REPEAT ->
+                    tag(i.severity()) + " " + i.title() + " (still firing since "
+                            + AlertTimes.clock(i.startedAtMs(), zone) + ")" + suppressed;
                 case RESOLVED -> "[RESOLVED] " + i.title() + suppressed;
             };
         }
         Severity worst = n.worstFiring();
         long resolved = n.count(NotificationKind.RESOLVED);
         long firing = items.size() - resolved;
-        String counts = resolved == 0 ? items.size() + " alerts"
+        String counts = resolved == 0
+                ? items.size() + " alerts"
                 : firing == 0 ? items.size() + " resolved" : firing + " firing, " + resolved + " resolved";
         String tag = worst == null ? "[RESOLVED]" : tag(worst);
-        return tag + " " + counts + " on " + n.host() + ": " + items.get(0).title()
-                + (items.size() > 1 ? ", …" : "") + suppressed;
+        return tag + " " + counts + " on " + n.host() + ": " + items.get(0).title() + (items.size() > 1 ? ", …" : "")
+                + suppressed;
     }
 
     /** The body, with control characters in names, log lines and advice escaped: no value adds a line. */
@@ -65,12 +68,21 @@ public final class EmailText {
             item(b, items.get(k));
         }
         if (items.size() > FULL_ITEMS) {
-            b.append("\n----------------\n").append(items.size() - FULL_ITEMS).append(" more on ").append(n.host())
+            b.append("\n----------------\n")
+                    .append(items.size() - FULL_ITEMS)
+                    .append(" more on ")
+                    .append(n.host())
                     .append(":\n");
             int listed = 0;
             for (int k = FULL_ITEMS; k < items.size() && listed < LISTED_ITEMS; k++, listed++) {
                 NoticeItem i = items.get(k);
-                b.append("- ").append(word(i)).append(' ').append(i.title()).append(": ").append(i.summary()).append('\n');
+                b.append("- ")
+                        .append(word(i))
+                        .append(' ')
+                        .append(i.title())
+                        .append(": ")
+                        .append(i.summary())
+                        .append('\n');
             }
             int rest = items.size() - FULL_ITEMS - listed;
             if (rest > 0) b.append("- and ").append(rest).append(" more\n");
@@ -78,9 +90,13 @@ public final class EmailText {
         SuppressedSummary s = n.suppressed();
         if (!s.isEmpty()) {
             b.append(items.isEmpty() ? "" : "\n----------------\n")
-                    .append("And ").append(s.count()).append(" more alerts suppressed by the rate limit since ")
-                    .append(AlertTimes.full(s.sinceMs(), zone)).append(": ")
-                    .append(String.join(", ", s.examples())).append(s.examples().size() < s.count() ? ", …" : "")
+                    .append("And ")
+                    .append(s.count())
+                    .append(" more alerts suppressed by the rate limit since ")
+                    .append(AlertTimes.full(s.sinceMs(), zone))
+                    .append(": ")
+                    .append(String.join(", ", s.examples()))
+                    .append(s.examples().size() < s.count() ? ", …" : "")
                     .append('\n');
         }
         b.append("\n-- \nredwatch");
@@ -95,14 +111,23 @@ public final class EmailText {
             for (String e : i.evidence()) b.append("- ").append(e).append('\n');
             b.append('\n');
         }
-        if (i.kind() != NotificationKind.RESOLVED && i.advice() != null && !i.advice().isBlank()) {
+        if (i.kind() != NotificationKind.RESOLVED
+                && i.advice() != null
+                && !i.advice().isBlank()) {
             b.append("Advice:\n").append(i.advice()).append("\n\n");
         }
-        b.append("Instance: ").append(i.instance()).append(" (host ").append(i.host()).append(")\n");
+        b.append("Instance: ")
+                .append(i.instance())
+                .append(" (host ")
+                .append(i.host())
+                .append(")\n");
         b.append("Started: ").append(AlertTimes.full(i.startedAtMs(), zone)).append('\n');
         if (i.kind() == NotificationKind.RESOLVED) {
-            b.append("Resolved: ").append(AlertTimes.full(i.resolvedAtMs(), zone)).append(" (lasted ")
-                    .append(AlertTimes.age(i.resolvedAtMs() - i.startedAtMs())).append(")\n");
+            b.append("Resolved: ")
+                    .append(AlertTimes.full(i.resolvedAtMs(), zone))
+                    .append(" (lasted ")
+                    .append(AlertTimes.age(i.resolvedAtMs() - i.startedAtMs()))
+                    .append(")\n");
         }
     }
 

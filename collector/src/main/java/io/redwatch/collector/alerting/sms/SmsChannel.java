@@ -17,11 +17,15 @@ public final class SmsChannel implements Channel {
     public SmsChannel(SmsSettings settings, ZoneId zone, Duration timeout) {
         this.settings = settings;
         this.text = new SmsText(zone);
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(timeout)
+                .build();
         this.gateway = switch (settings.provider()) {
             case WEBHOOK -> new WebhookGateway(http, settings.url(), timeout);
-            case TWILIO -> new TwilioGateway(http, settings.url(), settings.accountSid(), settings.authToken(),
-                    settings.from(), timeout);
+            case TWILIO ->
+                new TwilioGateway(
+                        http, settings.url(), settings.accountSid(), settings.authToken(), settings.from(), timeout);
         };
     }
 

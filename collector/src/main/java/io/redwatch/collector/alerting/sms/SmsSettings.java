@@ -13,8 +13,8 @@ import java.util.List;
  * @param authToken  twilio only
  * @param from       twilio only: the sending number (E.164) or messaging service
  */
-public record SmsSettings(SmsProvider provider, URI url, List<String> to, String accountSid, Secret authToken,
-                          String from) {
+public record SmsSettings(
+        SmsProvider provider, URI url, List<String> to, String accountSid, Secret authToken, String from) {
     public static final URI TWILIO_API = URI.create("https://api.twilio.com");
 
     public SmsSettings {

@@ -42,27 +42,38 @@ public final class SmsText {
     String raw(Notice n) {
         List<NoticeItem> items = n.items();
         SuppressedSummary s = n.suppressed();
-        String suppressed = s.isEmpty() ? "" : " (+" + s.count() + " suppressed since "
-                + AlertTimes.clock(s.sinceMs(), zone) + ")";
+        String suppressed =
+                s.isEmpty() ? "" : " (+" + s.count() + " suppressed since " + AlertTimes.clock(s.sinceMs(), zone) + ")";
         if (items.isEmpty()) {
             return "[redwatch] " + s.count() + " alerts suppressed since " + AlertTimes.clock(s.sinceMs(), zone) + ": "
                     + String.join(", ", s.examples());
         }
         if (items.size() == 1) {
             NoticeItem i = items.get(0);
-            String head = (i.kind() == NotificationKind.RESOLVED ? "[RESOLVED]" : "[" + i.severity().name() + "]")
+            String head = (i.kind() == NotificationKind.RESOLVED
+                            ? "[RESOLVED]"
+                            : "[" + i.severity().name() + "]")
                     + " " + i.rule() + " " + i.instance() + (i.kind() == NotificationKind.REPEAT ? " still firing" : "")
                     + suppressed + ": " + i.summary();
-            return i.kind() == NotificationKind.RESOLVED || i.advice() == null || i.advice().isBlank()
-                    ? head : head + " Fix: " + i.advice();
+            return i.kind() == NotificationKind.RESOLVED
+                            || i.advice() == null
+                            || i.advice().isBlank()
+                    ? head
+                    : head + " Fix: " + i.advice();
         }
         Severity worst = n.worstFiring();
         long resolved = n.count(NotificationKind.RESOLVED);
         StringBuilder b = new StringBuilder();
-        b.append(worst == null ? "[RESOLVED]" : "[" + worst.name() + "]").append(' ')
-                .append(items.size() - resolved == 0 || resolved == 0 ? items.size() + " alerts"
-                        : (items.size() - resolved) + " firing, " + resolved + " resolved")
-                .append(" on ").append(n.host()).append(suppressed).append(':');
+        b.append(worst == null ? "[RESOLVED]" : "[" + worst.name() + "]")
+                .append(' ')
+                .append(
+                        items.size() - resolved == 0 || resolved == 0
+                                ? items.size() + " alerts"
+                                : (items.size() - resolved) + " firing, " + resolved + " resolved")
+                .append(" on ")
+                .append(n.host())
+                .append(suppressed)
+                .append(':');
         for (int k = 0; k < items.size() && b.length() < 2 * GSM_LIMIT; k++) {
             NoticeItem i = items.get(k);
             b.append(k == 0 ? " " : ", ").append(i.rule()).append(' ').append(i.instance());
@@ -146,7 +157,8 @@ public final class SmsText {
 
     private static boolean isCjk(char ch) {
         Character.UnicodeScript s = Character.UnicodeScript.of(ch);
-        if (s == Character.UnicodeScript.HAN || s == Character.UnicodeScript.HIRAGANA
+        if (s == Character.UnicodeScript.HAN
+                || s == Character.UnicodeScript.HIRAGANA
                 || s == Character.UnicodeScript.KATAKANA) {
             return true;
         }

@@ -30,8 +30,9 @@ final class TwilioGateway implements SmsGateway {
         this.http = http;
         String b = base.toString().replaceAll("/+$", "");
         this.endpoint = URI.create(b + "/2010-04-01/Accounts/" + accountSid + "/Messages.json");
-        this.authorization = "Basic " + Base64.getEncoder()
-                .encodeToString((accountSid + ":" + authToken.reveal()).getBytes(StandardCharsets.UTF_8));
+        this.authorization = "Basic "
+                + Base64.getEncoder()
+                        .encodeToString((accountSid + ":" + authToken.reveal()).getBytes(StandardCharsets.UTF_8));
         this.from = from;
         this.timeout = timeout;
     }

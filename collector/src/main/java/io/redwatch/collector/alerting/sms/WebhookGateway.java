@@ -34,8 +34,8 @@ final class WebhookGateway implements SmsGateway {
             HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             return HttpOutcome.of(r.statusCode(), r.body(), "SMS webhook " + url);
         } catch (IOException e) {
-            return Delivery.transientFailure("SMS webhook " + url + " unreachable: " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : " " + e.getMessage()));
+            return Delivery.transientFailure("SMS webhook " + url + " unreachable: "
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Delivery.transientFailure("interrupted while posting to " + url);

@@ -60,7 +60,10 @@ public final class SeriesQueries {
     /** Aligned series (arrays of the grid's length, null where nothing was sampled) of each chart. */
     public JsonObject series(String instance, String host, Window w, Instant now) throws SQLException {
         Grid g = new Grid(w, now);
-        JsonObject out = new JsonObject().put("window", w.label).put("step_s", w.step.toSeconds()).put("t", g.times());
+        JsonObject out = new JsonObject()
+                .put("window", w.label)
+                .put("step_s", w.step.toSeconds())
+                .put("t", g.times());
         try (Connection c = db.getConnection()) {
             info(c, instance, g, out);
             process(c, instance, g, out);
@@ -71,11 +74,19 @@ public final class SeriesQueries {
     }
 
     private void info(Connection c, String instance, Grid g, JsonObject out) throws SQLException {
-        Double[] used = g.empty(), rss = g.empty(), clients = g.empty(), offset = g.empty(), maxmemory = g.empty(), linkUp = g.empty();
+        Double[] used = g.empty(),
+                rss = g.empty(),
+                clients = g.empty(),
+                offset = g.empty(),
+                maxmemory = g.empty(),
+                linkUp = g.empty();
         List<OffsetDateTime> lastOfBucket = new ArrayList<>();
-        try (PreparedStatement ps = g.prepare(c, "SELECT date_bin(?::interval, ts, ?) b, max(used_memory), max(used_memory_rss),"
-                + " max(connected_clients), max(master_repl_offset), max(ts) FROM info_samples"
-                + " WHERE instance_id = (SELECT id FROM instance_ids WHERE instance = ?) AND ts >= ? AND ts < ? GROUP BY b", instance)) {
+        try (PreparedStatement ps = g.prepare(
+                c,
+                "SELECT date_bin(?::interval, ts, ?) b, max(used_memory), max(used_memory_rss),"
+                        + " max(connected_clients), max(master_repl_offset), max(ts) FROM info_samples"
+                        + " WHERE instance_id = (SELECT id FROM instance_ids WHERE instance = ?) AND ts >= ? AND ts < ? GROUP BY b",
+                instance)) {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     int k = g.index(rs.getObject(1, OffsetDateTime.class));
@@ -91,8 +102,9 @@ public final class SeriesQueries {
         // maxmemory and the link status live in the INFO records, unpacked per row by redwatch_info:
         // only the last sample of each bucket is read, so 7 days costs ~340 unpackings, not 60,000.
         if (!lastOfBucket.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT ts, maxmemory, master_link_status, role FROM redwatch_info"
-                    + " WHERE instance = ? AND ts = ANY (?)")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT ts, maxmemory, master_link_status, role FROM redwatch_info"
+                            + " WHERE instance = ? AND ts = ANY (?)")) {
                 ps.setString(1, instance);
                 Array times = c.createArrayOf("timestamptz", lastOfBucket.toArray());
                 ps.setArray(2, times);
@@ -103,21 +115,38 @@ public final class SeriesQueries {
                         maxmemory[k] = value(rs, 2);
                         String link = rs.getString(3);
                         // A master has no link: left out rather than drawn as "down".
-                        if (link != null && !"master".equals(rs.getString(4))) linkUp[k] = "up".equals(link) ? 1.0 : 0.0;
+                        if (link != null && !"master".equals(rs.getString(4)))
+                            linkUp[k] = "up".equals(link) ? 1.0 : 0.0;
                     }
                 }
             }
         }
-        out.put("memory", new JsonObject().put("used_memory", arr(used)).put("used_memory_rss", arr(rss)).put("maxmemory", arr(maxmemory)));
+        out.put(
+                "memory",
+                new JsonObject()
+                        .put("used_memory", arr(used))
+                        .put("used_memory_rss", arr(rss))
+                        .put("maxmemory", arr(maxmemory)));
         out.put("clients", new JsonObject().put("connected_clients", arr(clients)));
-        out.put("replication", new JsonObject().put("master_repl_offset", arr(offset)).put("link_up", arr(linkUp)));
+        out.put(
+                "replication",
+                new JsonObject().put("master_repl_offset", arr(offset)).put("link_up", arr(linkUp)));
     }
 
     private void process(Connection c, String instance, Grid g, JsonObject out) throws SQLException {
-        Double[] sockets = g.empty(), pipes = g.empty(), files = g.empty(), other = g.empty(), limit = g.empty(), rss = g.empty();
-        try (PreparedStatement ps = g.prepare(c, "SELECT date_bin(?::interval, ts, ?) b, max(fd_sockets), max(fd_pipes), max(fd_files),"
-                + " max(coalesce(fd_anon_inodes, 0) + coalesce(fd_other, 0)), max(nofile_soft), max(vm_rss) FROM process_facts"
-                + " WHERE instance = ? AND ts >= ? AND ts < ? GROUP BY b", instance); ResultSet rs = ps.executeQuery()) {
+        Double[] sockets = g.empty(),
+                pipes = g.empty(),
+                files = g.empty(),
+                other = g.empty(),
+                limit = g.empty(),
+                rss = g.empty();
+        try (PreparedStatement ps = g.prepare(
+                        c,
+                        "SELECT date_bin(?::interval, ts, ?) b, max(fd_sockets), max(fd_pipes), max(fd_files),"
+                                + " max(coalesce(fd_anon_inodes, 0) + coalesce(fd_other, 0)), max(nofile_soft), max(vm_rss) FROM process_facts"
+                                + " WHERE instance = ? AND ts >= ? AND ts < ? GROUP BY b",
+                        instance);
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 int k = g.index(rs.getObject(1, OffsetDateTime.class));
                 if (k < 0) continue;
@@ -129,16 +158,26 @@ public final class SeriesQueries {
                 rss[k] = value(rs, 7);
             }
         }
-        out.put("fds", new JsonObject().put("sockets", arr(sockets)).put("pipes", arr(pipes)).put("files", arr(files))
-                .put("other", arr(other)).put("limit", arr(limit)));
+        out.put(
+                "fds",
+                new JsonObject()
+                        .put("sockets", arr(sockets))
+                        .put("pipes", arr(pipes))
+                        .put("files", arr(files))
+                        .put("other", arr(other))
+                        .put("limit", arr(limit)));
         out.put("process_rss", arr(rss));
     }
 
     private void logs(Connection c, String instance, Grid g, JsonObject out) throws SQLException {
         Map<String, Double[]> byKind = new HashMap<>();
         Map<String, Double> totals = new HashMap<>();
-        try (PreparedStatement ps = g.prepare(c, "SELECT date_bin(?::interval, ts, ?) b, coalesce(kind, 'unclassified'), count(*)"
-                + " FROM log_events WHERE instance = ? AND ts >= ? AND ts < ? GROUP BY 1, 2", instance); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = g.prepare(
+                        c,
+                        "SELECT date_bin(?::interval, ts, ?) b, coalesce(kind, 'unclassified'), count(*)"
+                                + " FROM log_events WHERE instance = ? AND ts >= ? AND ts < ? GROUP BY 1, 2",
+                        instance);
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 int k = g.index(rs.getObject(1, OffsetDateTime.class));
                 if (k < 0) continue;
@@ -169,9 +208,12 @@ public final class SeriesQueries {
     private void host(Connection c, String host, Grid g, JsonObject out) throws SQLException {
         Double[] headroom = g.empty(), available = g.empty();
         if (host != null) {
-            try (PreparedStatement ps = g.prepare(c, "SELECT date_bin(?::interval, ts, ?) b, min(commit_limit - committed_as),"
-                    + " min(mem_available) FROM host_facts WHERE host = ? AND ts >= ? AND ts < ? GROUP BY b", host);
-                 ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = g.prepare(
+                            c,
+                            "SELECT date_bin(?::interval, ts, ?) b, min(commit_limit - committed_as),"
+                                    + " min(mem_available) FROM host_facts WHERE host = ? AND ts >= ? AND ts < ? GROUP BY b",
+                            host);
+                    ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     int k = g.index(rs.getObject(1, OffsetDateTime.class));
                     if (k < 0) continue;

@@ -41,20 +41,28 @@ public final class StatusRoutes {
     public void mount(Router router) {
         router.get("/").handler(ctx -> ctx.redirect("/status/"));
         router.route("/status/*").handler(ctx -> {
-            ctx.response().putHeader("Content-Security-Policy", CSP).putHeader("X-Content-Type-Options", "nosniff")
+            ctx.response()
+                    .putHeader("Content-Security-Policy", CSP)
+                    .putHeader("X-Content-Type-Options", "nosniff")
                     .putHeader("Referrer-Policy", "no-referrer");
             ctx.next();
         });
         // Files change only with the jar; a short cache keeps a phone from refetching on every view.
-        router.route("/status/*").handler(StaticHandler.create("status").setCachingEnabled(true).setMaxAgeSeconds(300)
-                .setIndexPage("index.html").setDirectoryListing(false));
+        router.route("/status/*")
+                .handler(StaticHandler.create("status")
+                        .setCachingEnabled(true)
+                        .setMaxAgeSeconds(300)
+                        .setIndexPage("index.html")
+                        .setDirectoryListing(false));
         router.get("/api/status/fleet").handler(ctx -> reply(ctx, status::fleet));
         router.get("/api/status/instance").handler(ctx -> {
             String name = name(ctx);
             if (name == null) return;
             reply(ctx, () -> {
                 JsonObject i = status.instance(name);
-                if (i == null) throw new NotFound("no instance named '" + name + "' has been stored; names are host:port as on the fleet page");
+                if (i == null)
+                    throw new NotFound("no instance named '" + name
+                            + "' has been stored; names are host:port as on the fleet page");
                 return i;
             });
         });
@@ -82,7 +90,11 @@ public final class StatusRoutes {
     private static String name(RoutingContext ctx) {
         String name = ctx.request().getParam("name");
         if (name == null || name.isBlank() || name.length() > MAX_NAME) {
-            send(ctx, 400, new JsonObject().put("error", "give ?name=host:port of an instance (at most " + MAX_NAME + " characters)"));
+            send(
+                    ctx,
+                    400,
+                    new JsonObject()
+                            .put("error", "give ?name=host:port of an instance (at most " + MAX_NAME + " characters)"));
             return null;
         }
         return name;
@@ -101,15 +113,27 @@ public final class StatusRoutes {
             } else if (r.cause() instanceof NotFound nf) {
                 send(ctx, 404, new JsonObject().put("error", nf.getMessage()));
             } else {
-                LOG.log(Level.WARNING, "GET " + ctx.request().path() + " failed: " + r.cause().getMessage()
-                        + "; the status page shows the error. Check PostgreSQL (GET /health).", r.cause());
-                send(ctx, 503, new JsonObject().put("error", "cannot read the history: " + r.cause().getMessage()));
+                LOG.log(
+                        Level.WARNING,
+                        "GET " + ctx.request().path() + " failed: " + r.cause().getMessage()
+                                + "; the status page shows the error. Check PostgreSQL (GET /health).",
+                        r.cause());
+                send(
+                        ctx,
+                        503,
+                        new JsonObject()
+                                .put(
+                                        "error",
+                                        "cannot read the history: " + r.cause().getMessage()));
             }
         });
     }
 
     private static void send(RoutingContext ctx, int status, JsonObject body) {
-        ctx.response().setStatusCode(status).putHeader("content-type", "application/json; charset=utf-8")
-                .putHeader("cache-control", "no-store").end(body.encode());
+        ctx.response()
+                .setStatusCode(status)
+                .putHeader("content-type", "application/json; charset=utf-8")
+                .putHeader("cache-control", "no-store")
+                .end(body.encode());
     }
 }

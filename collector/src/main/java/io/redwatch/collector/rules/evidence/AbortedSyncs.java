@@ -1,7 +1,7 @@
 package io.redwatch.collector.rules.evidence;
 
-import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
+import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.rules.view.ByteSize;
 import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.collector.rules.view.LogText;
@@ -31,17 +31,17 @@ import java.util.Optional;
  */
 public final class AbortedSyncs {
     /** One aborted sync: the replica (or "master"), the line that shows it, and why it could not finish. */
-    public record Abort(String peer, LogLine line, String why, boolean selfRepeating) { }
+    public record Abort(String peer, LogLine line, String why, boolean selfRepeating) {}
 
     /** Aborts that the log shows to be a loop, oldest first, per peer. */
     final Map<String, List<Abort>> loops = new LinkedHashMap<>();
 
     public static AbortedSyncs of(InstanceView h, long fromMs) {
         AbortedSyncs out = new AbortedSyncs();
-        Map<String, LogLine> syncing = new LinkedHashMap<>();   // master: replica host → start of its full sync
-        List<Abort> pending = new ArrayList<>();                 // aborts waiting for a restart to prove the loop
+        Map<String, LogLine> syncing = new LinkedHashMap<>(); // master: replica host → start of its full sync
+        List<Abort> pending = new ArrayList<>(); // aborts waiting for a restart to prove the loop
         boolean socketTarget = false;
-        boolean replicaSyncing = false;                          // replica: between Full resync and Finished
+        boolean replicaSyncing = false; // replica: between Full resync and Finished
         String asking = null;
         for (LogLine l : h.logs()) {
             if (l.timed() && l.tsMs() < fromMs) continue;
@@ -53,7 +53,8 @@ public final class AbortedSyncs {
                 replicaSyncing = true;
             } else if (l.is(LogKind.FULL_RESYNC) || l.is(LogKind.PARTIAL_RESYNC_REFUSED)) {
                 if (text.contains("Starting BGSAVE for SYNC")) socketTarget = text.contains("sockets");
-                String peer = LogText.replicaAddress(text).map(AbortedSyncs::hostOf).orElse(asking);
+                String peer =
+                        LogText.replicaAddress(text).map(AbortedSyncs::hostOf).orElse(asking);
                 if (peer != null) {
                     out.restarted(pending, peer, l);
                     syncing.putIfAbsent(peer, l);
@@ -61,11 +62,20 @@ public final class AbortedSyncs {
             } else if (l.is(LogKind.REPLICA_SYNC_SENT) || text.contains("Streamed RDB transfer with")) {
                 LogText.replicaAddress(text).map(AbortedSyncs::hostOf).ifPresent(syncing::remove);
             } else if (l.is(LogKind.OUTPUT_BUFFER_LIMIT_KILL) && SyncWindow.isReplicaClient(l) && inSync(l)) {
-                String peer = LogText.clientField(text, "addr").map(AbortedSyncs::hostOf).orElse("?");
+                String peer = LogText.clientField(text, "addr")
+                        .map(AbortedSyncs::hostOf)
+                        .orElse("?");
                 String cmd = LogText.clientField(text, "cmd").orElse("sync");
-                String omem = LogText.number(LogText.clientField(text, "omem")).stream().mapToObj(ByteSize::human).findFirst().orElse("?");
-                out.add(new Abort(peer, l, "the master closed it for its output buffer (" + omem + ") while it was still in "
-                        + cmd.toUpperCase(java.util.Locale.ROOT), true));
+                String omem = LogText.number(LogText.clientField(text, "omem")).stream()
+                        .mapToObj(ByteSize::human)
+                        .findFirst()
+                        .orElse("?");
+                out.add(new Abort(
+                        peer,
+                        l,
+                        "the master closed it for its output buffer (" + omem + ") while it was still in "
+                                + cmd.toUpperCase(java.util.Locale.ROOT),
+                        true));
                 syncing.remove(peer);
             } else if (l.is(LogKind.REPLICA_LINK_LOST)) {
                 Optional<String> peer = LogText.replicaAddress(text).map(AbortedSyncs::hostOf);
@@ -75,11 +85,13 @@ public final class AbortedSyncs {
             } else if (l.is(LogKind.SYNC_ABORTED) || l.is(LogKind.BGSAVE_ABORTED) && text.contains("transfer")) {
                 boolean diskSaveFailed = text.contains("BGSAVE child returned an error") && !socketTarget;
                 if (!diskSaveFailed) {
-                    for (String peer : syncing.keySet()) pending.add(new Abort(peer, l, "the diskless transfer was aborted", false));
+                    for (String peer : syncing.keySet())
+                        pending.add(new Abort(peer, l, "the diskless transfer was aborted", false));
                     syncing.clear();
                 }
             } else if (l.is(LogKind.MASTER_LINK_LOST) && replicaSyncing) {
-                pending.add(new Abort("master", l, "the transfer from the master broke before the sync finished", false));
+                pending.add(
+                        new Abort("master", l, "the transfer from the master broke before the sync finished", false));
                 replicaSyncing = false;
             } else if (l.is(LogKind.SYNC_LOAD_FAILED)) {
                 out.restarted(pending, "master", l);

@@ -33,7 +33,8 @@ public record FdCeiling(long fds, String how, Setting maxclients) {
     public static boolean pastEventLoop(LogLine l) {
         String t = l.text();
         int colon = t.lastIndexOf(": ");
-        boolean reasonGiven = colon > 0 && (t.contains("(fd=") ? t.indexOf("(fd=") > colon + 2 : colon + 2 < t.length());
+        boolean reasonGiven =
+                colon > 0 && (t.contains("(fd=") ? t.indexOf("(fd=") > colon + 2 : colon + 2 < t.length());
         return t.contains("out of range") || t.contains("Result too large") || !reasonGiven;
     }
 }

@@ -19,12 +19,18 @@ public final class ForkBudget {
     final String processSource;
     /** -1 when unknown. */
     public final int overcommit;
+
     final String overcommitSource;
     public final OptionalLong promiseBytes;
     public final String promiseHow;
 
-    private ForkBudget(OptionalLong processBytes, String processSource, int overcommit, String overcommitSource,
-                       OptionalLong promiseBytes, String promiseHow) {
+    private ForkBudget(
+            OptionalLong processBytes,
+            String processSource,
+            int overcommit,
+            String overcommitSource,
+            OptionalLong promiseBytes,
+            String promiseHow) {
         this.processBytes = processBytes;
         this.processSource = processSource;
         this.overcommit = overcommit;
@@ -37,8 +43,12 @@ public final class ForkBudget {
         OptionalLong rss = h.infoNumber("used_memory_rss");
         String source = "INFO used_memory_rss";
         if (rss.isEmpty() || rss.getAsLong() <= 0) {
-            rss = h.latestProcess().filter(p -> p.getVmRss() > 0).map(p -> OptionalLong.of(p.getVmRss())).orElse(OptionalLong.empty());
-            source = "VmRSS of pid " + h.latestProcess().map(p -> Integer.toString(p.getPid())).orElse("?");
+            rss = h.latestProcess()
+                    .filter(p -> p.getVmRss() > 0)
+                    .map(p -> OptionalLong.of(p.getVmRss()))
+                    .orElse(OptionalLong.empty());
+            source = "VmRSS of pid "
+                    + h.latestProcess().map(p -> Integer.toString(p.getPid())).orElse("?");
         }
         Optional<HostFacts> host = h.hostFacts();
         int mode = host.map(HostFacts::getOvercommitMemory).orElse(-1);
@@ -54,10 +64,12 @@ public final class ForkBudget {
             if (mode == 2) {
                 long p = Math.max(0, f.getCommitLimit() - f.getCommittedAs());
                 promise = OptionalLong.of(p);
-                how = "CommitLimit " + ByteSize.human(f.getCommitLimit()) + " − Committed_AS " + ByteSize.human(f.getCommittedAs());
+                how = "CommitLimit " + ByteSize.human(f.getCommitLimit()) + " − Committed_AS "
+                        + ByteSize.human(f.getCommittedAs());
             } else if (mode == 0) {
                 promise = OptionalLong.of(f.getMemAvailable() + f.getSwapFree());
-                how = "MemAvailable " + ByteSize.human(f.getMemAvailable()) + " + SwapFree " + ByteSize.human(f.getSwapFree());
+                how = "MemAvailable " + ByteSize.human(f.getMemAvailable()) + " + SwapFree "
+                        + ByteSize.human(f.getSwapFree());
             }
         }
         return new ForkBudget(rss, source, mode, modeSource, promise, how);
@@ -69,7 +81,9 @@ public final class ForkBudget {
 
     /** True when both sides are known and the process is larger than the promise times the ratio. */
     public boolean atRisk(double ratio) {
-        return (overcommit == 0 || overcommit == 2) && processBytes.isPresent() && promiseBytes.isPresent()
+        return (overcommit == 0 || overcommit == 2)
+                && processBytes.isPresent()
+                && promiseBytes.isPresent()
                 && processBytes.getAsLong() > promiseBytes.getAsLong() * ratio;
     }
 
@@ -79,10 +93,13 @@ public final class ForkBudget {
 
     public List<String> evidence(InstanceView h) {
         List<String> out = new ArrayList<>();
-        String at = h.hostFacts().map(f -> h.time(f.getTsMs()) + " host " + f.getHost() + ": ").orElse("");
+        String at = h.hostFacts()
+                .map(f -> h.time(f.getTsMs()) + " host " + f.getHost() + ": ")
+                .orElse("");
         if (overcommitKnown()) out.add(at + "vm.overcommit_memory = " + overcommit + " (" + overcommitSource + ")");
         processBytes.ifPresent(b -> out.add("redis process memory " + ByteSize.human(b) + " (" + processSource + ")"));
-        promiseBytes.ifPresent(p -> out.add(at + "the kernel will promise a fork " + ByteSize.human(p) + " (" + promiseHow + ")"));
+        promiseBytes.ifPresent(
+                p -> out.add(at + "the kernel will promise a fork " + ByteSize.human(p) + " (" + promiseHow + ")"));
         return out;
     }
 }

@@ -1,7 +1,7 @@
 package io.redwatch.collector.rules.evidence;
 
-import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
+import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.rules.view.InstanceView;
 import io.redwatch.collector.rules.view.LogText;
 import java.util.ArrayList;

@@ -7,7 +7,8 @@ import io.redwatch.collector.rules.view.Setting;
 import java.util.OptionalLong;
 
 /** used_memory against maxmemory, with where maxmemory came from. */
-public record MemoryLimit(long used, long max, Setting maxSetting, Setting policy, long tsMs, boolean pasted, boolean countsRefusals) {
+public record MemoryLimit(
+        long used, long max, Setting maxSetting, Setting policy, long tsMs, boolean pasted, boolean countsRefusals) {
 
     public static java.util.Optional<MemoryLimit> of(InstanceView h) {
         java.util.Optional<InfoView> info = h.infoWith("used_memory");
@@ -17,9 +18,16 @@ public record MemoryLimit(long used, long max, Setting maxSetting, Setting polic
         long maxBytes = ByteSize.parse(max.value());
         if (used.isEmpty() || maxBytes <= 0) return java.util.Optional.empty();
         // Redis counts OOM replies (errorstats) from 6.2 on; an unknown version is assumed to count them.
-        boolean counts = h.infoWith("errorstat_OOM").isPresent() || h.version().map(v -> v.atLeast(6, 2, 0)).orElse(true);
-        return java.util.Optional.of(new MemoryLimit(used.getAsLong(), maxBytes, max, h.setting("maxmemory-policy"),
-                info.get().tsMs(), info.get().pasted(), counts));
+        boolean counts = h.infoWith("errorstat_OOM").isPresent()
+                || h.version().map(v -> v.atLeast(6, 2, 0)).orElse(true);
+        return java.util.Optional.of(new MemoryLimit(
+                used.getAsLong(),
+                maxBytes,
+                max,
+                h.setting("maxmemory-policy"),
+                info.get().tsMs(),
+                info.get().pasted(),
+                counts));
     }
 
     public double ratio() {
@@ -50,13 +58,16 @@ public record MemoryLimit(long used, long max, Setting maxSetting, Setting polic
         if (noeviction() && !countsRefusals && ratio() >= 0.99) {
             return "at the limit with noeviction (this Redis counts no refused writes; within 1 % of the limit they fail)";
         }
-        if (noeviction() && ratio() >= 0.98 && oomRepliesCounted > 0) return "at the limit with noeviction, " + oomRepliesCounted + " writes refused";
-        if (volatileOnly() && ratio() >= 1.05) return "above the limit with nothing left that " + policy.value().trim() + " may evict";
+        if (noeviction() && ratio() >= 0.98 && oomRepliesCounted > 0)
+            return "at the limit with noeviction, " + oomRepliesCounted + " writes refused";
+        if (volatileOnly() && ratio() >= 1.05)
+            return "above the limit with nothing left that " + policy.value().trim() + " may evict";
         return "";
     }
 
     public String evidence(InstanceView h) {
-        return (pasted ? "INFO (pasted)" : h.time(tsMs) + " INFO") + ": used_memory " + used + " (" + ByteSize.human(used) + "), maxmemory "
-                + max + " (" + ByteSize.human(max) + ", " + maxSetting.source() + ")";
+        return (pasted ? "INFO (pasted)" : h.time(tsMs) + " INFO") + ": used_memory " + used + " ("
+                + ByteSize.human(used) + "), maxmemory " + max + " (" + ByteSize.human(max) + ", " + maxSetting.source()
+                + ")";
     }
 }

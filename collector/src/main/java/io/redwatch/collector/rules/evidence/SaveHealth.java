@@ -1,7 +1,7 @@
 package io.redwatch.collector.rules.evidence;
 
-import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
+import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.rules.view.InfoView;
 import io.redwatch.collector.rules.view.InstanceView;
 import java.util.ArrayList;
@@ -18,10 +18,12 @@ public final class SaveHealth {
     public final Optional<LogLine> recovery;
     /** The INFO status field and its value when INFO has it ("err"/"ok"). */
     final Optional<String> infoStatus;
+
     final String statusField;
     public final boolean failingNow;
 
-    private SaveHealth(List<LogLine> failures, Optional<LogLine> recovery, String statusField, Optional<InfoView> info) {
+    private SaveHealth(
+            List<LogLine> failures, Optional<LogLine> recovery, String statusField, Optional<InfoView> info) {
         this.failures = List.copyOf(failures);
         this.recovery = recovery;
         this.statusField = statusField;
@@ -29,8 +31,11 @@ public final class SaveHealth {
         boolean logFailing = !failures.isEmpty() && recovery.isEmpty();
         if (infoStatus.isPresent() && "err".equalsIgnoreCase(infoStatus.get())) {
             failingNow = true;
-        } else if (infoStatus.isPresent() && (failures.isEmpty()
-                || !info.get().pasted() && info.get().tsMs() >= failures.get(failures.size() - 1).tsMs())) {
+        } else if (infoStatus.isPresent()
+                && (failures.isEmpty()
+                        || !info.get().pasted()
+                                && info.get().tsMs()
+                                        >= failures.get(failures.size() - 1).tsMs())) {
             // INFO is the server's own word on its last attempt, when it is known to be newer than the log's failures.
             failingNow = false;
         } else {
@@ -44,7 +49,8 @@ public final class SaveHealth {
         for (LogLine l : h.logs()) {
             if (l.is(LogKind.BGSAVE_ERROR) || l.is(LogKind.FORK_FAILED) && isRdbFork(l)) failures.add(l);
         }
-        Optional<LogLine> recovery = failures.isEmpty() ? Optional.empty()
+        Optional<LogLine> recovery = failures.isEmpty()
+                ? Optional.empty()
                 : firstAfter(h, failures.get(failures.size() - 1), LogKind.BGSAVE_OK, LogKind.DB_SAVED);
         return new SaveHealth(failures, recovery, "rdb_last_bgsave_status", h.infoWith("rdb_last_bgsave_status"));
     }
@@ -52,11 +58,14 @@ public final class SaveHealth {
     public static SaveHealth aof(InstanceView h) {
         List<LogLine> failures = new ArrayList<>();
         for (LogLine l : h.logs()) {
-            if (l.is(LogKind.AOF_REWRITE_ERROR) || l.is(LogKind.AOF_PIPE_ERROR) || l.is(LogKind.FORK_FAILED) && !isRdbFork(l)) {
+            if (l.is(LogKind.AOF_REWRITE_ERROR)
+                    || l.is(LogKind.AOF_PIPE_ERROR)
+                    || l.is(LogKind.FORK_FAILED) && !isRdbFork(l)) {
                 failures.add(l);
             }
         }
-        Optional<LogLine> recovery = failures.isEmpty() ? Optional.empty()
+        Optional<LogLine> recovery = failures.isEmpty()
+                ? Optional.empty()
                 : firstAfter(h, failures.get(failures.size() - 1), LogKind.AOF_REWRITE_OK);
         return new SaveHealth(failures, recovery, "aof_last_bgrewrite_status", h.infoWith("aof_last_bgrewrite_status"));
     }
@@ -78,7 +87,8 @@ public final class SaveHealth {
             for (int i = failures.size() - 1; i >= 0; i--) {
                 LogLine l = failures.get(i);
                 if (last.tsMs() - l.tsMs() > 60_000) break;
-                if (!l.text().contains("Background saving error") && !l.text().contains("terminated with error")) return l.text();
+                if (!l.text().contains("Background saving error") && !l.text().contains("terminated with error"))
+                    return l.text();
             }
             return last.text();
         }
@@ -87,8 +97,10 @@ public final class SaveHealth {
 
     public List<String> evidence(InstanceView h, int max) {
         List<String> out = new ArrayList<>(h.evidence(failures, max));
-        infoStatus.ifPresent(s -> out.add(h.infoWith(statusField).map(i -> i.pasted() ? "INFO (pasted)" : h.time(i.tsMs()) + " INFO")
-                .orElse("INFO") + ": " + statusField + ":" + s));
+        infoStatus.ifPresent(s -> out.add(h.infoWith(statusField)
+                        .map(i -> i.pasted() ? "INFO (pasted)" : h.time(i.tsMs()) + " INFO")
+                        .orElse("INFO")
+                + ": " + statusField + ":" + s));
         recovery.ifPresent(r -> out.add(h.evidence(r) + "   <- succeeded again"));
         return out;
     }

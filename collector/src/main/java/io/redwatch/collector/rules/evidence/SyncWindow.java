@@ -1,7 +1,7 @@
 package io.redwatch.collector.rules.evidence;
 
-import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
+import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.rules.view.ByteSize;
 import io.redwatch.collector.rules.view.InfoView;
 import io.redwatch.collector.rules.view.InstanceView;
@@ -42,12 +42,16 @@ public final class SyncWindow {
         for (LogLine l : h.logs(LogKind.OUTPUT_BUFFER_LIMIT_KILL)) {
             if (!isReplicaClient(l)) continue;
             OptionalLong omem = LogText.number(LogText.clientField(l.text(), "omem"));
-            if (omem.isPresent() && (w.omemPeak.isEmpty() || omem.getAsLong() > w.omemPeak.getAsLong())) w.omemPeak = omem;
+            if (omem.isPresent() && (w.omemPeak.isEmpty() || omem.getAsLong() > w.omemPeak.getAsLong()))
+                w.omemPeak = omem;
         }
         w.backlog = h.setting("repl-backlog-size");
         w.outputLimit = h.setting("client-output-buffer-limit");
-        boolean old = h.version().map(v -> !v.atLeast(5, 0, 0))
-                .orElse(h.logs().stream().anyMatch(l -> l.text().contains("with slave") || l.text().contains("MASTER <-> SLAVE")));
+        boolean old = h.version()
+                .map(v -> !v.atLeast(5, 0, 0))
+                .orElse(h.logs().stream()
+                        .anyMatch(
+                                l -> l.text().contains("with slave") || l.text().contains("MASTER <-> SLAVE")));
         w.replicaClass = old ? "slave" : "replica";
         return w;
     }
@@ -97,7 +101,9 @@ public final class SyncWindow {
         String[] words = outputLimit.value().trim().split("\\s+");
         for (int i = 0; i + 3 < words.length; i++) {
             if (words[i].equalsIgnoreCase("slave") || words[i].equalsIgnoreCase("replica")) {
-                return new long[] {ByteSize.parse(words[i + 1]), ByteSize.parse(words[i + 2]), ByteSize.parse(words[i + 3])};
+                return new long[] {
+                    ByteSize.parse(words[i + 1]), ByteSize.parse(words[i + 2]), ByteSize.parse(words[i + 3])
+                };
             }
         }
         return new long[] {256L << 20, 64L << 20, 60};
@@ -106,7 +112,9 @@ public final class SyncWindow {
     public String replicaLimitText() {
         long[] l = replicaLimit();
         return replicaClass + " " + ByteSize.config(l[0]) + " " + ByteSize.config(l[1]) + " " + l[2]
-                + (outputLimit.assumed() ? " (not known: assumed, Redis's default)" : " (" + outputLimit.source() + ")");
+                + (outputLimit.assumed()
+                        ? " (not known: assumed, Redis's default)"
+                        : " (" + outputLimit.source() + ")");
     }
 
     long recommendedBacklog(double headroom) {
@@ -127,8 +135,8 @@ public final class SyncWindow {
     public String limitCommand(double headroom) {
         long[] r = recommendedLimit(headroom);
         String value = replicaClass + " " + ByteSize.config(r[0]) + " " + ByteSize.config(r[1]) + " " + r[2];
-        return "`redis-cli CONFIG SET client-output-buffer-limit \"" + value + "\"` and `client-output-buffer-limit " + value
-                + "` in redis.conf";
+        return "`redis-cli CONFIG SET client-output-buffer-limit \"" + value + "\"` and `client-output-buffer-limit "
+                + value + "` in redis.conf";
     }
 
     public String backlogCommand(double headroom) {
@@ -139,7 +147,8 @@ public final class SyncWindow {
     /** The numbers, each with where it came from. */
     public List<String> evidence() {
         List<String> out = new ArrayList<>();
-        writeRate.ifPresent(r -> out.add(String.format(Locale.ROOT, "write rate W = %s/s (%s)", ByteSize.human((long) r), writeRateHow)));
+        writeRate.ifPresent(r -> out.add(
+                String.format(Locale.ROOT, "write rate W = %s/s (%s)", ByteSize.human((long) r), writeRateHow)));
         bgsaveSec.ifPresent(s -> out.add(String.format(Locale.ROOT, "bgsave %.1f s (%s)", s, bgsaveHow)));
         transferSec.ifPresent(s -> out.add(String.format(Locale.ROOT, "transfer %.1f s (%s)", s, transferHow)));
         if (loadSec.isPresent()) {
@@ -148,8 +157,11 @@ public final class SyncWindow {
             out.add("load time not in the data (the replica's log shows it); T leaves it out");
         }
         windowSec().ifPresent(s -> out.add(String.format(Locale.ROOT, "sync window T = %.1f s", s)));
-        neededBytes().ifPresent(n -> out.add("W × T = " + ByteSize.human((long) n) + " must fit in the backlog and the replica's output buffer"));
-        omemPeak.ifPresent(o -> out.add("replica output buffer peak omem = " + ByteSize.human(o) + " (" + o + " bytes)"));
+        neededBytes()
+                .ifPresent(n -> out.add("W × T = " + ByteSize.human((long) n)
+                        + " must fit in the backlog and the replica's output buffer"));
+        omemPeak.ifPresent(
+                o -> out.add("replica output buffer peak omem = " + ByteSize.human(o) + " (" + o + " bytes)"));
         out.add(backlog.evidence());
         out.add("client-output-buffer-limit " + replicaLimitText());
         return out;
@@ -159,12 +171,15 @@ public final class SyncWindow {
         InfoView first = null;
         InfoView last = null;
         for (InfoView i : h.infos()) {
-            if (i.pasted() || !"master".equals(i.get("role").orElse("")) || i.number("master_repl_offset").isEmpty()) continue;
+            if (i.pasted()
+                    || !"master".equals(i.get("role").orElse(""))
+                    || i.number("master_repl_offset").isEmpty()) continue;
             if (first == null) first = i;
             last = i;
         }
         if (first != null && last.tsMs() - first.tsMs() >= 10_000) {
-            double d = last.number("master_repl_offset").getAsLong() - first.number("master_repl_offset").getAsLong();
+            double d = last.number("master_repl_offset").getAsLong()
+                    - first.number("master_repl_offset").getAsLong();
             if (d >= 0) {
                 writeRate = OptionalDouble.of(d * 1000.0 / (last.tsMs() - first.tsMs()));
                 writeRateHow = "Δmaster_repl_offset over " + (last.tsMs() - first.tsMs()) / 1000 + " s of INFO";
@@ -215,11 +230,11 @@ public final class SyncWindow {
         double bg = 0;
         double tr = 0;
         double ld = 0;
-        LogLine syncStart = null;   // master: Starting BGSAVE for SYNC
-        LogLine bgsaveDone = null;  // master: Background saving terminated
-        LogLine fullResync = null;  // replica: Full resync from master
-        LogLine receiving = null;   // replica: receiving N bytes
-        LogLine flushing = null;    // replica: Flushing old data
+        LogLine syncStart = null; // master: Starting BGSAVE for SYNC
+        LogLine bgsaveDone = null; // master: Background saving terminated
+        LogLine fullResync = null; // replica: Full resync from master
+        LogLine receiving = null; // replica: receiving N bytes
+        LogLine flushing = null; // replica: Flushing old data
         for (LogLine l : h.logs()) {
             if (!l.timed()) continue;
             String text = l.text();
@@ -253,7 +268,8 @@ public final class SyncWindow {
         }
         if (tr > 0) {
             transferSec = OptionalDouble.of(tr);
-            transferHow = "longest in the log: master, end of BGSAVE → replica synchronized; replica, receiving → flushing";
+            transferHow =
+                    "longest in the log: master, end of BGSAVE → replica synchronized; replica, receiving → flushing";
         }
         if (ld > 0) {
             loadSec = OptionalDouble.of(ld);

@@ -6,7 +6,7 @@ import java.util.Locale;
 public final class ByteSize {
     private static final long MB = 1L << 20;
 
-    private ByteSize() { }
+    private ByteSize() {}
 
     /** "27.97 GiB", "256.0 MiB", "812 B". */
     public static String human(long bytes) {
@@ -41,7 +41,15 @@ public final class ByteSize {
     public static long parse(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
         long mul = 1;
-        String[][] units = {{"gb", "1073741824"}, {"mb", "1048576"}, {"kb", "1024"}, {"g", "1000000000"}, {"m", "1000000"}, {"k", "1000"}, {"b", "1"}};
+        String[][] units = {
+            {"gb", "1073741824"},
+            {"mb", "1048576"},
+            {"kb", "1024"},
+            {"g", "1000000000"},
+            {"m", "1000000"},
+            {"k", "1000"},
+            {"b", "1"}
+        };
         for (String[] u : units) {
             if (t.endsWith(u[0])) {
                 mul = Long.parseLong(u[1]);

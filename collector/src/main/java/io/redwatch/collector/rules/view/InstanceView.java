@@ -1,7 +1,7 @@
 package io.redwatch.collector.rules.view;
 
-import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.LogKind;
+import io.redwatch.collector.facts.LogLine;
 import io.redwatch.collector.facts.TypedInfo;
 import io.redwatch.proto.v1.ConfigSnapshot;
 import io.redwatch.proto.v1.ConfigValue;
@@ -52,6 +52,7 @@ public final class InstanceView {
     private final List<LogLine> logs;
     /** The lines of each kind, oldest first: rules ask for kinds dozens of times per evaluation. */
     private final Map<LogKind, List<LogLine>> byKind = new EnumMap<>(LogKind.class);
+
     private final ConfigSnapshot config;
     private final Map<String, String> configValues = new HashMap<>();
     private final HostFacts hostFacts;
@@ -64,17 +65,26 @@ public final class InstanceView {
         this.zone = b.zone;
         this.currentOnly = b.currentOnly;
         long from = nowMs - b.window.toMillis();
-        this.infos = b.infos.stream().filter(i -> i.tsMs() >= from).sorted(Comparator.comparingLong(TypedInfo::tsMs))
-                .map(InfoView::new).toList();
-        this.pings = b.pings.stream().filter(p -> p.getTsMs() >= from).sorted(Comparator.comparingLong(PingResult::getTsMs)).toList();
-        this.processes = b.processes.stream().filter(p -> p.getTsMs() >= from)
-                .sorted(Comparator.comparingLong(ProcessFacts::getTsMs)).toList();
+        this.infos = b.infos.stream()
+                .filter(i -> i.tsMs() >= from)
+                .sorted(Comparator.comparingLong(TypedInfo::tsMs))
+                .map(InfoView::new)
+                .toList();
+        this.pings = b.pings.stream()
+                .filter(p -> p.getTsMs() >= from)
+                .sorted(Comparator.comparingLong(PingResult::getTsMs))
+                .toList();
+        this.processes = b.processes.stream()
+                .filter(p -> p.getTsMs() >= from)
+                .sorted(Comparator.comparingLong(ProcessFacts::getTsMs))
+                .toList();
         List<LogLine> sorted = new ArrayList<>(b.logs);
         sorted.sort(Comparator.comparingLong(LogLine::tsMs)); // stable: pasted order kept within one timestamp
         sorted = withoutRepeats(sorted);
         int skip = Math.max(0, sorted.size() - b.maxLogEvents);
         this.logs = List.copyOf(sorted.subList(skip, sorted.size()));
-        for (LogLine l : logs) byKind.computeIfAbsent(l.kind(), k -> new ArrayList<>()).add(l);
+        for (LogLine l : logs)
+            byKind.computeIfAbsent(l.kind(), k -> new ArrayList<>()).add(l);
         this.config = b.config;
         if (config != null) {
             for (ConfigValue v : config.getValuesList()) configValues.put(v.getKey(), v.getValue());
@@ -275,7 +285,9 @@ public final class InstanceView {
                 String t = l.text();
                 int at = t.indexOf("version");
                 if (at >= 0) {
-                    String rest = t.substring(at + "version".length()).replace("=", " ").trim();
+                    String rest = t.substring(at + "version".length())
+                            .replace("=", " ")
+                            .trim();
                     int end = rest.indexOf(',');
                     Optional<RedisVersion> parsed = RedisVersion.parse(end < 0 ? rest : rest.substring(0, end));
                     if (parsed.isPresent()) return parsed;
@@ -338,7 +350,7 @@ public final class InstanceView {
                 case LOG -> log(r.getLog());
                 case PROCESS -> processes.add(r.getProcess());
                 case HOST -> host(r.getHost());
-                default -> { }
+                default -> {}
             }
             return this;
         }
@@ -398,11 +410,28 @@ public final class InstanceView {
          * newest time of any other record. Pasted INFO does not count: its time is when it was pasted.
          */
         public InstanceView buildAtNewestFact() {
-            long newest = logs.stream().filter(LogLine::timed).mapToLong(LogLine::tsMs).max().orElse(Long.MIN_VALUE);
+            long newest = logs.stream()
+                    .filter(LogLine::timed)
+                    .mapToLong(LogLine::tsMs)
+                    .max()
+                    .orElse(Long.MIN_VALUE);
             if (newest == Long.MIN_VALUE) {
-                newest = Math.max(newest, infos.stream().filter(i -> !i.pasted()).mapToLong(TypedInfo::tsMs).max().orElse(Long.MIN_VALUE));
-                newest = Math.max(newest, pings.stream().mapToLong(PingResult::getTsMs).max().orElse(Long.MIN_VALUE));
-                newest = Math.max(newest, processes.stream().mapToLong(ProcessFacts::getTsMs).max().orElse(Long.MIN_VALUE));
+                newest = Math.max(
+                        newest,
+                        infos.stream()
+                                .filter(i -> !i.pasted())
+                                .mapToLong(TypedInfo::tsMs)
+                                .max()
+                                .orElse(Long.MIN_VALUE));
+                newest = Math.max(
+                        newest,
+                        pings.stream().mapToLong(PingResult::getTsMs).max().orElse(Long.MIN_VALUE));
+                newest = Math.max(
+                        newest,
+                        processes.stream()
+                                .mapToLong(ProcessFacts::getTsMs)
+                                .max()
+                                .orElse(Long.MIN_VALUE));
                 if (config != null) newest = Math.max(newest, config.getTsMs());
                 if (hostFacts != null) newest = Math.max(newest, hostFacts.getTsMs());
             }

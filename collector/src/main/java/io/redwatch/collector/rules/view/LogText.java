@@ -6,7 +6,7 @@ import java.util.OptionalLong;
 
 /** Small pieces cut out of Redis log messages. Every method returns empty rather than guessing. */
 public final class LogText {
-    private LogText() { }
+    private LogText() {}
 
     /** The value of {@code name=} in a client description: {@code omem=268443524}, {@code flags=S}, {@code addr=10.0.0.1:5000}. */
     public static Optional<String> clientField(String text, String name) {
@@ -38,7 +38,8 @@ public final class LogText {
                 int end = start;
                 while (end < text.length() && text.charAt(end) != ' ' && text.charAt(end) != ')') end++;
                 String candidate = stripDot(text.substring(start, end));
-                if (candidate.indexOf(':') > 0 && Character.isLetterOrDigit(candidate.charAt(0)) || candidate.startsWith("[")) {
+                if (candidate.indexOf(':') > 0 && Character.isLetterOrDigit(candidate.charAt(0))
+                        || candidate.startsWith("[")) {
                     return Optional.of(candidate);
                 }
                 at = lower.indexOf(word, start);

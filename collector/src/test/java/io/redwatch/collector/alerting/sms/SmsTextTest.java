@@ -16,11 +16,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SmsTextTest {
-    private static final String ADVICE_EN = "Run sysctl vm.overcommit_memory=1 now, and add vm.overcommit_memory = 1 to "
-            + "/etc/sysctl.conf so it survives a reboot; longer term, more RAM or a smaller dataset.";
+    private static final String ADVICE_EN =
+            "Run sysctl vm.overcommit_memory=1 now, and add vm.overcommit_memory = 1 to "
+                    + "/etc/sysctl.conf so it survives a reboot; longer term, more RAM or a smaller dataset.";
     // From seed 001 (redis丢失数据案例): the advice as the Chinese post-mortem gives it.
-    private static final String ADVICE_ZH = "可以简单的通过修改overcommit_memory系统参数为1来改变这种简单粗暴的检查行为:"
-            + " sysctl vm.overcommit_memory=1 并写入 /etc/sysctl.conf";
+    private static final String ADVICE_ZH =
+            "可以简单的通过修改overcommit_memory系统参数为1来改变这种简单粗暴的检查行为:" + " sysctl vm.overcommit_memory=1 并写入 /etc/sysctl.conf";
 
     private final SmsText text = new SmsText(ZoneId.of("Asia/Shanghai"));
 
@@ -32,10 +33,16 @@ class SmsTextTest {
 
     @Test
     void englishAlertFitsOneGsmSmsAndKeepsWholeWords() {
-        String raw = text.raw(notice(item("fork_enomem", "db1:6379",
-                "Background save fails every 6 s: fork: Cannot allocate memory (62 GB host, 27.55 GB dataset)", ADVICE_EN)));
-        String fitted = text.render(notice(item("fork_enomem", "db1:6379",
-                "Background save fails every 6 s: fork: Cannot allocate memory (62 GB host, 27.55 GB dataset)", ADVICE_EN)));
+        String raw = text.raw(notice(item(
+                "fork_enomem",
+                "db1:6379",
+                "Background save fails every 6 s: fork: Cannot allocate memory (62 GB host, 27.55 GB dataset)",
+                ADVICE_EN)));
+        String fitted = text.render(notice(item(
+                "fork_enomem",
+                "db1:6379",
+                "Background save fails every 6 s: fork: Cannot allocate memory (62 GB host, 27.55 GB dataset)",
+                ADVICE_EN)));
         assertTrue(raw.length() > 160, "the raw text must be too long for this test to mean anything: " + raw.length());
         assertTrue(SmsText.isGsm7(fitted), fitted);
         assertTrue(SmsText.length(fitted) <= 160, fitted.length() + ": " + fitted);
@@ -71,7 +78,7 @@ class SmsTextTest {
 
     @Test
     void gsmExtensionCharactersCountTwice() {
-        String s = "[".repeat(81);  // 162 septets
+        String s = "[".repeat(81); // 162 septets
         assertEquals(162, SmsText.length(s));
         assertTrue(SmsText.length(SmsText.fit(s)) <= 160);
     }
@@ -98,7 +105,8 @@ class SmsTextTest {
         List<String> words = Arrays.asList(raw.split("\\s+"));
         for (String w : body.split("\\s+")) {
             if (w.codePoints().noneMatch(cp -> Character.UnicodeScript.of(cp) == Character.UnicodeScript.HAN)) {
-                assertTrue(words.stream().anyMatch(o -> o.startsWith(w.replaceAll("[,;:(]+$", ""))), "whole word: " + w);
+                assertTrue(
+                        words.stream().anyMatch(o -> o.startsWith(w.replaceAll("[,;:(]+$", ""))), "whole word: " + w);
             }
         }
     }
@@ -108,7 +116,17 @@ class SmsTextTest {
     }
 
     private static NoticeItem item(String rule, String instance, String summary, String advice) {
-        return new NoticeItem(1, NotificationKind.FIRING, rule, Severity.CRITICAL, instance, "db1", summary,
-                List.of("11 Aug 10:43:12.034 # Can't save in background: fork: Cannot allocate memory"), advice, 0, 0);
+        return new NoticeItem(
+                1,
+                NotificationKind.FIRING,
+                rule,
+                Severity.CRITICAL,
+                instance,
+                "db1",
+                summary,
+                List.of("11 Aug 10:43:12.034 # Can't save in background: fork: Cannot allocate memory"),
+                advice,
+                0,
+                0);
     }
 }

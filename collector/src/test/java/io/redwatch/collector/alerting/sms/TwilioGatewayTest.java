@@ -37,8 +37,13 @@ class TwilioGatewayTest {
     @BeforeEach
     void start() throws Exception {
         twilio = new SmsGatewayServer();
-        SmsSettings s = new SmsSettings(SmsProvider.TWILIO, URI.create("http://127.0.0.1:" + twilio.port()),
-                List.of("+8613800000000"), SID, Secret.of("tok3n"), "+15005550006");
+        SmsSettings s = new SmsSettings(
+                SmsProvider.TWILIO,
+                URI.create("http://127.0.0.1:" + twilio.port()),
+                List.of("+8613800000000"),
+                SID,
+                Secret.of("tok3n"),
+                "+15005550006");
         channel = new SmsChannel(s, ZoneOffset.UTC, Duration.ofSeconds(5));
     }
 
@@ -69,11 +74,15 @@ class TwilioGatewayTest {
 
     @Test
     void anInvalidNumberIsAPermanentFailureWithTwiliosError() {
-        twilio.answer(400, "{\"code\": 21211, \"message\": \"The 'To' number +86138 is not a valid phone number.\","
-                + " \"more_info\": \"https://www.twilio.com/docs/errors/21211\", \"status\": 400}");
+        twilio.answer(
+                400,
+                "{\"code\": 21211, \"message\": \"The 'To' number +86138 is not a valid phone number.\","
+                        + " \"more_info\": \"https://www.twilio.com/docs/errors/21211\", \"status\": 400}");
         Delivery d = channel.send("+86138", notice("x"));
         assertEquals(Delivery.Outcome.PERMANENT, d.outcome());
-        assertTrue(d.detail().contains("HTTP 400: error 21211 The 'To' number +86138 is not a valid phone number."), d.detail());
+        assertTrue(
+                d.detail().contains("HTTP 400: error 21211 The 'To' number +86138 is not a valid phone number."),
+                d.detail());
     }
 
     @Test
@@ -85,9 +94,13 @@ class TwilioGatewayTest {
         assertTrue(!auth.detail().contains("tok3n"), "never the token: " + auth.detail());
 
         twilio.answer(429, "{\"code\": 20429, \"message\": \"Too Many Requests\", \"status\": 429}");
-        assertEquals(Delivery.Outcome.TRANSIENT, channel.send("+8613800000000", notice("x")).outcome());
+        assertEquals(
+                Delivery.Outcome.TRANSIENT,
+                channel.send("+8613800000000", notice("x")).outcome());
         twilio.answer(503, "");
-        assertEquals(Delivery.Outcome.TRANSIENT, channel.send("+8613800000000", notice("x")).outcome());
+        assertEquals(
+                Delivery.Outcome.TRANSIENT,
+                channel.send("+8613800000000", notice("x")).outcome());
     }
 
     @Test
@@ -98,8 +111,20 @@ class TwilioGatewayTest {
     }
 
     private static Notice notice(String summary) {
-        return new Notice("db1", List.of(new NoticeItem(1, NotificationKind.FIRING, "fork_enomem", Severity.CRITICAL,
-                "db1:6379", "db1", summary, List.of(), "sysctl vm.overcommit_memory=1 并写入 /etc/sysctl.conf", 0, 0)),
+        return new Notice(
+                "db1",
+                List.of(new NoticeItem(
+                        1,
+                        NotificationKind.FIRING,
+                        "fork_enomem",
+                        Severity.CRITICAL,
+                        "db1:6379",
+                        "db1",
+                        summary,
+                        List.of(),
+                        "sysctl vm.overcommit_memory=1 并写入 /etc/sysctl.conf",
+                        0,
+                        0)),
                 SuppressedSummary.NONE);
     }
 
@@ -107,7 +132,8 @@ class TwilioGatewayTest {
         Map<String, String> out = new HashMap<>();
         for (String pair : body.split("&")) {
             int eq = pair.indexOf('=');
-            out.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+            out.put(
+                    URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
                     URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
         }
         return out;

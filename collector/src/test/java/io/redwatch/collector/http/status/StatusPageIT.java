@@ -67,7 +67,8 @@ class StatusPageIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        Assumptions.assumeTrue(
+                Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "skipped: the status page test needs Debian's chromium and chromium-driver ("
                         + CHROMIUM + ", " + CHROMEDRIVER + "); install them with"
                         + " `apt-get install -y chromium chromium-driver` (.ci/run does)");
@@ -76,8 +77,8 @@ class StatusPageIT {
         Files.writeString(dir.resolve("api.token"), token + "\n");
         Path yaml = dir.resolve("collector.yaml");
         Files.writeString(yaml, "http: {api_token_file: api.token}\n");
-        collector = new Collector(CollectorConfig.load(yaml,
-                new CollectorConfig.Overrides(null, 0, 0, db.url(), FreshDatabase.USER, null)));
+        collector = new Collector(CollectorConfig.load(
+                yaml, new CollectorConfig.Overrides(null, 0, 0, db.url(), FreshDatabase.USER, null)));
         collector.start();
 
         // MISCONF as in production: BGSAVE cannot write its file (the RDB dir is gone; root ignores
@@ -94,13 +95,24 @@ class StatusPageIT {
         // No Selenium Manager: the system chromedriver and chromium, and no network lookups.
         System.setProperty("SE_OFFLINE", "true");
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
-        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
-                .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                        "--window-size=" + PHONE_WIDTH + "," + PHONE_HEIGHT, "--hide-scrollbars");
-        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort().build(), options);
-        browser.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of("width", PHONE_WIDTH,
-                "height", PHONE_HEIGHT, "deviceScaleFactor", 1, "mobile", true));
+        ChromeOptions options = new ChromeOptions()
+                .setBinary(CHROMIUM.toFile())
+                .addArguments(
+                        "--headless=new",
+                        "--no-sandbox",
+                        "--disable-dev-shm-usage",
+                        "--disable-gpu",
+                        "--window-size=" + PHONE_WIDTH + "," + PHONE_HEIGHT,
+                        "--hide-scrollbars");
+        browser = new ChromeDriver(
+                new ChromeDriverService.Builder()
+                        .usingDriverExecutable(CHROMEDRIVER.toFile())
+                        .usingAnyFreePort()
+                        .build(),
+                options);
+        browser.executeCdpCommand(
+                "Emulation.setDeviceMetricsOverride",
+                Map.of("width", PHONE_WIDTH, "height", PHONE_HEIGHT, "deviceScaleFactor", 1, "mobile", true));
     }
 
     @AfterAll
@@ -120,7 +132,8 @@ class StatusPageIT {
         browser.get(base + "/");
 
         // The API needs the token: the page asks for it once and keeps it for the tab.
-        WebElement tokenInput = waitFor(Duration.ofSeconds(20)).until(ExpectedConditions.visibilityOfElementLocated(By.id("token-input")));
+        WebElement tokenInput = waitFor(Duration.ofSeconds(20))
+                .until(ExpectedConditions.visibilityOfElementLocated(By.id("token-input")));
         tokenInput.sendKeys(token);
         browser.findElement(By.cssSelector("#token-form button[type=submit]")).click();
 
@@ -128,28 +141,37 @@ class StatusPageIT {
         // the page until then, as an on-call would).
         By card = By.cssSelector("a.card.instance[data-instance='" + instance + "']");
         waitFor(Duration.ofSeconds(30)).until(ExpectedConditions.presenceOfElementLocated(card));
-        WebElement fleetCard = waitFor(INCIDENT_WAIT).pollingEvery(Duration.ofSeconds(2)).until(d -> {
-            WebElement c = d.findElements(card).stream().findFirst().orElse(null);
-            if (c != null && c.getText().contains("misconf_writes_refused")) return c;
-            d.navigate().refresh();
-            return null;
-        });
-        assertTrue(fleetCard.getAttribute("class").contains("critical"), "a critical incident marks the card: " + fleetCard.getAttribute("class"));
+        WebElement fleetCard = waitFor(INCIDENT_WAIT)
+                .pollingEvery(Duration.ofSeconds(2))
+                .until(d -> {
+                    WebElement c = d.findElements(card).stream().findFirst().orElse(null);
+                    if (c != null && c.getText().contains("misconf_writes_refused")) return c;
+                    d.navigate().refresh();
+                    return null;
+                });
+        assertTrue(
+                fleetCard.getAttribute("class").contains("critical"),
+                "a critical incident marks the card: " + fleetCard.getAttribute("class"));
         List<WebElement> cards = waitFor(Duration.ofSeconds(20)).until(d -> {
             List<WebElement> all = d.findElements(By.cssSelector("a.card.instance"));
             return all.size() == 2 ? all : null;
         });
-        assertEquals(instance, cards.get(0).getAttribute("data-instance"), "the instance with a critical alert comes first");
+        assertEquals(
+                instance, cards.get(0).getAttribute("data-instance"), "the instance with a critical alert comes first");
         assertEquals("status-host:" + healthy.port(), cards.get(1).getAttribute("data-instance"));
         screenshot("status-fleet.png");
 
         // One instance: the alert with its summary, evidence and advice; charts with points.
         fleetCard.click();
-        WebElement alert = waitFor(Duration.ofSeconds(20)).until(ExpectedConditions.visibilityOfElementLocated(
-                By.cssSelector("#firing .alert[data-rule='misconf_writes_refused']")));
+        WebElement alert = waitFor(Duration.ofSeconds(20))
+                .until(ExpectedConditions.visibilityOfElementLocated(
+                        By.cssSelector("#firing .alert[data-rule='misconf_writes_refused']")));
         assertTrue(alert.findElement(By.cssSelector(".summary")).getText().length() > 10, alert.getText());
-        assertTrue(alert.findElements(By.cssSelector(".evidence li")).size() > 0, "evidence is listed: " + alert.getText());
-        assertTrue(alert.findElement(By.cssSelector(".advice")).getText().contains("stop-writes-on-bgsave-error"),
+        assertTrue(
+                alert.findElements(By.cssSelector(".evidence li")).size() > 0,
+                "evidence is listed: " + alert.getText());
+        assertTrue(
+                alert.findElement(By.cssSelector(".advice")).getText().contains("stop-writes-on-bgsave-error"),
                 "the advice names the setting: " + alert.getText());
         WebElement memory = waitFor(Duration.ofSeconds(20)).until(d -> {
             List<WebElement> c = d.findElements(By.cssSelector("#chart-memory canvas"));
@@ -162,35 +184,45 @@ class StatusPageIT {
 
         // A silence from the alert, stored in PostgreSQL with what the on-call typed.
         alert.findElement(By.cssSelector("button.silence-button")).click();
-        WebElement form = waitFor(Duration.ofSeconds(10)).until(ExpectedConditions.visibilityOfElementLocated(By.id("silence-form")));
+        WebElement form = waitFor(Duration.ofSeconds(10))
+                .until(ExpectedConditions.visibilityOfElementLocated(By.id("silence-form")));
         assertEquals("misconf_writes_refused", form.findElement(By.name("rule")).getAttribute("value"));
         assertEquals(instance, form.findElement(By.name("instance")).getAttribute("value"));
         form.findElement(By.name("comment")).sendKeys("disk being replaced <b>tonight</b> — ana");
         form.findElement(By.cssSelector("button[type=submit]")).click();
         waitFor(Duration.ofSeconds(10)).until(ExpectedConditions.visibilityOfElementLocated(By.id("silence-created")));
         long silenceId;
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
-                "SELECT id, rule, instance, comment, expires_at FROM redwatch_silences")) {
+        try (Connection c = db.connect();
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT id, rule, instance, comment, expires_at FROM redwatch_silences")) {
             ResultSet rs = ps.executeQuery();
             assertTrue(rs.next(), "the silence is stored");
             silenceId = rs.getLong(1);
             assertEquals("misconf_writes_refused", rs.getString(2));
             assertEquals(instance, rs.getString(3));
             assertEquals("disk being replaced <b>tonight</b> — ana", rs.getString(4));
-            assertTrue(rs.getObject(5, OffsetDateTime.class).isAfter(OffsetDateTime.now().plusMinutes(50)), "for an hour by default");
+            assertTrue(
+                    rs.getObject(5, OffsetDateTime.class)
+                            .isAfter(OffsetDateTime.now().plusMinutes(50)),
+                    "for an hour by default");
         }
 
         // The silences page lists it (the comment as text, not markup) and expires it.
         browser.get(base + "/status/#/silences");
-        WebElement listed = waitFor(Duration.ofSeconds(10)).until(ExpectedConditions.visibilityOfElementLocated(
-                By.cssSelector("[data-silence='" + silenceId + "']")));
-        assertTrue(listed.getText().contains("<b>tonight</b>"), "markup in a comment is shown as text: " + listed.getText());
+        WebElement listed = waitFor(Duration.ofSeconds(10))
+                .until(ExpectedConditions.visibilityOfElementLocated(
+                        By.cssSelector("[data-silence='" + silenceId + "']")));
+        assertTrue(
+                listed.getText().contains("<b>tonight</b>"),
+                "markup in a comment is shown as text: " + listed.getText());
         screenshot("status-silences.png");
         listed.findElement(By.cssSelector("button.expire")).click();
-        waitFor(Duration.ofSeconds(10)).until(ExpectedConditions.invisibilityOfElementLocated(
-                By.cssSelector("[data-silence='" + silenceId + "']")));
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
-                "SELECT expires_at <= now() FROM redwatch_silences WHERE id = ?")) {
+        waitFor(Duration.ofSeconds(10))
+                .until(ExpectedConditions.invisibilityOfElementLocated(
+                        By.cssSelector("[data-silence='" + silenceId + "']")));
+        try (Connection c = db.connect();
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT expires_at <= now() FROM redwatch_silences WHERE id = ?")) {
             ps.setLong(1, silenceId);
             ResultSet rs = ps.executeQuery();
             assertTrue(rs.next() && rs.getBoolean(1), "expired on the page, expired in the database");
@@ -205,8 +237,9 @@ class StatusPageIT {
 
     /** The whole page at phone width, as one PNG. */
     private static void screenshot(String name) throws Exception {
-        Object data = browser.executeCdpCommand("Page.captureScreenshot",
-                Map.of("format", "png", "captureBeyondViewport", true)).get("data");
+        Object data = browser.executeCdpCommand(
+                        "Page.captureScreenshot", Map.of("format", "png", "captureBeyondViewport", true))
+                .get("data");
         byte[] png = Base64.getDecoder().decode((String) data);
         Path out = Path.of("target", "screenshots");
         Files.createDirectories(out);
@@ -218,10 +251,30 @@ class StatusPageIT {
     /** One element, for looking at the charts closely. */
     private static void screenshotOf(String id, String name) throws Exception {
         @SuppressWarnings("unchecked")
-        Map<String, Object> r = (Map<String, Object>) browser.executeScript("const r = document.getElementById(arguments[0])"
-                + ".getBoundingClientRect(); return {x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height};", id);
-        Object data = browser.executeCdpCommand("Page.captureScreenshot", Map.of("format", "png", "captureBeyondViewport", true,
-                "clip", Map.of("x", r.get("x"), "y", r.get("y"), "width", r.get("width"), "height", r.get("height"), "scale", 1))).get("data");
+        Map<String, Object> r = (Map<String, Object>) browser.executeScript(
+                "const r = document.getElementById(arguments[0])"
+                        + ".getBoundingClientRect(); return {x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height};",
+                id);
+        Object data = browser.executeCdpCommand(
+                        "Page.captureScreenshot",
+                        Map.of(
+                                "format",
+                                "png",
+                                "captureBeyondViewport",
+                                true,
+                                "clip",
+                                Map.of(
+                                        "x",
+                                        r.get("x"),
+                                        "y",
+                                        r.get("y"),
+                                        "width",
+                                        r.get("width"),
+                                        "height",
+                                        r.get("height"),
+                                        "scale",
+                                        1)))
+                .get("data");
         Path out = Path.of("target", "screenshots");
         Files.createDirectories(out);
         Files.write(out.resolve(name), Base64.getDecoder().decode((String) data));
@@ -230,12 +283,30 @@ class StatusPageIT {
     private static Agent agent(String hostname, RedisServerProcess... servers) throws Exception {
         List<RedisTarget> targets = new java.util.ArrayList<>();
         for (RedisServerProcess server : servers) {
-            targets.add(RedisTarget.of("redis://127.0.0.1:" + server.port(), "", hostname, "", Secret.none(),
-                    server.logFile(), Duration.ofSeconds(2), Duration.ofSeconds(2), "redis"));
+            targets.add(RedisTarget.of(
+                    "redis://127.0.0.1:" + server.port(),
+                    "",
+                    hostname,
+                    "",
+                    Secret.none(),
+                    server.logFile(),
+                    Duration.ofSeconds(2),
+                    Duration.ofSeconds(2),
+                    "redis"));
         }
-        AgentConfig cfg = new AgentConfig(hostname + "-agent", hostname, "127.0.0.1:" + collector.grpcPort(), Secret.none(),
-                Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(200),
-                Files.createTempDirectory(dir, hostname), Path.of("/proc"), Path.of("/sys"), targets).validate();
+        AgentConfig cfg = new AgentConfig(
+                        hostname + "-agent",
+                        hostname,
+                        "127.0.0.1:" + collector.grpcPort(),
+                        Secret.none(),
+                        Duration.ofMillis(500),
+                        Duration.ofSeconds(1),
+                        Duration.ofMillis(200),
+                        Files.createTempDirectory(dir, hostname),
+                        Path.of("/proc"),
+                        Path.of("/sys"),
+                        targets)
+                .validate();
         Agent a = new Agent(cfg, "it", new Shipper.Settings(500, 1 << 20, 8, 100, 1000, 10_000, 100));
         a.start();
         return a;

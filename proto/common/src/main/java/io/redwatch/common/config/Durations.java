@@ -14,8 +14,7 @@ public final class Durations {
 
     private static final String UNITS = "ms, s, m, h or d";
 
-    private Durations() {
-    }
+    private Durations() {}
 
     public static Duration parse(String text, String key) {
         String t = text == null ? "" : text.trim();

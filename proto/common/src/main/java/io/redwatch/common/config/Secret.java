@@ -33,7 +33,8 @@ public final class Secret {
             if (text.endsWith("\r")) text = text.substring(0, text.length() - 1);
             return of(text);
         } catch (IOException e) {
-            throw new ConfigException(key + ": cannot read secret file " + file + " (" + e.getClass().getSimpleName()
+            throw new ConfigException(key + ": cannot read secret file " + file + " ("
+                    + e.getClass().getSimpleName()
                     + "); check the path and that the user this service runs as may read it");
         }
     }

@@ -42,7 +42,8 @@ public final class YamlNode {
             if (!(root instanceof Map)) throw new ConfigException(file + ": the top level must be a mapping of keys");
             return new YamlNode("", cast(root));
         } catch (java.nio.file.NoSuchFileException e) {
-            throw new ConfigException("cannot read config file " + file + ": no such file (check the path given to --config)");
+            throw new ConfigException(
+                    "cannot read config file " + file + ": no such file (check the path given to --config)");
         } catch (java.nio.file.AccessDeniedException e) {
             throw new ConfigException("cannot read config file " + file + ": permission denied (the file or a directory"
                     + " above it is not readable by this user)");
@@ -59,7 +60,9 @@ public final class YamlNode {
     /** SnakeYAML's own text spans four lines and quotes the mapping's first line, not the repeated key's. */
     private static String duplicate(Path file, DuplicateKeyException e) {
         String problem = e.getProblem() == null ? "" : e.getProblem();
-        String k = problem.startsWith("found duplicate key ") ? problem.substring("found duplicate key ".length()) : problem;
+        String k = problem.startsWith("found duplicate key ")
+                ? problem.substring("found duplicate key ".length())
+                : problem;
         Mark at = e.getProblemMark();
         String where = at == null ? "" : " (line " + (at.getLine() + 1) + ")";
         return file + ": key '" + k + "' is given twice" + where + "; keep one of the two, as only one can count";
@@ -131,7 +134,8 @@ public final class YamlNode {
         if (v == null) return out;
         if (!(v instanceof List<?> list)) throw new ConfigException(key(k) + " must be a list");
         for (int i = 0; i < list.size(); i++) {
-            if (!(list.get(i) instanceof Map)) throw new ConfigException(key(k) + "[" + i + "] must be a mapping of keys");
+            if (!(list.get(i) instanceof Map))
+                throw new ConfigException(key(k) + "[" + i + "] must be a mapping of keys");
             out.add(new YamlNode(key(k) + "[" + i + "]", cast(list.get(i))));
         }
         return out;

@@ -38,7 +38,11 @@ public final class OneLineFormatter extends Formatter {
     public String format(LogRecord r) {
         StringBuilder b = new StringBuilder(128);
         appendTime(b, r.getMillis());
-        b.append(' ').append(r.getLevel().getName()).append(' ').append(r.getLoggerName()).append(": ")
+        b.append(' ')
+                .append(r.getLevel().getName())
+                .append(' ')
+                .append(r.getLoggerName())
+                .append(": ")
                 .append(ControlCharacters.escape(formatMessage(r)));
         if (r.getThrown() != null) {
             StringWriter trace = new StringWriter();

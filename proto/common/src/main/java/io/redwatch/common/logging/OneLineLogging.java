@@ -15,8 +15,7 @@ public final class OneLineLogging {
     /** JUL holds loggers weakly; a level set on a collected logger is lost, so keep them. */
     private static final List<Logger> QUIETED = new ArrayList<>();
 
-    private OneLineLogging() {
-    }
+    private OneLineLogging() {}
 
     /** {@code quietLoggers}: logger name prefixes (e.g. {@code io.netty}) held to warnings. */
     public static void install(String... quietLoggers) {

@@ -8,8 +8,7 @@ package io.redwatch.common.text;
  * keeps what was sent visible to whoever investigates.
  */
 public final class ControlCharacters {
-    private ControlCharacters() {
-    }
+    private ControlCharacters() {}
 
     /** {@code text} with every C0 and C1 control, DEL and line/paragraph separator escaped; null stays null. */
     public static String escape(String text) {

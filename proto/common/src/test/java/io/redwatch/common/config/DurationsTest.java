@@ -29,9 +29,11 @@ class DurationsTest {
     @Test
     void aHugeDurationIsAConfigErrorNamingTheKeyAndTheLimit() {
         // 9999999999999999h overflows Duration itself; it used to escape as ArithmeticException (exit 1, no key).
-        for (String huge : new String[] {"9999999999999999h", "99999999999999999999s", "36501d", "9223372036854775807ms"}) {
+        for (String huge :
+                new String[] {"9999999999999999h", "99999999999999999999s", "36501d", "9223372036854775807ms"}) {
             ConfigException e = assertThrows(ConfigException.class, () -> Durations.parse(huge, "retention"), huge);
-            assertEquals("retention: '" + huge + "' is too large; the longest duration allowed is 36500d (100 years)",
+            assertEquals(
+                    "retention: '" + huge + "' is too large; the longest duration allowed is 36500d (100 years)",
                     e.getMessage());
         }
     }

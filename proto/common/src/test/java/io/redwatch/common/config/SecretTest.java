@@ -36,8 +36,11 @@ class SecretTest {
     void anUnreadableFileIsNamedWithItsKey() {
         Path missing = tmp.resolve("nope");
 
-        ConfigException e = assertThrows(ConfigException.class, () -> Secret.fromFile(missing, "database.password_file"));
+        ConfigException e =
+                assertThrows(ConfigException.class, () -> Secret.fromFile(missing, "database.password_file"));
 
-        assertTrue(e.getMessage().startsWith("database.password_file: cannot read secret file " + missing), e.getMessage());
+        assertTrue(
+                e.getMessage().startsWith("database.password_file: cannot read secret file " + missing),
+                e.getMessage());
     }
 }

@@ -26,17 +26,20 @@ class YamlNodeTest {
 
         ConfigException e = assertThrows(ConfigException.class, () -> YamlNode.load(f));
 
-        assertEquals(f + ": key 'interval' is given twice (line 4); keep one of the two, as only one can count",
+        assertEquals(
+                f + ": key 'interval' is given twice (line 4); keep one of the two, as only one can count",
                 e.getMessage());
     }
 
     @Test
     void aKeyGivenTwiceInANestedMappingIsRefusedToo() throws IOException {
-        Path f = write("database:\n  url: jdbc:postgresql://a/redwatch\n  user: redwatch\n  url: jdbc:postgresql://b/redwatch\n");
+        Path f = write(
+                "database:\n  url: jdbc:postgresql://a/redwatch\n  user: redwatch\n  url: jdbc:postgresql://b/redwatch\n");
 
         ConfigException e = assertThrows(ConfigException.class, () -> YamlNode.load(f));
 
-        assertEquals(f + ": key 'url' is given twice (line 4); keep one of the two, as only one can count", e.getMessage());
+        assertEquals(
+                f + ": key 'url' is given twice (line 4); keep one of the two, as only one can count", e.getMessage());
     }
 
     @Test
@@ -44,10 +47,13 @@ class YamlNodeTest {
         YamlNode root = YamlNode.load(write("redis:\n  - url: redis://x\n    command_timeout: soon\n"));
         YamlNode first = root.children("redis").get(0);
 
-        ConfigException e = assertThrows(ConfigException.class, () -> first.duration("command_timeout", Duration.ofSeconds(1)));
+        ConfigException e =
+                assertThrows(ConfigException.class, () -> first.duration("command_timeout", Duration.ofSeconds(1)));
 
-        assertEquals("redis[0].command_timeout: 'soon' is not a duration; write a whole number and a unit"
-                + " (ms, s, m, h or d), e.g. 500ms, 10s, 1m or 2h", e.getMessage());
+        assertEquals(
+                "redis[0].command_timeout: 'soon' is not a duration; write a whole number and a unit"
+                        + " (ms, s, m, h or d), e.g. 500ms, 10s, 1m or 2h",
+                e.getMessage());
     }
 
     @Test

@@ -18,6 +18,8 @@ class OneLineFormatterTest {
         String plain = new OneLineFormatter().format(new LogRecord(Level.WARNING, "agent a1 refused: bad token"));
 
         assertEquals(plain.split("\n", -1).length, line.split("\n", -1).length, "no line added: " + line);
-        assertTrue(line.contains("agent a1\\n2026-11-29 03:00:00.000 +0000 SEVERE io.redwatch: database lost refused"), line);
+        assertTrue(
+                line.contains("agent a1\\n2026-11-29 03:00:00.000 +0000 SEVERE io.redwatch: database lost refused"),
+                line);
     }
 }

@@ -24,10 +24,13 @@ class OneLineFormatterTimeTest {
     void aLineHasTimeWithMillisAndOffsetThenLevelLoggerAndMessage() {
         OneLineFormatter f = new OneLineFormatter(ZoneId.of("Asia/Kolkata"));
 
-        String line = f.format(record(Level.WARNING, "collector unreachable", Instant.parse("2026-02-03T23:45:06.007Z")));
+        String line =
+                f.format(record(Level.WARNING, "collector unreachable", Instant.parse("2026-02-03T23:45:06.007Z")));
 
-        assertEquals("2026-02-04 05:15:06.007 +0530 WARNING io.redwatch.agent.Agent: collector unreachable"
-                + System.lineSeparator(), line);
+        assertEquals(
+                "2026-02-04 05:15:06.007 +0530 WARNING io.redwatch.agent.Agent: collector unreachable"
+                        + System.lineSeparator(),
+                line);
     }
 
     @Test
@@ -39,8 +42,12 @@ class OneLineFormatterTimeTest {
 
         String out = f.format(r);
 
-        assertTrue(out.startsWith("1999-12-31 20:29:59.999 -0330 SEVERE io.redwatch.agent.Agent: sample of redis://h:6379 failed"
-                + System.lineSeparator() + "java.io.IOException: connection refused" + System.lineSeparator()), out);
+        assertTrue(
+                out.startsWith(
+                        "1999-12-31 20:29:59.999 -0330 SEVERE io.redwatch.agent.Agent: sample of redis://h:6379 failed"
+                                + System.lineSeparator() + "java.io.IOException: connection refused"
+                                + System.lineSeparator()),
+                out);
     }
 
     @Test
@@ -52,12 +59,14 @@ class OneLineFormatterTimeTest {
         try {
             SimpleFormatter simple = new SimpleFormatter();
             OneLineFormatter mine = new OneLineFormatter(ZoneId.systemDefault());
-            for (String at : new String[] {"2026-11-29T20:27:09.139Z", "2026-03-29T01:30:00Z", "2026-10-25T00:59:59.001Z"}) {
+            for (String at :
+                    new String[] {"2026-11-29T20:27:09.139Z", "2026-03-29T01:30:00Z", "2026-10-25T00:59:59.001Z"}) {
                 LogRecord r = record(Level.INFO, "stopping: signal received", Instant.parse(at));
                 assertEquals(simple.format(r), mine.format(r), at);
             }
         } finally {
-            if (saved == null) System.clearProperty(key); else System.setProperty(key, saved);
+            if (saved == null) System.clearProperty(key);
+            else System.setProperty(key, saved);
         }
     }
 }
