@@ -1,5 +1,6 @@
 package io.redwatch.agent.spool;
 
+import io.redwatch.proto.RecordTime;
 import io.redwatch.proto.v1.Batch;
 import io.redwatch.proto.v1.Gap;
 import io.redwatch.proto.v1.Record;

@@ -1,5 +1,6 @@
 package io.redwatch.collector.ingest;
 
+import io.redwatch.proto.RecordTime;
 import io.redwatch.proto.v1.Record;
 
 /**
@@ -26,23 +27,10 @@ public final class ClockBound {
         this.maxBehindMs = retentionDays * 86_400_000L;
     }
 
-    /** The time a record carries (0 for a gap, which describes a span and is never moved). */
-    static long ts(Record r) {
-        return switch (r.getKindCase()) {
-            case INFO -> r.getInfo().getTsMs();
-            case PING -> r.getPing().getTsMs();
-            case CONFIG -> r.getConfig().getTsMs();
-            case LOG -> r.getLog().getTsMs();
-            case HOST -> r.getHost().getTsMs();
-            case PROCESS -> r.getProcess().getTsMs();
-            case GAP, KIND_NOT_SET -> 0;
-        };
-    }
-
     public Verdict judge(Record r, long nowMs) {
         if (r.getKindCase() == Record.KindCase.GAP || r.getKindCase() == Record.KindCase.KIND_NOT_SET)
             return Verdict.KEEP;
-        long ts = ts(r);
+        long ts = RecordTime.of(r); // a gap (a span, never moved) was kept above
         if (ts > nowMs + MAX_AHEAD_MS) return Verdict.RESTAMP;
         if (ts < nowMs - maxBehindMs) {
             return r.getKindCase() == Record.KindCase.LOG && r.getLog().getTsFromLog() ? Verdict.DROP : Verdict.RESTAMP;

@@ -3,6 +3,7 @@ package io.redwatch.collector.ingest;
 import io.redwatch.collector.storage.InstanceOwnership;
 import io.redwatch.collector.storage.InstanceOwnership.Kind;
 import io.redwatch.collector.storage.InstanceOwnership.Name;
+import io.redwatch.proto.RecordTime;
 import io.redwatch.proto.v1.Batch;
 import io.redwatch.proto.v1.InstanceRef;
 import io.redwatch.proto.v1.Record;
@@ -122,7 +123,7 @@ final class RecordScreen {
                 continue;
             }
             if (v == ClockBound.Verdict.RESTAMP) {
-                long off = ClockBound.ts(r) - nowMs;
+                long off = RecordTime.of(r) - nowMs;
                 if (Math.abs(off) > Math.abs(skew)) skew = off;
                 restamped++;
                 r = ClockBound.restamp(r, nowMs);

@@ -1,12 +1,17 @@
-package io.redwatch.agent.spool;
+package io.redwatch.proto;
 
 import io.redwatch.proto.v1.Record;
 
-/** The sample time of any record, for gap spans. */
-final class RecordTime {
+/**
+ * The time a record of the wire schema speaks of: its sample time, or for a gap the end of the span
+ * it describes; 0 for a record of no kind (one from a newer agent). Kept beside the schema because
+ * both sides read it: the agent's spool for the spans of what it lost, the collector for its clock
+ * bounds.
+ */
+public final class RecordTime {
     private RecordTime() {}
 
-    static long of(Record r) {
+    public static long of(Record r) {
         return switch (r.getKindCase()) {
             case INFO -> r.getInfo().getTsMs();
             case PING -> r.getPing().getTsMs();
