@@ -2,13 +2,17 @@ package io.redwatch.agent.shipping;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.redwatch.agent.testing.Await;
 import io.redwatch.proto.v1.PingResult;
 import io.redwatch.proto.v1.Record;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class RecordBufferTest {
@@ -92,18 +96,22 @@ class RecordBufferTest {
     @Test
     void drainWaitsForAFirstRecord() throws Exception {
         RecordBuffer b = new RecordBuffer(10);
-        CompletableFuture<List<Record>> drained = CompletableFuture.supplyAsync(() -> {
+        AtomicReference<List<Record>> drained = new AtomicReference<>();
+        Thread drainer = new Thread(() -> {
             try {
-                return b.drain(10, 5000);
+                drained.set(b.drain(10, 5000));
             } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
+                Thread.currentThread().interrupt();
             }
         });
-        Thread.sleep(100);
-        assertFalse(drained.isDone(), "waits while empty");
+        drainer.start();
+        // Blocked inside drain (not merely not started yet), and nothing returned.
+        Await.until("the drain waits", Duration.ofSeconds(5), () -> drainer.getState() == Thread.State.TIMED_WAITING);
+        assertNull(drained.get(), "waits while empty");
         b.offer(ping(7));
 
-        assertEquals(7, drained.get(5, TimeUnit.SECONDS).get(0).getPing().getTsMs());
+        drainer.join(5_000);
+        assertEquals(7, drained.get().get(0).getPing().getTsMs());
         long start = System.nanoTime();
         assertEquals(List.of(), b.drain(10, 50));
         assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(45), "an empty drain waits its time");

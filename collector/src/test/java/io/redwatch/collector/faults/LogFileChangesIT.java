@@ -83,7 +83,12 @@ class LogFileChangesIT extends FaultTest {
             awaitStored(log, 1_000);
             byte[] head = Arrays.copyOf(Files.readAllBytes(log.path()), 16);
             assertEquals(0, head[0], "the file starts with the writer's hole of NUL bytes: " + Arrays.toString(head));
-            JavaProcess.sleep(2_000); // a late duplicate would show up by now
+            // Two more batches stored after the last line: a late duplicate would be stored by now.
+            long seq = lastStoredSeq("agent-copytruncate");
+            Await.until(
+                    "two more batches stored",
+                    Duration.ofSeconds(30),
+                    () -> lastStoredSeq("agent-copytruncate") >= seq + 2);
             stored.assertEachLineOnceInOrder(log);
             for (StoredLog.Row r : stored.rows()) assertFalse(r.raw().indexOf('\0') >= 0, "a NUL byte stored: " + r);
         } finally {
