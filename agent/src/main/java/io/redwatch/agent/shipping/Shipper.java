@@ -7,7 +7,7 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.redwatch.agent.config.CollectorTls;
 import io.redwatch.agent.spool.AckListener;
-import io.redwatch.agent.spool.Outbox;
+import io.redwatch.agent.spool.UnackedBatches;
 import io.redwatch.proto.v1.AgentMessage;
 import io.redwatch.proto.v1.AgentStats;
 import io.redwatch.proto.v1.Batch;
@@ -25,7 +25,7 @@ import java.util.logging.Logger;
 /**
  * Drains the {@link RecordBuffer} into batches and streams them to the collector over one
  * long-lived gRPC stream: Hello, wait for Welcome, then batches; every Ack removes batches from the
- * {@link Outbox}. On any failure the stream is dropped, and after a capped, jittered exponential
+ * {@link UnackedBatches}. On any failure the stream is dropped, and after a capped, jittered exponential
  * backoff a new one resends every unacknowledged batch under its original sequence number, which is
  * what lets the collector store each batch exactly once.
  *
@@ -70,7 +70,7 @@ public final class Shipper implements Runnable {
     private final String target;
     private final Identity identity;
     private final RecordBuffer buffer;
-    private final Outbox outbox;
+    private final UnackedBatches unacked;
     private final AckListener ackListener;
     private final Settings settings;
     private final ManagedChannel channel;
@@ -102,10 +102,10 @@ public final class Shipper implements Runnable {
             String target,
             Identity identity,
             RecordBuffer buffer,
-            Outbox outbox,
+            UnackedBatches unacked,
             AckListener ackListener,
             Settings settings) {
-        this(target, CollectorTls.off(), identity, buffer, outbox, ackListener, settings);
+        this(target, CollectorTls.off(), identity, buffer, unacked, ackListener, settings);
     }
 
     public Shipper(
@@ -113,13 +113,13 @@ public final class Shipper implements Runnable {
             CollectorTls tls,
             Identity identity,
             RecordBuffer buffer,
-            Outbox outbox,
+            UnackedBatches unacked,
             AckListener ackListener,
             Settings settings) {
         this.target = target;
         this.identity = identity;
         this.buffer = buffer;
-        this.outbox = outbox;
+        this.unacked = unacked;
         this.ackListener = ackListener;
         this.settings = settings;
         this.backoffMs = settings.initialBackoffMs();
@@ -209,7 +209,7 @@ public final class Shipper implements Runnable {
         for (Record r : records) {
             int rs = r.getSerializedSize() + 5;
             if (b.getRecordsCount() > 0 && size + rs > settings.maxBatchBytes()) {
-                outbox.add(b.build());
+                unacked.add(b.build());
                 b = Batch.newBuilder().setCreatedMs(System.currentTimeMillis());
                 size = 0;
             }
@@ -222,7 +222,7 @@ public final class Shipper implements Runnable {
             b.setAgentStats(s.get());
             statsAttachedMs = now;
         }
-        outbox.add(b.build());
+        unacked.add(b.build());
     }
 
     /** Sends the agent's own health with its batches (for the collector's /metrics). */
@@ -239,7 +239,7 @@ public final class Shipper implements Runnable {
     private long drainWaitMs() {
         if (stream == null || !stream.welcomed) return settings.flushWaitMs();
         long inFlight = highestSent - lastAcked;
-        if (outbox.size() <= inFlight) return settings.flushWaitMs();
+        if (unacked.size() <= inFlight) return settings.flushWaitMs();
         if (inFlight >= settings.maxInFlight() || !stream.requests.isReady()) return -1;
         // Only while batches keep going out: never spin on a backlog that cannot be sent yet.
         return sentLastRound ? 0 : settings.flushWaitMs();
@@ -262,11 +262,11 @@ public final class Shipper implements Runnable {
             stream.welcomed = true;
             connected = true;
             // Batches the collector already stored (their ack was lost) are done; never reuse their numbers.
-            outbox.numberAbove(w.lastStoredSeq());
+            unacked.numberAbove(w.lastStoredSeq());
             acknowledge(w.lastStoredSeq());
             highestSent = w.lastStoredSeq();
             if (!lastProblem.isEmpty()) {
-                LOG.info("connected to collector " + target + " again; resending " + outbox.size()
+                LOG.info("connected to collector " + target + " again; resending " + unacked.size()
                         + " unacknowledged batches");
                 lastProblem = "";
             } else {
@@ -324,7 +324,7 @@ public final class Shipper implements Runnable {
 
     private void acknowledge(long seq) {
         lastAcked = Math.max(lastAcked, seq);
-        outbox.acknowledge(seq, b -> {
+        unacked.acknowledge(seq, b -> {
             ackListener.acknowledged(b);
         });
     }
@@ -362,7 +362,7 @@ public final class Shipper implements Runnable {
         long room = settings.maxInFlight() - (highestSent - lastAcked);
         if (room <= 0 || !stream.requests.isReady()) return;
         // Only the window is read (from disk): the backlog itself is never held in memory.
-        for (Batch b : outbox.toSend(highestSent, (int) room)) {
+        for (Batch b : unacked.toSend(highestSent, (int) room)) {
             if (!stream.requests.isReady()) return; // the rest keep their numbers and go next time
             stream.requests.onNext(AgentMessage.newBuilder().setBatch(b).build());
             highestSent = b.getSeq();
@@ -386,7 +386,7 @@ public final class Shipper implements Runnable {
         if (running && !problem.equals(lastProblem)) {
             lastProblemLoggedMs = System.currentTimeMillis();
             // Logged once per distinct problem, so a collector down for hours is one line, not thousands.
-            LOG.warning("collector " + target + " unreachable: " + problem + "; " + outbox.size()
+            LOG.warning("collector " + target + " unreachable: " + problem + "; " + unacked.size()
                     + " batches kept, retrying with backoff up to " + settings.maxBackoffMs() / 1000 + " s");
             lastProblem = problem;
         }

@@ -57,7 +57,7 @@ import java.util.logging.Logger;
  * {@link SpoolState} by {@link SpoolRecovery} (start-up), {@link SpoolAppender} (writing, making
  * room) and {@link SpoolSender} (numbering, resending, acknowledgement).
  */
-public final class Spool implements Outbox, AutoCloseable {
+public final class Spool implements UnackedBatches, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Spool.class.getName());
     public static final long DEFAULT_MAX_BYTES = 256L << 20;
     static final long MAX_SEGMENT_BYTES = 4L << 20;

@@ -3,8 +3,8 @@ package io.redwatch.agent.shipping;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.redwatch.agent.spool.Outbox;
 import io.redwatch.agent.spool.Spool;
+import io.redwatch.agent.spool.UnackedBatches;
 import io.redwatch.agent.testing.Await;
 import io.redwatch.proto.v1.Batch;
 import io.redwatch.proto.v1.Gap;
@@ -61,12 +61,12 @@ class ShipperIT {
         }
     }
 
-    private void startShipper(String target, Outbox outbox) {
+    private void startShipper(String target, UnackedBatches unacked) {
         shipper = new Shipper(
                 target,
                 new Shipper.Identity("agent-7", "cache-host-3", "test", "tok", 1000),
                 buffer,
-                outbox,
+                unacked,
                 acknowledged::add,
                 FAST);
         thread = new Thread(shipper, "shipper-under-test");
@@ -241,13 +241,13 @@ class ShipperIT {
         collector = TestCollector.notStartedOn(port);
         long budget = 16 << 10;
         long segment = 4 << 10;
-        Spool outbox = spool(budget, segment);
-        startShipper(collector.target(), outbox);
+        Spool unacked = spool(budget, segment);
+        startShipper(collector.target(), unacked);
         long mostHeld = 0;
         for (int i = 0; i < 30; i++) {
             offer(10);
             Thread.sleep(30);
-            mostHeld = Math.max(mostHeld, outbox.diskBytes());
+            mostHeld = Math.max(mostHeld, unacked.diskBytes());
         }
         long offered = nextTs - 1;
         // a segment's worth of slack: a segment is closed once it passes its size, with the batch that passed it

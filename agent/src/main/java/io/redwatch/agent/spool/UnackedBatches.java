@@ -8,15 +8,15 @@ import java.util.List;
  * after every reconnect; an acknowledged batch is removed and handed to the ack listener (which
  * saves log positions), so nothing is marked delivered before the collector committed it.
  *
- * <p>Sequence numbers belong to the outbox: a batch is numbered when it is first handed out for
+ * <p>Sequence numbers belong to these batches: a batch is numbered when it is first handed out for
  * sending and keeps that number for good (also across agent restarts), and a number is never given
- * to two different batches. The outbox hands out a window at a time, so it never has to hold the
- * whole backlog in memory.
+ * to two different batches. They are handed out a window at a time, so the whole backlog never
+ * has to be held in memory.
  *
  * <p>It lives beside the spool that implements it, so the spool knows nothing of the shipper; the
  * shipper depends on the spool package, not the other way round.
  */
-public interface Outbox {
+public interface UnackedBatches {
 
     /** Adds a batch that has no sequence number yet (seq 0). Never throws: a batch it cannot keep is reported as a gap. */
     void add(Batch unsequenced);
@@ -38,8 +38,8 @@ public interface Outbox {
     int size();
 
     /**
-     * True while the outbox is so full that log lines should wait in their file instead of being
-     * read: samples give way when it overflows, log lines must not.
+     * True while there are so many that log lines should wait in their file instead of being
+     * read: samples give way when the spool overflows, log lines must not.
      */
     boolean backlogged();
 }
