@@ -7,25 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import io.redwatch.agent.Agent;
-import io.redwatch.agent.config.AgentConfig;
-import io.redwatch.agent.config.RedisTarget;
-import io.redwatch.agent.shipping.Shipper;
 import io.redwatch.agent.testing.Await;
 import io.redwatch.agent.testing.InjectedFaults;
 import io.redwatch.agent.testing.RedisServerProcess;
 import io.redwatch.collector.alerting.SmsGatewayServer;
 import io.redwatch.collector.config.CollectorConfig;
+import io.redwatch.collector.testing.FastAgent;
 import io.redwatch.collector.testing.FreshDatabase;
 import io.redwatch.collector.testing.LocalChannels;
 import io.redwatch.collector.testing.PagingRig;
-import io.redwatch.common.config.Secret;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -246,36 +242,8 @@ class IncidentsIT {
         }
     }
 
-    private static Agent agent(String hostname, RedisServerProcess... servers) throws IOException {
-        List<RedisTarget> targets = new ArrayList<>();
-        for (RedisServerProcess s : servers) {
-            targets.add(RedisTarget.of(
-                    "redis://127.0.0.1:" + s.port(),
-                    "",
-                    hostname,
-                    "",
-                    Secret.none(),
-                    s.logFile(),
-                    Duration.ofSeconds(2),
-                    Duration.ofSeconds(2),
-                    "redis"));
-        }
-        AgentConfig cfg = new AgentConfig(
-                        hostname + "-agent",
-                        hostname,
-                        "127.0.0.1:" + collector.grpcPort(),
-                        Secret.none(),
-                        Duration.ofMillis(500),
-                        Duration.ofSeconds(1),
-                        Duration.ofMillis(200),
-                        Files.createTempDirectory(dir, hostname),
-                        Path.of("/proc"),
-                        Path.of("/sys"),
-                        targets)
-                .validate();
-        Agent a = new Agent(cfg, "it", new Shipper.Settings(500, 1 << 20, 8, 100, 1000, 10_000, 100));
-        a.start();
-        return a;
+    private static Agent agent(String hostname, RedisServerProcess... servers) {
+        return FastAgent.start(collector.grpcPort(), dir, hostname, servers);
     }
 
     private static void awaitAgentHeard(String agentId) {

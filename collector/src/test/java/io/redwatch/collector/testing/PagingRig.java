@@ -3,15 +3,11 @@ package io.redwatch.collector.testing;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import io.redwatch.agent.Agent;
-import io.redwatch.agent.config.AgentConfig;
-import io.redwatch.agent.config.RedisTarget;
-import io.redwatch.agent.shipping.Shipper;
 import io.redwatch.agent.testing.Await;
 import io.redwatch.agent.testing.RedisServerProcess;
 import io.redwatch.collector.Collector;
 import io.redwatch.collector.alerting.SmsGatewayServer;
 import io.redwatch.collector.config.CollectorConfig;
-import io.redwatch.common.config.Secret;
 import io.vertx.core.json.JsonObject;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
@@ -95,39 +91,7 @@ public final class PagingRig implements AutoCloseable {
 
     /** A real agent watching {@code servers} (and their logs) under {@code hostname}. */
     public Agent agent(String hostname, RedisServerProcess... servers) {
-        List<RedisTarget> targets = new ArrayList<>();
-        for (RedisServerProcess s : servers) {
-            targets.add(RedisTarget.of(
-                    "redis://127.0.0.1:" + s.port(),
-                    "",
-                    hostname,
-                    "",
-                    Secret.none(),
-                    s.logFile(),
-                    Duration.ofSeconds(2),
-                    Duration.ofSeconds(2),
-                    "redis"));
-        }
-        try {
-            AgentConfig cfg = new AgentConfig(
-                            hostname + "-agent",
-                            hostname,
-                            "127.0.0.1:" + collector.grpcPort(),
-                            Secret.none(),
-                            Duration.ofMillis(500),
-                            Duration.ofSeconds(1),
-                            Duration.ofMillis(200),
-                            Files.createTempDirectory(dir, hostname),
-                            Path.of("/proc"),
-                            Path.of("/sys"),
-                            targets)
-                    .validate();
-            Agent a = new Agent(cfg, "it", new Shipper.Settings(500, 1 << 20, 8, 100, 1000, 10_000, 100));
-            a.start();
-            return a;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return FastAgent.start(collector.grpcPort(), dir, hostname, servers);
     }
 
     /**

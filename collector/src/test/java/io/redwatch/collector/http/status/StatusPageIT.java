@@ -4,14 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.redwatch.agent.Agent;
-import io.redwatch.agent.config.AgentConfig;
-import io.redwatch.agent.config.RedisTarget;
-import io.redwatch.agent.shipping.Shipper;
 import io.redwatch.agent.testing.RedisServerProcess;
 import io.redwatch.collector.Collector;
 import io.redwatch.collector.config.CollectorConfig;
+import io.redwatch.collector.testing.FastAgent;
 import io.redwatch.collector.testing.FreshDatabase;
-import io.redwatch.common.config.Secret;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -280,35 +277,7 @@ class StatusPageIT {
         Files.write(out.resolve(name), Base64.getDecoder().decode((String) data));
     }
 
-    private static Agent agent(String hostname, RedisServerProcess... servers) throws Exception {
-        List<RedisTarget> targets = new java.util.ArrayList<>();
-        for (RedisServerProcess server : servers) {
-            targets.add(RedisTarget.of(
-                    "redis://127.0.0.1:" + server.port(),
-                    "",
-                    hostname,
-                    "",
-                    Secret.none(),
-                    server.logFile(),
-                    Duration.ofSeconds(2),
-                    Duration.ofSeconds(2),
-                    "redis"));
-        }
-        AgentConfig cfg = new AgentConfig(
-                        hostname + "-agent",
-                        hostname,
-                        "127.0.0.1:" + collector.grpcPort(),
-                        Secret.none(),
-                        Duration.ofMillis(500),
-                        Duration.ofSeconds(1),
-                        Duration.ofMillis(200),
-                        Files.createTempDirectory(dir, hostname),
-                        Path.of("/proc"),
-                        Path.of("/sys"),
-                        targets)
-                .validate();
-        Agent a = new Agent(cfg, "it", new Shipper.Settings(500, 1 << 20, 8, 100, 1000, 10_000, 100));
-        a.start();
-        return a;
+    private static Agent agent(String hostname, RedisServerProcess... servers) {
+        return FastAgent.start(collector.grpcPort(), dir, hostname, servers);
     }
 }
