@@ -3,6 +3,8 @@ package io.redwatch.collector;
 import com.zaxxer.hikari.HikariDataSource;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.ChannelOption;
 import io.redwatch.collector.alerting.Alerting;
 import io.redwatch.collector.config.CollectorConfig;
 import io.redwatch.collector.config.SecurityConfig;
@@ -87,11 +89,25 @@ public final class Collector implements AutoCloseable {
     /** Never reached in practice: the in-flight budget holds far fewer batches. */
     private static final int COMMIT_QUEUE = 20_000;
     /**
-     * HTTP/2 window per stream: what an agent may send before the collector reads. Fixed (grpc-java
-     * would otherwise grow it with its bandwidth-delay estimate), so a stream held back keeps at most
-     * this much in the collector's (direct) memory. Not smaller: a catch-up batch is up to 1 MiB.
+     * HTTP/2 window per stream: what an agent may send before the collector asks for it. A stream held
+     * back by the in-flight budget keeps this much in the collector's direct memory, so it is what
+     * bounds that memory across a fleet: 10,000 held streams at 1 MiB each would need 10 GiB (and at
+     * 10,000 agents the 512 MiB filled at ~40 s). A larger batch still arrives, in window-sized steps,
+     * once asked for; fixed, because grpc-java would otherwise grow it with its bandwidth estimate.
      */
-    private static final int STREAM_WINDOW_BYTES = 1 << 20;
+    private static final int STREAM_WINDOW_BYTES = 16 << 10;
+    /**
+     * Largest read from an agent's socket. A received frame keeps its whole read buffer alive while it
+     * waits to be asked for, so this, too, is held per connection; Netty's default grows reads to 64 KiB.
+     */
+    private static final int MAX_READ_BYTES = 16 << 10;
+
+    private static final java.lang.management.BufferPoolMXBean DIRECT_BUFFERS =
+            java.lang.management.ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class)
+                    .stream()
+                    .filter(b -> b.getName().equals("direct"))
+                    .findFirst()
+                    .orElseThrow();
 
     private final CollectorConfig config;
     private final Vertx vertx;
@@ -218,14 +234,17 @@ public final class Collector implements AutoCloseable {
                     "gauge",
                     "agent streams not reading because the in-flight budget is spent (their agents spool)",
                     inflight.waiting());
+            e.single(
+                    "redwatch_direct_memory_bytes",
+                    "gauge",
+                    "the JVM's direct buffers in use (agents' unread bytes wait here; the limit is -XX:MaxDirectMemorySize, by default -Xmx)",
+                    DIRECT_BUFFERS.getMemoryUsed());
         });
+        InstanceOwnership owners = new InstanceOwnership(db);
+        vertx.setPeriodic(
+                InstanceOwnership.CHANGES_POLL_MS, id -> blocking("instance owner changes", owners::readChanges));
         BatchGate gate = new BatchGate(
-                new InstanceOwnership(db),
-                new ClockBound(config.retentionDays()),
-                new DeadLetters(db),
-                commits,
-                metrics,
-                refusals);
+                owners, new ClockBound(config.retentionDays()), new DeadLetters(db), commits, metrics, refusals);
         IngestService ingest = new IngestService(
                 store, ingestWorkers, metrics, collectorId, observer, streams, gate, refusals, inflight);
         AgentCallAuth auth = new AgentCallAuth(
@@ -264,6 +283,8 @@ public final class Collector implements AutoCloseable {
                     .keepAliveTime(60, TimeUnit.SECONDS)
                     .maxInboundMessageSize(MAX_AGENT_MESSAGE_BYTES)
                     .flowControlWindow(STREAM_WINDOW_BYTES)
+                    .withChildOption(
+                            ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ_BYTES))
                     .build()
                     .start();
         } catch (IOException e) {

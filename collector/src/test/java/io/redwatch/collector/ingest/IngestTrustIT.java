@@ -150,7 +150,7 @@ class IngestTrustIT {
             moved.hello("forger-agent", 1000);
             assertTrue(moved.next().hasWelcome());
             long seq = 3;
-            do { // the collector caches owners: a move reaches it within 30 s
+            do { // the collector caches owners: a move reaches it at its next read of changes (5 s)
                 moved.batch(batch(seq++, ping(instance, System.currentTimeMillis(), "PONG moved")));
                 assertTrue(moved.next().hasAck());
             } while (rig.count("select count(*) from pings where instance = ? and reply = 'PONG moved'", instance) == 0
