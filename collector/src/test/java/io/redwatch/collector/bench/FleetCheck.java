@@ -143,6 +143,18 @@ final class FleetCheck {
         }
     }
 
+    /**
+     * Alerts opened during the run, by rule, and the notifications queued for them. The simulated
+     * fleet is healthy, so each one is spurious: a collector restart must not page.
+     */
+    Map<String, Long> alertsOpened() throws SQLException {
+        try (Connection c = connect()) {
+            Map<String, Long> out = counts(c, "SELECT rule, count(*) FROM alerts GROUP BY 1");
+            out.putAll(counts(c, "SELECT 'notifications', count(*) FROM notifications"));
+            return out;
+        }
+    }
+
     private static Map<String, Long> counts(Connection c, String sql) throws SQLException {
         Map<String, Long> out = new HashMap<>();
         try (Statement st = c.createStatement();

@@ -206,6 +206,8 @@ public final class FleetLoad {
         long unacked = total(fleet, false);
         boolean exact = check.exactlyOnce(runId, fleet) && unacked == 0;
         System.out.printf(Locale.ROOT, "unacknowledged at the end: %d%n", unacked);
+        System.out.println("alerts opened (each spurious: the simulated fleet is healthy), and notifications: "
+                + new java.util.TreeMap<>(check.alertsOpened()));
         double copyRowsPerS = check.rawCopyRowsPerSecond(runId);
         System.out.printf(
                 Locale.ROOT,
