@@ -123,7 +123,9 @@ public final class Collector implements AutoCloseable {
     private final IngestLimits limits;
 
     public Collector(CollectorConfig config) {
-        this(config, IngestLimits.defaults().withConnectionsPerAddress(config.connectionsPerAddress()));
+        this(
+                config,
+                IngestLimits.defaults(maxDirectMemory()).withConnectionsPerAddress(config.connectionsPerAddress()));
     }
 
     /** With other ingest limits (tests make them small enough to reach). */
@@ -256,8 +258,7 @@ public final class Collector implements AutoCloseable {
                         },
                         false),
                 metrics,
-                refusals,
-                limits.connectionsPerAddress());
+                refusals);
         if (tokens != null) {
             TokenRecheck recheck = new TokenRecheck(tokens, streams, metrics);
             vertx.setPeriodic(limits.tokenRecheck().toMillis(), id -> blocking("token re-check", recheck::run));
@@ -269,7 +270,7 @@ public final class Collector implements AutoCloseable {
                             : NettyServerBuilder.forAddress(grpcAddress, ServerTls.credentials(security.tls())))
                     .addService(io.grpc.ServerInterceptors.intercept(LenientAgentMessages.bind(ingest), auth))
                     .addStreamTracerFactory(new RefusedStreamLog(metrics, MAX_AGENT_MESSAGE_BYTES, refusals))
-                    .addTransportFilter(new ConnectionLimit(limits.connectionsPerAddress()))
+                    .addTransportFilter(new ConnectionLimit(limits.connectionsPerAddress(), limits.connections()))
                     .maxConcurrentCallsPerConnection(limits.callsPerConnection())
                     .maxConnectionAge(limits.connectionAge().toMillis(), TimeUnit.MILLISECONDS)
                     .maxConnectionAgeGrace(limits.connectionAgeGrace().toMillis(), TimeUnit.MILLISECONDS)
@@ -327,6 +328,16 @@ public final class Collector implements AutoCloseable {
     }
 
     /** A timer's blocking work on the worker pool; a tick still running is not started again. */
+    /** -XX:MaxDirectMemorySize, or the heap's maximum when it is not set (the JVM's default). */
+    private static long maxDirectMemory() {
+        String set = java.lang.management.ManagementFactory.getPlatformMXBean(
+                        com.sun.management.HotSpotDiagnosticMXBean.class)
+                .getVMOption("MaxDirectMemorySize")
+                .getValue();
+        long bytes = Long.parseLong(set);
+        return bytes > 0 ? bytes : Runtime.getRuntime().maxMemory();
+    }
+
     private void blocking(String what, java.util.concurrent.Callable<?> work) {
         blocking(workers, what, work);
     }

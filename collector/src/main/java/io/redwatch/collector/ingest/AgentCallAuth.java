@@ -27,7 +27,7 @@ import java.util.logging.Logger;
  * {@code authorization: Bearer <token>}) before any message of it is read: the service is started,
  * and asks for its first message, only once the token checked out. A refused call is closed with
  * UNAUTHENTICATED and the reason; whatever it sent is discarded unread. Calls on a connection past
- * the per-address limit are refused the same way, with RESOURCE_EXHAUSTED.
+ * a connection limit are refused the same way, with RESOURCE_EXHAUSTED.
  *
  * <p>The token check reads PostgreSQL, so it runs on {@code checks}, never on a gRPC thread.
  */
@@ -48,36 +48,28 @@ public final class AgentCallAuth implements ServerInterceptor {
     private final Executor checks;
     private final IngestMetrics metrics;
     private final RefusalLog refusals;
-    private final int connectionLimit;
 
     /** With {@code tokens} null, calls are not authenticated, only bounded. */
-    public AgentCallAuth(
-            AgentTokens tokens, Executor checks, IngestMetrics metrics, RefusalLog refusals, int connectionLimit) {
+    public AgentCallAuth(AgentTokens tokens, Executor checks, IngestMetrics metrics, RefusalLog refusals) {
         this.tokens = tokens;
         this.checks = checks;
         this.metrics = metrics;
         this.refusals = refusals;
-        this.connectionLimit = connectionLimit;
     }
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(
             ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         String peer = peer(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
-        if (Boolean.TRUE.equals(call.getAttributes().get(ConnectionLimit.OVER_LIMIT))) {
+        ConnectionLimit.Excess excess = call.getAttributes().get(ConnectionLimit.OVER_LIMIT);
+        if (excess != null) {
             metrics.connectionsRefused.incrementAndGet();
             refusals.log(
                     Level.WARNING,
                     peer,
                     "connections",
-                    () -> "refused a call from " + peer + ": that address holds more than "
-                            + connectionLimit
-                            + " connections to this collector. A redwatch agent holds one; behind a TCP load balancer"
-                            + " that hides agents' addresses, raise the limit");
-            return refuse(
-                    call,
-                    Status.RESOURCE_EXHAUSTED,
-                    "too many connections from " + peer + " (limit " + connectionLimit + ")");
+                    () -> "refused a call from " + peer + ": " + excess.toOperator());
+            return refuse(call, Status.RESOURCE_EXHAUSTED, excess.toAgent());
         }
         byte[] idBytes = headers.get(AGENT_ID);
         String agentId = idBytes == null ? null : new String(idBytes, java.nio.charset.StandardCharsets.UTF_8);

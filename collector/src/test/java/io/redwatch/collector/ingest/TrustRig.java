@@ -33,6 +33,7 @@ final class TrustRig implements AutoCloseable {
     static final Shipper.Settings FAST = new Shipper.Settings(100, 1 << 20, 8, 100, 400, 10_000, 50);
     static final IngestLimits LIMITS = new IngestLimits(
             12,
+            10_000,
             2,
             Duration.ofHours(4),
             Duration.ofSeconds(30),
