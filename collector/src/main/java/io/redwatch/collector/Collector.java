@@ -27,6 +27,7 @@ import io.redwatch.collector.ingest.RefusedStreamLog;
 import io.redwatch.collector.ingest.StreamGuard;
 import io.redwatch.collector.ingest.TokenRecheck;
 import io.redwatch.collector.metrics.DiagnosisMetrics;
+import io.redwatch.collector.metrics.DirectMemory;
 import io.redwatch.collector.metrics.OutboxMetrics;
 import io.redwatch.collector.rules.Diagnosis;
 import io.redwatch.collector.security.AgentTokens;
@@ -102,13 +103,6 @@ public final class Collector implements AutoCloseable {
      */
     private static final int MAX_READ_BYTES = 16 << 10;
 
-    private static final java.lang.management.BufferPoolMXBean DIRECT_BUFFERS =
-            java.lang.management.ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class)
-                    .stream()
-                    .filter(b -> b.getName().equals("direct"))
-                    .findFirst()
-                    .orElseThrow();
-
     private final CollectorConfig config;
     private final Vertx vertx;
     private final HikariDataSource db;
@@ -125,7 +119,7 @@ public final class Collector implements AutoCloseable {
     public Collector(CollectorConfig config) {
         this(
                 config,
-                IngestLimits.defaults(maxDirectMemory()).withConnectionsPerAddress(config.connectionsPerAddress()));
+                IngestLimits.defaults(DirectMemory.max()).withConnectionsPerAddress(config.connectionsPerAddress()));
     }
 
     /** With other ingest limits (tests make them small enough to reach). */
@@ -240,7 +234,7 @@ public final class Collector implements AutoCloseable {
                     "redwatch_direct_memory_bytes",
                     "gauge",
                     "the JVM's direct buffers in use (agents' unread bytes wait here; the limit is -XX:MaxDirectMemorySize, by default -Xmx)",
-                    DIRECT_BUFFERS.getMemoryUsed());
+                    DirectMemory.used());
         });
         InstanceOwnership owners = new InstanceOwnership(db);
         vertx.setPeriodic(
@@ -328,16 +322,6 @@ public final class Collector implements AutoCloseable {
     }
 
     /** A timer's blocking work on the worker pool; a tick still running is not started again. */
-    /** -XX:MaxDirectMemorySize, or the heap's maximum when it is not set (the JVM's default). */
-    private static long maxDirectMemory() {
-        String set = java.lang.management.ManagementFactory.getPlatformMXBean(
-                        com.sun.management.HotSpotDiagnosticMXBean.class)
-                .getVMOption("MaxDirectMemorySize")
-                .getValue();
-        long bytes = Long.parseLong(set);
-        return bytes > 0 ? bytes : Runtime.getRuntime().maxMemory();
-    }
-
     private void blocking(String what, java.util.concurrent.Callable<?> work) {
         blocking(workers, what, work);
     }

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
 
 /**
@@ -25,8 +26,9 @@ public final class InstanceOwnership {
     /** How often the collector reads the bindings made or moved since the last time. */
     public static final long CHANGES_POLL_MS = 5_000;
     /**
-     * A cached binding is read again after this even if no change was seen: a backstop for a row
-     * deleted by hand, which {@link #readChanges} cannot see.
+     * A cached binding is read again after 5 to 10 minutes even if no change was seen: a backstop for
+     * a row deleted by hand, which {@link #readChanges} cannot see. Spread, so that a fleet whose
+     * names were all cached in its first minute is not read again all at once.
      */
     static final long CACHE_MS = 10 * 60_000;
 
@@ -53,7 +55,12 @@ public final class InstanceOwnership {
 
     private static final int MAX_CACHED = 200_000;
 
-    private record Owner(String agentId, long loadedMs) {}
+    private record Owner(String agentId, long expiresMs) {
+        static Owner of(String agentId, long nowMs) {
+            return new Owner(
+                    agentId, nowMs + CACHE_MS / 2 + ThreadLocalRandom.current().nextLong(CACHE_MS / 2));
+        }
+    }
 
     private final DataSource dataSource;
     private final ConcurrentHashMap<String, Owner> cache = new ConcurrentHashMap<>();
@@ -81,7 +88,7 @@ public final class InstanceOwnership {
         List<Name> unknown = null;
         for (Name n : names) {
             Owner o = cache.get(n.key());
-            if (o == null || now - o.loadedMs() > CACHE_MS) {
+            if (o == null || now > o.expiresMs()) {
                 if (unknown == null) unknown = new ArrayList<>();
                 unknown.add(n);
             } else if (!o.agentId().equals(agentId)) {
@@ -92,7 +99,7 @@ public final class InstanceOwnership {
         if (unknown != null) {
             for (Map.Entry<Name, String> e : claim(agentId, unknown).entrySet()) {
                 if (cache.size() >= MAX_CACHED) cache.clear();
-                cache.put(e.getKey().key(), new Owner(e.getValue(), now));
+                cache.put(e.getKey().key(), Owner.of(e.getValue(), now));
                 if (!e.getValue().equals(agentId)) {
                     if (foreign == null) foreign = new HashMap<>();
                     foreign.put(e.getKey(), e.getValue());
@@ -173,7 +180,7 @@ public final class InstanceOwnership {
                         String agentId = rs.getString(3);
                         Owner was = cache.get(key);
                         if (was == null) continue; // a name this collector has not seen: nothing to correct
-                        cache.put(key, new Owner(agentId, loadedMs));
+                        cache.put(key, Owner.of(agentId, loadedMs));
                         if (!agentId.equals(was.agentId())) changed++;
                     }
                 }
