@@ -154,7 +154,14 @@ public final class Collector implements AutoCloseable {
                 EVALUATION_SPACING,
                 sink,
                 new RecentRecordsReader(db)::load);
-        AgentWatch agents = new AgentWatch(db, config.thresholds(), sink);
+        StreamGuard streams = new StreamGuard();
+        AgentWatch agents;
+        try {
+            agents = AgentWatch.open(db, config.thresholds(), sink, streams::heardNotStored);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(
+                    "cannot read the agents' last words from the database at start-up: " + e.getMessage(), e);
+        }
         // Diagnosis and window refills each run on a thread of their own: neither ever waits for the other or for
         // ingest.
         WorkerExecutor diagnosisThread = vertx.createSharedWorkerExecutor("redwatch-diagnosis", 1);
@@ -193,7 +200,6 @@ public final class Collector implements AutoCloseable {
         };
         RefusalLog refusals =
                 new RefusalLog(Logger.getLogger(IngestService.class.getName()), RefusalLog.DEFAULT_INTERVAL_MS);
-        StreamGuard streams = new StreamGuard();
         AgentTokens tokens = security.agentTokensRequired() ? new AgentTokens(db) : null;
         BatchStore store = new BatchStore(db);
         commits = new GroupCommit(store, COMMITTERS, MAX_GROUP, GROUP_LINGER, COMMIT_QUEUE).start();

@@ -103,6 +103,8 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
         private volatile long lastHeardMs = System.currentTimeMillis();
         /** A batch of it is being stored: alive, however long the database takes (no next message is asked for meanwhile). */
         private volatile boolean storing;
+        /** Waiting in the in-flight budget's line to be asked for its next batch: alive, the collector is the one behind. */
+        private volatile boolean held;
 
         AgentStream(ServerCallStreamObserver<CollectorMessage> out, AgentCallAuth.Caller caller) {
             this.out = out;
@@ -111,7 +113,18 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
 
         @Override
         public long lastHeardMs() {
-            return storing ? System.currentTimeMillis() : lastHeardMs;
+            return waitingOnCollector() ? System.currentTimeMillis() : lastHeardMs;
+        }
+
+        @Override
+        public boolean waitingOnCollector() {
+            return storing || held;
+        }
+
+        /** Asks for the next batch through the in-flight budget, now or when it allows. */
+        private void askNext() {
+            held = true;
+            inflight.askNext(this);
         }
 
         @Override
@@ -214,7 +227,7 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
                                 .build());
                         LOG.fine(() -> "agent " + h.getAgentId() + " (" + h.getHostname() + ", " + h.getVersion()
                                 + ") connected");
-                        inflight.askNext(this);
+                        askNext();
                     });
         }
 
@@ -293,12 +306,13 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
                             .setDuplicate(outcome.duplicate())
                             .setRefused(outcome.refused()))
                     .build());
-            inflight.askNext(this);
+            askNext();
         }
 
         /** Asks gRPC for this stream's next message (IngestGate calls it when the budget allows). */
         @Override
         public synchronized boolean resume() {
+            held = false;
             if (closed) return false;
             out.request(1);
             return true;

@@ -18,6 +18,9 @@ public final class StreamGuard {
     public interface Live {
         long lastHeardMs();
 
+        /** A batch of it is held by the collector, received or waiting to be asked for, not yet stored. */
+        boolean waitingOnCollector();
+
         int intervalMs();
 
         String peer();
@@ -65,6 +68,18 @@ public final class StreamGuard {
 
     public Collection<java.util.Map.Entry<String, Live>> streams() {
         return live.entrySet();
+    }
+
+    /**
+     * The agents whose streams wait on this collector (a batch being stored, or the stream held back
+     * by the in-flight budget): heard, though their last batch is not stored yet.
+     */
+    public java.util.List<String> heardNotStored() {
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        live.forEach((agentId, s) -> {
+            if (s.waitingOnCollector()) ids.add(agentId);
+        });
+        return ids;
     }
 
     public int size() {

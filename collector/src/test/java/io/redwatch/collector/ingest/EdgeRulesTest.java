@@ -144,6 +144,11 @@ class EdgeRulesTest {
         }
 
         @Override
+        public boolean waitingOnCollector() {
+            return false;
+        }
+
+        @Override
         public int intervalMs() {
             return interval;
         }
