@@ -71,6 +71,7 @@ public final class Collector implements AutoCloseable {
 
     private static final long EVALUATION_TICK_MS = 1000;
     private static final long AGENT_CHECK_MS = 10_000;
+    private static final long INFO_BUCKET_TICK_MS = 1_000;
     /** How fresh the outbox gauges of /metrics are; a typical scrape interval. */
     private static final long OUTBOX_SAMPLE_MS = 15_000;
     /** The agent cuts batches at 1 MiB; 16 MiB leaves room for one huge record and still bounds memory per stream. */
@@ -202,6 +203,20 @@ public final class Collector implements AutoCloseable {
                 new RefusalLog(Logger.getLogger(IngestService.class.getName()), RefusalLog.DEFAULT_INTERVAL_MS);
         AgentTokens tokens = security.agentTokensRequired() ? new AgentTokens(db) : null;
         BatchStore store = new BatchStore(db);
+        // INFO buckets end for every instance at once (:00 and :30): they are packed on a thread of their
+        // own, at most half of every second, so that neither commits nor the database's CPU stall on it.
+        WorkerExecutor bucketThread = vertx.createSharedWorkerExecutor("redwatch-info-buckets", 1);
+        vertx.setPeriodic(
+                INFO_BUCKET_TICK_MS,
+                id -> blocking(
+                        bucketThread,
+                        "packing INFO buckets",
+                        () -> store.infoBuckets().closeDue(TimeUnit.MILLISECONDS.toNanos(INFO_BUCKET_TICK_MS / 2))));
+        metrics.add(e -> e.single(
+                "redwatch_info_buckets_to_close",
+                "gauge",
+                "instances whose ended 30-minute INFO buckets wait to be packed (they rise at :00 and :30, then drain)",
+                store.infoBuckets().pending()));
         commits = new GroupCommit(store, COMMITTERS, MAX_GROUP, GROUP_LINGER, COMMIT_QUEUE).start();
         IngestGate inflight = new IngestGate(limits.inflightBytes());
         metrics.add(e -> {

@@ -87,8 +87,6 @@ final class BatchRows implements AutoCloseable {
         long lastSeenMs = Long.MIN_VALUE;
     }
 
-    private static final String CLOSE_INFO_BUCKETS = "SELECT redwatch_info_close_buckets(?, ?)";
-
     private final Connection connection;
     private final InfoWritePlanner.Plan infoPlan;
     private final InstanceIds.Lookup ids;
@@ -97,7 +95,7 @@ final class BatchRows implements AutoCloseable {
     private final Map<Table, RowOwners> owners = new EnumMap<>(Table.class);
     // sorted, so concurrent groups lock instance rows in the same order
     private final Map<String, Seen> instances = new TreeMap<>();
-    // instance id -> time of its latest INFO record in this group
+    // instance id -> time of its latest INFO record in this group, for InfoBucketCloser
     private final Map<Integer, Long> recordsWritten = new TreeMap<>();
     private int batchIndex = -1;
     private String agentId;
@@ -165,16 +163,11 @@ final class BatchRows implements AutoCloseable {
                 ps.executeBatch();
             }
         }
-        // a record of a new bucket closes the instance's earlier ones (packed into info_buckets)
-        if (!recordsWritten.isEmpty()) {
-            try (PreparedStatement ps = connection.prepareStatement(CLOSE_INFO_BUCKETS)) {
-                for (Map.Entry<Integer, Long> e : recordsWritten.entrySet()) {
-                    ps.setInt(1, e.getKey());
-                    ps.setObject(2, ts(e.getValue()));
-                    ps.executeQuery().close();
-                }
-            }
-        }
+    }
+
+    /** Instance id -> time of its latest INFO record added (once flushed and committed: written). */
+    Map<Integer, Long> recordsWritten() {
+        return recordsWritten;
     }
 
     @Override

@@ -39,9 +39,11 @@ public final class BatchStore {
     private final DataSource dataSource;
     private final InfoWritePlanner infoHistory = new InfoWritePlanner();
     private final InstanceIds instanceIds = new InstanceIds();
+    private final InfoBucketCloser infoBuckets;
 
     public BatchStore(DataSource dataSource) {
         this.dataSource = dataSource;
+        this.infoBuckets = new InfoBucketCloser(dataSource);
     }
 
     /** The highest sequence number stored for this agent, 0 when none. */
@@ -184,6 +186,11 @@ public final class BatchStore {
         }
     }
 
+    /** The INFO buckets this store's commits ended, to be packed off the commit path. */
+    public InfoBucketCloser infoBuckets() {
+        return infoBuckets;
+    }
+
     private List<GroupOutcome> storeInTransaction(Connection c, List<GroupedBatch> group) throws SQLException {
         Map<String, AgentRow> agents = lockAgents(c, group);
         GroupOutcome[] outcomes = new GroupOutcome[group.size()];
@@ -191,6 +198,7 @@ public final class BatchStore {
         Map<String, Long> advanced = new TreeMap<>();
         InfoWritePlanner.Plan infoPlan = infoHistory.plan();
         InstanceIds.Lookup ids = instanceIds.lookup(c);
+        Map<Integer, Long> infoRecords;
         try (BatchRows batchRows = new BatchRows(c, infoPlan, ids)) {
             for (int i = 0; i < group.size(); i++) {
                 GroupedBatch g = group.get(i);
@@ -215,11 +223,13 @@ public final class BatchStore {
                 advanced.put(g.agentId(), batch.getSeq());
             }
             batchRows.flush(rows);
+            infoRecords = batchRows.recordsWritten();
         }
         advanceAgents(c, group, advanced);
         c.commit();
         infoPlan.publish();
         ids.publish();
+        infoBuckets.written(infoRecords);
         List<GroupOutcome> result = new ArrayList<>(group.size());
         for (int i = 0; i < outcomes.length; i++) {
             result.add(outcomes[i] != null ? outcomes[i] : new GroupOutcome(new StoreResult(false, rows[i]), null));

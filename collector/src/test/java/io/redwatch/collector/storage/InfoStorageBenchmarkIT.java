@@ -69,6 +69,7 @@ class InfoStorageBenchmarkIT {
             for (int i = 0; i < SAMPLES_PER_DAY; i++) {
                 Batch batch = Records.batch(i + 1, Records.info(day.get(i), INSTANCE, start + i * 10_000L));
                 rows += store.store("bench-agent", batch).rowsWritten();
+                store.infoBuckets().closeDue(Long.MAX_VALUE); // as the collector's packing thread soon does
                 if (i % 360 == 359) {
                     // What autovacuum does on its own: on a one-instance info_minutes it starts after
                     // ~56 dead rows (50 + 20 % of ~30 live), i.e. after two buckets closed, an hour of

@@ -57,6 +57,7 @@ class InfoWritePlannerIT {
             sent.put(ts, info.flat());
             store.store("agent-history", Records.batch(i + 1, Records.info(info, instance, ts)));
         }
+        store.infoBuckets().closeDue(Long.MAX_VALUE); // what the collector's packing thread does
 
         List<Map<String, Object>> rows = Sql.rows(
                 db.dataSource,
@@ -122,6 +123,16 @@ class InfoWritePlannerIT {
         store.store(
                 "agent-late",
                 Records.batch(4, Records.info(base.with("uptime_in_seconds", "4"), instance, bucket + 3_600_000)));
+        assertEquals(
+                List.of(),
+                Sql.rows(
+                        db.dataSource,
+                        "SELECT 1 FROM info_buckets b JOIN instance_ids i ON i.id = b.instance_id WHERE i.instance = ?",
+                        instance),
+                "commits do not pack buckets: every instance's bucket ends at once, and packing stalled them");
+        assertEquals(1, store.infoBuckets().pending());
+        assertEquals(1, store.infoBuckets().closeDue(Long.MAX_VALUE));
+        assertEquals(0, store.infoBuckets().pending());
         assertEquals(
                 List.of("1", "3", "2", "4"),
                 Sql.rows(
