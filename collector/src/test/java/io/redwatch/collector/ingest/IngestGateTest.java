@@ -89,4 +89,30 @@ class IngestGateTest {
         gate.askNext(later);
         assertEquals("later", log.get(log.size() - 1), "nothing stays reserved for streams that are gone");
     }
+
+    @Test
+    void reservationsOfStreamsWithNothingToSendExpireSoTheLineDrains() {
+        long[] now = {0};
+        IngestGate gate = new IngestGate(50_000, () -> now[0]);
+        List<String> log = new ArrayList<>();
+        Stream big = new Stream("big", log);
+        gate.askNext(big);
+        gate.arrived(big, 60_000);
+        for (int i = 0; i < 10; i++) gate.askNext(new Stream("s" + i, log));
+        gate.done(60_000); // three let through, each reserving a batch its agent has not sampled yet
+        assertEquals(7, gate.waiting());
+
+        now[0] += (IngestGate.RESERVATION_MS + 1) * 1_000_000;
+        gate.askNext(new Stream("late", log)); // nothing arrived from the three: their reservations lapse
+        assertEquals(List.of("big", "s0", "s1", "s2", "s3", "s4", "s5"), log.subList(0, 7));
+        assertEquals(5, gate.waiting(), "the line moves on without any acknowledgement");
+
+        now[0] += (IngestGate.RESERVATION_MS + 1) * 1_000_000;
+        gate.askNext(new Stream("later", log));
+        now[0] += (IngestGate.RESERVATION_MS + 1) * 1_000_000;
+        gate.askNext(new Stream("last", log));
+        now[0] += (IngestGate.RESERVATION_MS + 1) * 1_000_000;
+        gate.done(0);
+        assertEquals(0, gate.waiting(), "an idle fleet leaves nobody held back");
+    }
 }
