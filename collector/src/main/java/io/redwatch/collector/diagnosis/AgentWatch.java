@@ -3,6 +3,7 @@ package io.redwatch.collector.diagnosis;
 import io.redwatch.collector.rules.AgentSilence;
 import io.redwatch.collector.rules.Finding;
 import io.redwatch.collector.rules.Thresholds;
+import io.redwatch.collector.storage.UnflushedCommit;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -115,20 +116,14 @@ public final class AgentWatch {
         Collection<String> heard = heardNotStored.get();
         if (heard.isEmpty()) return;
         try (Connection c = db.getConnection()) {
-            boolean autoCommit = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try (Statement st = c.createStatement();
-                    PreparedStatement ps = c.prepareStatement(MARK_HEARD)) {
-                st.execute("SET LOCAL synchronous_commit TO off"); // a mark lost to a crash costs nothing
-                ps.setArray(1, c.createArrayOf("text", heard.toArray(new String[0])));
-                ps.executeUpdate();
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(autoCommit);
-            }
+            UnflushedCommit.run(
+                    c,
+                    tx -> { // a mark lost to a crash costs nothing
+                        try (PreparedStatement ps = tx.prepareStatement(MARK_HEARD)) {
+                            ps.setArray(1, tx.createArrayOf("text", heard.toArray(new String[0])));
+                            return ps.executeUpdate();
+                        }
+                    });
         }
     }
 }

@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -67,38 +66,25 @@ public final class BatchStore {
      * been served by another collector since its last batch here, so what this collector remembers
      * about its instances' INFO is dropped.
      */
-    public long registerAgent(String agentId, String host, String version, int intervalMs) {
-        agentId = PgText.of(agentId);
-        host = PgText.of(host);
-        version = PgText.of(version);
+    public long registerAgent(String rawAgentId, String rawHost, String rawVersion, int intervalMs) {
+        String agentId = PgText.of(rawAgentId);
+        String host = PgText.of(rawHost);
+        String version = PgText.of(rawVersion);
         try (Connection c = dataSource.getConnection()) {
-            long lastSeq;
-            boolean autoCommit = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try {
-                // Without waiting for the WAL flush: after a collector restart thousands of hellos come at
-                // once, and a hello lost to a database crash costs nothing (the row is made again by the
-                // agent's next hello or batch; nothing acknowledged depends on it).
-                try (Statement st = c.createStatement()) {
-                    st.execute("SET LOCAL synchronous_commit TO off");
-                }
-                try (PreparedStatement ps = c.prepareStatement(REGISTER_AGENT)) {
+            // A hello lost to a database crash costs nothing: the row is made again by the agent's next
+            // hello or batch, and nothing acknowledged depends on it.
+            long lastSeq = UnflushedCommit.run(c, tx -> {
+                try (PreparedStatement ps = tx.prepareStatement(REGISTER_AGENT)) {
                     ps.setString(1, agentId);
                     ps.setString(2, host);
                     ps.setString(3, version);
                     ps.setInt(4, intervalMs);
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
-                        lastSeq = rs.getLong(1);
+                        return rs.getLong(1);
                     }
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(autoCommit);
-            }
+            });
             if (infoHistory.remembered() > 0) {
                 try (PreparedStatement ps = c.prepareStatement("SELECT instance FROM instances WHERE agent_id = ?")) {
                     ps.setString(1, agentId);

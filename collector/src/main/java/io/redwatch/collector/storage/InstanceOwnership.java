@@ -117,38 +117,28 @@ public final class InstanceOwnership {
             values[i] = PgText.of(names.get(i).name());
         }
         Map<Name, String> owners = new HashMap<>();
+        // A claim lost to a database crash is lost with nothing that depends on it: the batch's records
+        // commit later, in a transaction that flushes the WAL up to them. A fleet's first batches claim
+        // thousands of names at once.
         try (Connection c = dataSource.getConnection()) {
-            boolean autoCommit = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try {
-                // Without waiting for the WAL flush: a fleet's first batches claim thousands of names at
-                // once, and a claim lost to a database crash is lost with nothing that depends on it
-                // (the batch's records commit later, in a transaction that flushes the WAL up to them).
-                try (Statement st = c.createStatement()) {
-                    st.execute("SET LOCAL synchronous_commit TO off");
-                }
-                try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
+            UnflushedCommit.run(c, tx -> {
+                try (PreparedStatement ps = tx.prepareStatement(CLAIM)) {
                     ps.setString(1, PgText.of(agentId));
-                    ps.setArray(2, c.createArrayOf("text", kinds));
-                    ps.setArray(3, c.createArrayOf("text", values));
+                    ps.setArray(2, tx.createArrayOf("text", kinds));
+                    ps.setArray(3, tx.createArrayOf("text", values));
                     ps.executeUpdate();
                 }
-                try (PreparedStatement ps = c.prepareStatement(READ)) {
-                    ps.setArray(1, c.createArrayOf("text", kinds));
-                    ps.setArray(2, c.createArrayOf("text", values));
+                try (PreparedStatement ps = tx.prepareStatement(READ)) {
+                    ps.setArray(1, tx.createArrayOf("text", kinds));
+                    ps.setArray(2, tx.createArrayOf("text", values));
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             owners.put(new Name(kind(rs.getString(1)), rs.getString(2)), rs.getString(3));
                         }
                     }
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(autoCommit);
-            }
+                return null;
+            });
         } catch (SQLException e) {
             throw new StorageException(
                     "cannot read which agents own " + names.size() + " instances/hosts: " + e.getMessage()
