@@ -83,6 +83,14 @@ final class InfoText {
         return new InfoText(copy);
     }
 
+    /** A copy with a field this reply did not have, at the end of {@code section}. */
+    InfoText plus(String section, String field, String value) {
+        Map<String, Map<String, String>> copy = new LinkedHashMap<>();
+        sections.forEach((name, fields) -> copy.put(name, new LinkedHashMap<>(fields)));
+        copy.computeIfAbsent(section, k -> new LinkedHashMap<>()).put(field, value);
+        return new InfoText(copy);
+    }
+
     static InstanceRef ref(String instance) {
         int colon = instance.lastIndexOf(':');
         return InstanceRef.newBuilder()
