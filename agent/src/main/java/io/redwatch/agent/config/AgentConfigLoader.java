@@ -43,7 +43,7 @@ public final class AgentConfigLoader {
 
     /** @param machineIdFiles where the default agent id's machine id is read (tests point elsewhere) */
     public static AgentConfig load(Path file, Overrides flags, String hostname, List<Path> machineIdFiles) {
-        YamlNode root = file == null ? null : YamlNode.load(file);
+        YamlNode root = file == null ? null : YamlNode.load(file, new BlockYamlParser());
         if (root != null) root.allowOnly(AgentConfig.TOP_KEYS);
 
         String agentId = pick(flags.agentId(), root == null ? "" : root.string("agent_id", ""));

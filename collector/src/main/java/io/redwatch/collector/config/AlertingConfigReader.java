@@ -61,7 +61,7 @@ public final class AlertingConfigReader {
 
     /** Reads the {@code alerting} key of a collector config file (absent: {@link AlertingConfig#none()}). */
     public static AlertingConfig load(Path collectorYaml) {
-        YamlNode root = YamlNode.load(collectorYaml);
+        YamlNode root = YamlNode.load(collectorYaml, new SnakeYamlParser());
         return root.has("alerting") ? from(root.child("alerting")) : AlertingConfig.none();
     }
 

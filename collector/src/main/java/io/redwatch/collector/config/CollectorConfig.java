@@ -108,7 +108,7 @@ public record CollectorConfig(
     }
 
     public static CollectorConfig load(Path file, Overrides flags) {
-        YamlNode root = file == null ? null : YamlNode.load(file);
+        YamlNode root = file == null ? null : YamlNode.load(file, new SnakeYamlParser());
         if (root != null) root.allowOnly(TOP_KEYS);
         YamlNode db = root == null ? null : root.child("database");
         if (db != null) db.allowOnly(DB_KEYS);

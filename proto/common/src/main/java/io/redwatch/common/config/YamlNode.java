@@ -1,7 +1,6 @@
 package io.redwatch.common.config;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,12 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.DuplicateKeyException;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.Mark;
-import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * One mapping of a YAML config file, read with typed getters whose errors name the full key path
@@ -32,40 +25,27 @@ public final class YamlNode {
         this.map = map;
     }
 
-    public static YamlNode load(Path file) {
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            LoaderOptions options = new LoaderOptions();
-            // SnakeYAML keeps the last of two equal keys silently; a config edited twice must say so instead.
-            options.setAllowDuplicateKeys(false);
-            Object root = new Yaml(new SafeConstructor(options)).load(r);
-            if (root == null) return new YamlNode("", new LinkedHashMap<>());
-            if (!(root instanceof Map)) throw new ConfigException(file + ": the top level must be a mapping of keys");
-            return new YamlNode("", cast(root));
+    /** Reads {@code file} with {@code parser}; the top level must be a mapping (or nothing). */
+    public static YamlNode load(Path file, YamlParser parser) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (java.nio.file.NoSuchFileException e) {
             throw new ConfigException(
                     "cannot read config file " + file + ": no such file (check the path given to --config)");
         } catch (java.nio.file.AccessDeniedException e) {
             throw new ConfigException("cannot read config file " + file + ": permission denied (the file or a directory"
                     + " above it is not readable by this user)");
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ConfigException("cannot read config file " + file + ": it is not UTF-8 text");
         } catch (IOException e) {
             // The other IOExceptions say what failed; NoSuchFile and AccessDenied only repeat the path.
             throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
-        } catch (DuplicateKeyException e) {
-            throw new ConfigException(duplicate(file, e));
-        } catch (YAMLException e) {
-            throw new ConfigException(file + " is not valid YAML: " + e.getMessage());
         }
-    }
-
-    /** SnakeYAML's own text spans four lines and quotes the mapping's first line, not the repeated key's. */
-    private static String duplicate(Path file, DuplicateKeyException e) {
-        String problem = e.getProblem() == null ? "" : e.getProblem();
-        String k = problem.startsWith("found duplicate key ")
-                ? problem.substring("found duplicate key ".length())
-                : problem;
-        Mark at = e.getProblemMark();
-        String where = at == null ? "" : " (line " + (at.getLine() + 1) + ")";
-        return file + ": key '" + k + "' is given twice" + where + "; keep one of the two, as only one can count";
+        Object root = parser.parse(text, file);
+        if (root == null) return new YamlNode("", new LinkedHashMap<>());
+        if (!(root instanceof Map)) throw new ConfigException(file + ": the top level must be a mapping of keys");
+        return new YamlNode("", cast(root));
     }
 
     @SuppressWarnings("unchecked")

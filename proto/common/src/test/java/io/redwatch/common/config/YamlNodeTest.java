@@ -7,44 +7,26 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** The typed getters and their errors, whichever parser read the file (each has its own test). */
 class YamlNodeTest {
     @TempDir
     Path tmp;
 
-    private Path write(String text) throws IOException {
-        return Files.writeString(tmp.resolve("some.yaml"), text);
-    }
-
-    @Test
-    void aKeyGivenTwiceIsRefusedNamingTheKeyAndItsLine() throws IOException {
-        // SnakeYAML's default keeps the last value silently: interval would be 1h, not the 10s read first.
-        Path f = write("interval: 10s\nredis:\n  - url: redis://127.0.0.1:6379\ninterval: 1h\n");
-
-        ConfigException e = assertThrows(ConfigException.class, () -> YamlNode.load(f));
-
-        assertEquals(
-                f + ": key 'interval' is given twice (line 4); keep one of the two, as only one can count",
-                e.getMessage());
-    }
-
-    @Test
-    void aKeyGivenTwiceInANestedMappingIsRefusedToo() throws IOException {
-        Path f = write(
-                "database:\n  url: jdbc:postgresql://a/redwatch\n  user: redwatch\n  url: jdbc:postgresql://b/redwatch\n");
-
-        ConfigException e = assertThrows(ConfigException.class, () -> YamlNode.load(f));
-
-        assertEquals(
-                f + ": key 'url' is given twice (line 4); keep one of the two, as only one can count", e.getMessage());
+    /** A file whose text does not matter: the "parser" hands back {@code root}. */
+    private YamlNode load(Object root) throws IOException {
+        Path f = Files.writeString(tmp.resolve("some.yaml"), "");
+        return YamlNode.load(f, (text, file) -> root);
     }
 
     @Test
     void typedGettersNameTheFullKeyPath() throws IOException {
-        YamlNode root = YamlNode.load(write("redis:\n  - url: redis://x\n    command_timeout: soon\n"));
+        YamlNode root = load(Map.of("redis", List.of(Map.of("url", "redis://x", "command_timeout", "soon"))));
         YamlNode first = root.children("redis").get(0);
 
         ConfigException e =
@@ -58,10 +40,29 @@ class YamlNodeTest {
 
     @Test
     void anUnknownKeyIsRefusedListingTheKnownOnes() throws IOException {
-        YamlNode root = YamlNode.load(write("intervall: 10s\n"));
+        YamlNode root = load(Map.of("intervall", "10s"));
 
         ConfigException e = assertThrows(ConfigException.class, () -> root.allowOnly(Set.of("interval", "redis")));
 
         assertEquals("unknown key 'intervall'; known keys here: interval, redis", e.getMessage());
+    }
+
+    @Test
+    void theTopLevelMustBeAMappingAndAnEmptyFileIsOne() throws IOException {
+        ConfigException e = assertThrows(ConfigException.class, () -> load(List.of("a")));
+
+        assertEquals(tmp.resolve("some.yaml") + ": the top level must be a mapping of keys", e.getMessage());
+        assertEquals("d", load(null).string("k", "d"));
+    }
+
+    @Test
+    void aMissingFileIsNamedWithWhatToCheck() {
+        Path missing = tmp.resolve("nope.yaml");
+
+        ConfigException e = assertThrows(ConfigException.class, () -> YamlNode.load(missing, (t, f) -> null));
+
+        assertEquals(
+                "cannot read config file " + missing + ": no such file (check the path given to --config)",
+                e.getMessage());
     }
 }
