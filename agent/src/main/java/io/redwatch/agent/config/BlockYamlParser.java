@@ -241,7 +241,9 @@ public final class BlockYamlParser implements YamlParser {
         for (int i = 0; i <= body.length(); i++) {
             if (i < body.length()) {
                 char ch = body.charAt(i);
-                if ((ch == '"' || ch == '\'') && body.substring(start, i).isBlank()) {
+                String before = body.substring(start, i).strip();
+                if ((ch == '"' || ch == '\'') && (before.isEmpty() || before.endsWith(":"))) {
+                    // a quoted item, key or value: its commas are text
                     i = closingQuote(line, body, i);
                     continue;
                 }

@@ -55,6 +55,7 @@ class BlockYamlParserTest {
                 // flow lists and mappings of scalars on one line
                 "to: [a@example.org, \"b@example.org\", 'c d']\nempty: []\nnone: {}\nm: {host: 127.0.0.1, port: 25, tls: yes}\n",
                 "trailing: [a, b,]\n",
+                "m: {to: \"a, b\", 'x, y': 'c,d'}\n",
                 // nested mappings, a document marker, an end marker, CRLF line ends
                 "---\ncollector:\n  address: c:7400\n  tls:\n    enabled: true\n    ca_file: ca.crt\n...\n# a comment\n",
                 "collector:\r\n  address: c:7400\r\n  token_file: \"\"\r\n",
