@@ -27,17 +27,6 @@ class SpoolBudgetIT extends FaultTest {
     private static final Logger LOG = Logger.getLogger(SpoolBudgetIT.class.getName());
     /** agent.yaml line setting a small spool budget (4 MiB). */
     static final String SPOOL_BUDGET = "spool_max_bytes: 4MB\n";
-    /** The systemd unit's JVM flags (deploy/systemd/redwatch-agent.service), so RSS is what production sees. */
-    static final List<String> UNIT_JVM_FLAGS = List.of(
-            "-Xms8m",
-            "-Xmx32m",
-            "-XX:MinHeapFreeRatio=10",
-            "-XX:MaxHeapFreeRatio=20",
-            "-XX:MaxMetaspaceSize=48m",
-            "-XX:ReservedCodeCacheSize=16m",
-            "-XX:MaxDirectMemorySize=16m",
-            "-Dio.netty.allocator.type=unpooled",
-            "-XX:+ExitOnOutOfMemoryError");
     /** How much RSS may grow while ~65 MB of log pile up behind an unreachable collector. */
     static final long FLAT_RSS_SLACK_BYTES = 24L << 20;
 
@@ -48,7 +37,14 @@ class SpoolBudgetIT extends FaultTest {
         Path agentYaml = rig.dir().resolve("agent.yaml");
         Files.writeString(agentYaml, SPOOL_BUDGET);
         CollectorProcess collector = rig.collector("collector", db.url(), null); // its port stays unanswered for now
-        AgentProcess agent = rig.agent("agent-spool", collector, redis, log.path(), agentYaml, UNIT_JVM_FLAGS)
+        AgentProcess agent = rig.agent(
+                        "agent-spool",
+                        collector,
+                        redis,
+                        log.path(),
+                        agentYaml,
+                        // the systemd unit's own flags (a 32 MB heap), so RSS is what production sees
+                        UnitFlags.of("redwatch-agent.service", rig.logDir()))
                 .start();
 
         // Warm up: code loaded, buffers sized, a first backlog already over the budget.
