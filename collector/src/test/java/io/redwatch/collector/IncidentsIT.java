@@ -25,7 +25,6 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,6 +36,11 @@ import org.junit.jupiter.api.io.TempDir;
  * diagnosed by the collector and paged to a real SMTP server (GreenMail) and a local SMS gateway —
  * and resolved once the cause is fixed. Each incident runs under its own agent host name, so its
  * messages are grouped apart from the others'.
+ *
+ * <p>maxmemory_oom and full_resync_loop on this same Redis 7.0 are in {@code VersionMatrixIT}, which
+ * runs them on 2.8 and 6.2 too; running them here again only doubled four minutes of CI. What stays
+ * here is what the matrix does not do: a disk that refuses the RDB (not a failed fork), a pipe leak
+ * far from the descriptor ceiling that must not page maxclients_exhausted, and an agent going quiet.
  */
 class IncidentsIT {
     private static final Duration WAIT = Duration.ofSeconds(90);
@@ -68,10 +72,7 @@ class IncidentsIT {
                 "  recovery_evaluations: 2",
                 "  recovery_period: 2s",
                 "  rate_limit: {messages: 1000, per: 10m}",
-                "  timezone: UTC",
-                "rules:",
-                // short windows, so a fixed incident resolves within the test
-                "  full_resync_window: 40s"));
+                "  timezone: UTC"));
         Files.writeString(yaml, String.join("\n", lines) + "\n");
         collector = new Collector(CollectorConfig.load(
                 yaml, new CollectorConfig.Overrides(null, 0, 0, db.url(), FreshDatabase.USER, null)));
@@ -120,32 +121,6 @@ class IncidentsIT {
     }
 
     @Test
-    void maxmemoryReachedUnderNoevictionPagesUntilMemoryIsFreed() throws Exception {
-        try (RedisServerProcess redis =
-                        RedisServerProcess.start("--maxmemory", "4mb", "--maxmemory-policy", "noeviction");
-                Agent agent = agent("oom-host", redis)) {
-            String instance = "oom-host:" + redis.port();
-            String value = "x".repeat(8192);
-            boolean refused = false;
-            for (int i = 0; i < 2000 && !refused; i++) {
-                try {
-                    redis.call("SET", "key:" + i, value);
-                } catch (RedisServerProcess.RedisErrorReply e) {
-                    refused = e.getMessage().contains("OOM");
-                }
-            }
-            assertTrue(refused, "Redis answered OOM once full");
-
-            String fired = awaitEmail(item(instance, "CRITICAL", "maxmemory_oom"));
-            assertTrue(fired.contains("noeviction"), fired);
-            awaitSms(t -> t.contains("maxmemory_oom"));
-
-            redis.call("FLUSHALL");
-            awaitEmail(item(instance, "RESOLVED", "maxmemory_oom"));
-        }
-    }
-
-    @Test
     void pipesLeakingIntoTheRedisProcessArePagedAndClearOnceClosed() throws Exception {
         // The leak of seed 003 (Redis < 3.2.9 leaked AOF-rewrite pipes on every failed fork), made
         // inside the process by an LD_PRELOAD library when it forks. (gdb's inferior calls, used
@@ -173,56 +148,6 @@ class IncidentsIT {
             while (redis.call("INFO", "persistence").contains("rdb_bgsave_in_progress:1")) Thread.sleep(50);
             redis.call("BGSAVE");
             awaitEmail(item(instance, "RESOLVED", "fd_leak_pipes"));
-        }
-    }
-
-    @Test
-    void replicaInAFullResyncLoopIsPagedWithComputedAdvice() throws Exception {
-        // A tiny replica output buffer and backlog under a write burst: every sync overflows the
-        // buffer, the master drops the replica, the backlog cannot serve a partial resync.
-        try (RedisServerProcess master = RedisServerProcess.start(
-                        "--repl-backlog-size",
-                        "16kb",
-                        "--client-output-buffer-limit",
-                        "replica 256kb 128kb 1",
-                        "--repl-diskless-sync",
-                        "no",
-                        "--enable-debug-command",
-                        "yes");
-                RedisServerProcess replica = RedisServerProcess.start()) {
-            master.call("DEBUG", "POPULATE", "200000", "key", "200");
-            try (Agent agent = agent("resync-host", master, replica)) {
-                replica.call("REPLICAOF", "127.0.0.1", String.valueOf(master.port()));
-                String masterInstance = "resync-host:" + master.port();
-                String replicaInstance = "resync-host:" + replica.port();
-                AtomicBoolean writing = new AtomicBoolean(true);
-                Thread writer = new Thread(
-                        () -> {
-                            String value = "w".repeat(8192);
-                            for (long i = 0; writing.get(); i++)
-                                master.callUnchecked("SET", "burst:" + (i % 5000), value);
-                        },
-                        "write-burst");
-                writer.start();
-                try {
-                    String fired = awaitEmail(t -> (item(masterInstance, "CRITICAL", "full_resync_loop")
-                                    .test(t)
-                            || item(replicaInstance, "CRITICAL", "full_resync_loop")
-                                    .test(t)));
-                    assertTrue(fired.contains("repl-backlog-size"), "advice computes a backlog size: " + fired);
-                    awaitEmail(t ->
-                            item(masterInstance, "", "output_buffer_limit_kill").test(t));
-                    awaitSms(t -> t.contains("full_resync_loop"));
-                } finally {
-                    writing.set(false);
-                    writer.join();
-                }
-                master.call("CONFIG", "SET", "client-output-buffer-limit", "replica 0 0 0");
-                master.call("CONFIG", "SET", "repl-backlog-size", "64mb");
-                awaitEmail(t -> item(masterInstance, "RESOLVED", "full_resync_loop")
-                                .test(t)
-                        || item(replicaInstance, "RESOLVED", "full_resync_loop").test(t));
-            }
         }
     }
 
