@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * multi-line values, several documents) is refused with its line, never guessed at.
  *
  * <p>Why not SnakeYAML, which the collector keeps: on the agent it loaded ~200 classes of its own
- * and of the JDK (regex, {@code java.beans}, {@code java.sql}) to read a dozen keys once, 0.7 MB of
+ * and of the JDK (regex, {@code java.beans}, {@code java.sql}) to read a dozen keys once, 0.3-0.7 MB of
  * resident memory for the agent's whole life on every Redis host (issue 11), and it tied the agent to
  * JDK modules it otherwise never needs.
  */
