@@ -170,10 +170,18 @@ public final class BlockYamlParser implements YamlParser {
         if (c == '[' || c == '{') return -1;
         for (int i = 0; i < t.length(); i++) {
             char ch = t.charAt(i);
-            if (ch == '#' && i > 0 && t.charAt(i - 1) == ' ') return -1;
+            if (ch == '#' && i > 0 && isBlank(t.charAt(i - 1))) return -1;
+            if (ch == ':' && i + 1 < t.length() && t.charAt(i + 1) == '\t') {
+                throw error(line, "a tab after ':'; YAML needs a space there");
+            }
             if (ch == ':' && isValueStart(t, i + 1)) return i;
         }
         return -1;
+    }
+
+    /** Space or tab: either may come before a comment's '#'. */
+    private static boolean isBlank(char c) {
+        return c == ' ' || c == '\t';
     }
 
     private static boolean isValueStart(String t, int i) {
@@ -365,7 +373,7 @@ public final class BlockYamlParser implements YamlParser {
                 }
             } else if ((ch == '"' || ch == '\'') && (i == 0 || " [{,".indexOf(s.charAt(i - 1)) >= 0)) {
                 quote = ch;
-            } else if (ch == '#' && (i == 0 || s.charAt(i - 1) == ' ')) {
+            } else if (ch == '#' && (i == 0 || isBlank(s.charAt(i - 1)))) {
                 return s.substring(0, i).strip();
             }
         }

@@ -52,6 +52,8 @@ class BlockYamlParserTest {
                 // YAML 1.1 booleans and integers, as SnakeYAML resolves them
                 "a: yes\nb: No\nc: on\nd: OFF\ne: true\nf: False\ng: 42\nh: -7\ni: +3\nj: 0\nk: 4294967296\n",
                 "x: 10s\ny: 256MB\n",
+                // a tab before a comment, trailing tabs
+                "interval: 10s\t# every ten seconds\nname: web-1\t\n",
                 // flow lists and mappings of scalars on one line
                 "to: [a@example.org, \"b@example.org\", 'c d']\nempty: []\nnone: {}\nm: {host: 127.0.0.1, port: 25, tls: yes}\n",
                 "trailing: [a, b,]\n",
@@ -116,7 +118,8 @@ class BlockYamlParserTest {
                 "a:\n  b: 1\n c: 2\n", "line 3: unexpected indentation",
                 "just words\n", "line 1: expected 'key: value'",
                 "a: \"x\" y\n", "line 1: text after the closing quote",
-                "a: \"bad \\q escape\"\n", "line 1: unknown escape '\\q'");
+                "a: \"bad \\q escape\"\n", "line 1: unknown escape '\\q'",
+                "key:\tvalue\n", "line 1: a tab after ':'");
         broken.forEach((text, expected) -> {
             ConfigException e = assertThrows(ConfigException.class, () -> ours(text), text);
             assertTrue(e.getMessage().startsWith(FILE + " is not valid YAML, " + expected), e.getMessage());
