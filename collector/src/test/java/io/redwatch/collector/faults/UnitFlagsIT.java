@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
  * heap, C1 only, only the JDK modules it needs), mutual TLS with an EC key to a collector that
  * requires tokens, a local Redis and its log. A JDK module, class or flag the unit leaves out shows up
  * here as an agent that dies or stores nothing, instead of on an operator's host: a module missing
- * from {@code --limit-modules} fails only when a path first needs it (a TLS key type, DNS, a config
- * reader), and this is the path every agent in production takes.
+ * from {@code --limit-modules} fails only when a path first needs it (a TLS key type, resolving the
+ * collector's host name, reading the config), and this is the path every agent in production takes.
  */
 class UnitFlagsIT extends FaultTest {
     private static final String AGENT = "unit-flags-agent";
@@ -60,8 +60,20 @@ class UnitFlagsIT extends FaultTest {
         RedisLog log = RedisLog.appending(rig.dir().resolve("redis.log"));
         List<String> flags = UnitFlags.of("redwatch-agent.service", rig.logDir());
         assertTrue(flags.contains("--limit-modules"), "the unit limits the JDK's modules: " + flags);
-        AgentProcess agent =
-                rig.agent(AGENT, collector, redis, log.path(), agentYaml, flags).start();
+        // The collector by host name, as operators write it: the name is resolved under the limited
+        // modules too (gRPC's DNS resolver; the certificate is checked against server_name).
+        String byName = "localhost:" + collector.agentAddress().substring("127.0.0.1:".length());
+        AgentProcess agent = new AgentProcess(
+                AGENT,
+                byName,
+                "redis://127.0.0.1:" + redis.port(),
+                log.path(),
+                rig.dir().resolve("state"),
+                agentYaml,
+                rig.logDir(),
+                flags);
+        rig.closeLater(agent::destroy);
+        agent.start();
 
         int lines = log.append(20);
         String instance = Rig.instanceOf(redis);
