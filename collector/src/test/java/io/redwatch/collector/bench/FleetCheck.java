@@ -1,7 +1,11 @@
 package io.redwatch.collector.bench;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -31,7 +35,7 @@ final class FleetCheck {
             "process_facts",
             "config_snapshots");
 
-    /** Enough to time COPY; held in memory, so bounded (500,000 rows a table ran a 2 GiB generator out of heap). */
+    /** Enough rows a table to time COPY (copied through temporary files, so the generator's heap stays small). */
     private static final int COPY_ROWS_PER_TABLE = 100_000;
 
     private final String url;
@@ -115,24 +119,29 @@ final class FleetCheck {
      * them back into logged tables of the same columns and indexes, all in one transaction.
      */
     double rawCopyRowsPerSecond(long runId) throws Exception {
+        // Copied out to files, not memory: 100,000 info_minutes rows are ~600 MB of text, which held
+        // in byte arrays ran the generator out of heap after a 70-minute run.
+        Path dir = Files.createTempDirectory("fleet-copy-" + runId);
         try (Connection c = connect()) {
             CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
-            Map<String, byte[]> data = new HashMap<>();
             long rows = 0;
             try (Statement st = c.createStatement()) {
                 for (String t : TABLES) {
-                    ByteArrayOutputStream out = new ByteArrayOutputStream();
-                    rows += copy.copyOut(
-                            "COPY (SELECT * FROM " + t + " LIMIT " + COPY_ROWS_PER_TABLE + ") TO STDOUT", out);
-                    data.put(t, out.toByteArray());
+                    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(dir.resolve(t)))) {
+                        rows += copy.copyOut(
+                                "COPY (SELECT * FROM " + t + " LIMIT " + COPY_ROWS_PER_TABLE + ") TO STDOUT", out);
+                    }
                     st.execute("DROP TABLE IF EXISTS fleet_copy_" + t);
                     st.execute("CREATE TABLE fleet_copy_" + t + " (LIKE " + t + " INCLUDING ALL)");
                 }
             }
             c.setAutoCommit(false);
             long t0 = System.nanoTime();
-            for (String t : TABLES)
-                copy.copyIn("COPY fleet_copy_" + t + " FROM STDIN", new ByteArrayInputStream(data.get(t)));
+            for (String t : TABLES) {
+                try (InputStream in = new BufferedInputStream(Files.newInputStream(dir.resolve(t)))) {
+                    copy.copyIn("COPY fleet_copy_" + t + " FROM STDIN", in);
+                }
+            }
             c.commit();
             double s = (System.nanoTime() - t0) / 1e9;
             c.setAutoCommit(true);
@@ -141,6 +150,9 @@ final class FleetCheck {
             }
             System.out.printf(Locale.ROOT, "raw COPY: %d rows of %s in %.2f s%n", rows, TABLES, s);
             return rows / s;
+        } finally {
+            for (String t : TABLES) Files.deleteIfExists(dir.resolve(t));
+            Files.deleteIfExists(dir);
         }
     }
 
